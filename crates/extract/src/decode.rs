@@ -1,0 +1,105 @@
+//! Bytes to text: byte-order marks, UTF-8, and detection of legacy encodings.
+
+use encoding_rs::Encoding;
+
+use crate::ExtractError;
+
+/// Text decoded from a document, with the encoding it was read as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, without a byte-order mark.
+    pub text: String,
+    /// The WHATWG name of the encoding used ("UTF-8", "windows-1252", ...).
+    pub encoding: &'static str,
+}
+
+/// Decodes a document: a byte-order mark wins, then valid UTF-8, then a statistical guess among legacy
+/// encodings (Windows-1252 for Latin-1 text). Binary data and empty documents are refused.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, ExtractError> {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return finish(text.into_owned(), encoding);
+    }
+    if let Some((offset, byte)) = binary_evidence(bytes) {
+        return Err(ExtractError::Binary { offset, byte });
+    }
+    let encoding = match std::str::from_utf8(bytes) {
+        Ok(_) => encoding_rs::UTF_8,
+        Err(_) => {
+            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            detector.feed(bytes, true);
+            detector.guess(None, chardetng::Utf8Detection::Deny)
+        }
+    };
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    finish(text.into_owned(), encoding)
+}
+
+fn finish(text: String, encoding: &'static Encoding) -> Result<Decoded, ExtractError> {
+    if text.trim().is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(Decoded {
+        text,
+        encoding: encoding.name(),
+    })
+}
+
+/// Finds the byte that shows a document is binary: any NUL, or control bytes making up more than one
+/// in fifty of the first 64 KiB. Text files carry tabs, newlines and form feeds, never these.
+fn binary_evidence(bytes: &[u8]) -> Option<(usize, u8)> {
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    if let Some(offset) = sample.iter().position(|&b| b == 0) {
+        return Some((offset, 0));
+    }
+    let is_control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b);
+    let controls = sample.iter().filter(|&&b| is_control(b)).count();
+    if controls * 50 > sample.len() {
+        let offset = sample.iter().position(|&b| is_control(b))?;
+        return Some((offset, sample[offset]));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_passes_through() {
+        let decoded = decode("Zürich — “quoted”".as_bytes()).unwrap();
+        assert_eq!(decoded.text, "Zürich — “quoted”");
+        assert_eq!(decoded.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn latin1_text_is_detected_and_decoded() {
+        let bytes = b"Le ministre fran\xe7ais a d\xe9clar\xe9 \xe0 la presse qu'il \xe9tait d\xe9\xe7u.";
+        let decoded = decode(bytes).unwrap();
+        assert_eq!(
+            decoded.text,
+            "Le ministre français a déclaré à la presse qu'il était déçu."
+        );
+        assert_eq!(decoded.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn byte_order_marks_win() {
+        let mut bytes = vec![0xff, 0xfe];
+        for unit in "Hello".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode(&bytes).unwrap().text, "Hello");
+        assert_eq!(decode(b"\xef\xbb\xbfHi").unwrap().text, "Hi");
+    }
+
+    #[test]
+    fn binary_and_empty_documents_are_refused() {
+        assert!(matches!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Err(ExtractError::Binary { .. })
+        ));
+        assert!(matches!(decode(b""), Err(ExtractError::Empty)));
+        assert!(matches!(decode(b" \n\t\n"), Err(ExtractError::Empty)));
+    }
+}

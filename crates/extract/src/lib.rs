@@ -1,0 +1,105 @@
+//! Turns a raw document into a clean [`Article`](parallax_core::Article).
+//!
+//! Extraction is a pure function over bytes: [`extract`] takes the document and the [`Hints`] the caller
+//! knows (a URL, an outlet, a publication time) and returns the article or an [`ExtractError`] saying
+//! why the document was refused. It decodes the bytes ([`decode`]), reads YAML front matter, splits the
+//! text into blocks, lifts the lead metadata (image caption and credit, an `[Outlet]` tag, a
+//! `City:` dateline, a headline or date line) and drops trailing page junk such as a demo comment
+//! thread.
+//!
+//! ```
+//! use parallax_extract::{extract, Hints};
+//!
+//! let doc = "Beijing: The two ministers met on Sunday.\nThey spoke for two hours.";
+//! let article = extract(doc.as_bytes(), &Hints::default()).unwrap();
+//! assert_eq!(article.dateline.as_deref(), Some("Beijing"));
+//! assert_eq!(article.lead(), Some("The two ministers met on Sunday."));
+//! ```
+
+mod credit;
+mod dates;
+mod decode;
+mod error;
+mod front_matter;
+mod junk;
+mod lead;
+mod text;
+
+pub use credit::split_caption_credit;
+pub use dates::{parse_date_line, parse_datetime};
+pub use decode::{Decoded, decode};
+pub use error::ExtractError;
+pub use text::{Format, extract_text};
+
+use chrono::{DateTime, Utc};
+use parallax_core::Article;
+
+/// Documents larger than this are refused rather than read.
+pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// What the caller already knows about a document; each field wins over what the document says.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// The outlet to credit.
+    pub outlet: Option<String>,
+    /// The publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// The document's address.
+    pub url: Option<String>,
+    /// The title, when the source gives one separately (a feed item, a JSON record).
+    pub title: Option<String>,
+    /// How to read the text; `None` guesses from the content.
+    pub format: Option<Format>,
+}
+
+/// Extracts an article from a document's bytes.
+///
+/// HTML is recognised by its content and refused with [`ExtractError::UnsupportedFormat`]; plain text
+/// and Markdown are read by [`extract_text`].
+pub fn extract(bytes: &[u8], hints: &Hints) -> Result<Article, ExtractError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(ExtractError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_DOCUMENT_BYTES,
+        });
+    }
+    let decoded = decode(bytes)?;
+    if looks_like_html(&decoded.text) {
+        return Err(ExtractError::UnsupportedFormat { format: "HTML" });
+    }
+    extract_text(&decoded.text, hints)
+}
+
+/// Whether a document is an HTML page rather than text that happens to mention a tag.
+fn looks_like_html(text: &str) -> bool {
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || (head.starts_with('<') && (head.contains("<head") || head.contains("<body")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_pages_are_recognised_by_content() {
+        let err = extract(b"  <!DOCTYPE html><html><body>x</body></html>", &Hints::default()).unwrap_err();
+        assert!(matches!(err, ExtractError::UnsupportedFormat { format: "HTML" }));
+        assert!(extract(b"The <b> tag makes text bold.\nIt is old.", &Hints::default()).is_ok());
+    }
+
+    #[test]
+    fn oversized_documents_are_refused() {
+        let big = vec![b'a'; MAX_DOCUMENT_BYTES + 1];
+        assert!(matches!(
+            extract(&big, &Hints::default()),
+            Err(ExtractError::TooLarge { .. })
+        ));
+    }
+}
