@@ -1,1 +1,73 @@
-fn main() {}
+//! Benchmark harnesses: each subcommand prints the figures an area of Parallax is measured by.
+//!
+//! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
+//!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use parallax_cluster::{ClusterConfig, Clusterer, Document};
+use parallax_core::StoryId;
+use parallax_extract::{extract, Hints, Record};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["cluster", file] => cluster(file, ClusterConfig::default()),
+        ["cluster", file, "--threshold", t] => {
+            cluster(file, ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() })
+        }
+        _ => bail!("usage: parallax-bench cluster FILE.jsonl [--threshold X] > pred.json"),
+    }
+}
+
+fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
+    let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    let mut records = Vec::new();
+    for (n, line) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let record = Record::from_json(line).with_context(|| format!("{file}:{}", n + 1))?;
+        let id = record.id_text().unwrap_or_else(|| (n + 1).to_string());
+        records.push((id, record));
+    }
+
+    let start = Instant::now();
+    let mut clusterer = Clusterer::new(config);
+    let mut predictions = BTreeMap::new();
+    let mut analyse_time = 0.0;
+    let mut cluster_time = 0.0;
+    for (id, record) in &records {
+        let t0 = Instant::now();
+        let hints = record.hints(&Hints::default())?;
+        let article = extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
+        let analysis = parallax_nlp::analyze(&article);
+        let t1 = Instant::now();
+        let doc = Document { terms: &analysis.terms, published: article.published };
+        let story = clusterer.assign(&doc).story.unwrap_or(StoryId(clusterer.story_count() as i64 + 1));
+        clusterer.add(story, &doc);
+        cluster_time += t1.elapsed().as_secs_f64();
+        analyse_time += (t1 - t0).as_secs_f64();
+        predictions.insert(id.clone(), story.get());
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    println!("{}", serde_json::to_string(&predictions)?);
+    let n = records.len() as f64;
+    eprintln!(
+        "cluster: {} documents, {} stories; end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s; peak memory {}",
+        records.len(),
+        clusterer.story_count(),
+        n / elapsed,
+        n / analyse_time,
+        n / cluster_time,
+        peak_memory()
+    );
+    Ok(())
+}
+
+/// Peak resident memory of this process, from the kernel's accounting.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l["VmHWM:".len()..].trim().to_owned()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -37,6 +37,12 @@ pub enum ExtractError {
         /// What is wrong.
         message: String,
     },
+    /// A JSON record is malformed or lacks its text.
+    #[error("bad JSON record: {message}")]
+    Record {
+        /// What the JSON parser or field check said.
+        message: String,
+    },
     /// After removing metadata and page junk nothing of an article is left.
     #[error("the document has no article text")]
     NoText,

@@ -23,12 +23,14 @@ mod error;
 mod front_matter;
 mod junk;
 mod lead;
+mod record;
 mod text;
 
 pub use credit::split_caption_credit;
 pub use dates::{parse_date_line, parse_datetime};
 pub use decode::{Decoded, decode};
 pub use error::ExtractError;
+pub use record::{outlet_from_url, Record};
 pub use text::{Format, extract_text};
 
 use chrono::{DateTime, Utc};
