@@ -1,1 +1,126 @@
-//! placeholder
+//! Persistence: the [`Store`] trait every part of Parallax reads and writes through, and its embedded
+//! SQLite implementation, [`SqliteStore`].
+//!
+//! Writes are whole: [`Store::insert_article`] stores an article, its analysis, its outlet and its story
+//! assignment in one transaction, and reports a [`Inserted::Duplicate`] instead when the article's
+//! canonical URL or content hash is already known. Reads return the domain types of `parallax-core`.
+//!
+//! ```
+//! use parallax_store::{SqliteStore, Store};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = SqliteStore::open_dir(dir.path()).unwrap();
+//! assert_eq!(store.counts().unwrap().articles, 0);
+//! ```
+
+#[cfg(test)]
+mod conformance;
+mod error;
+mod sqlite;
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+use parallax_cluster::Assignment;
+use parallax_core::{Article, ArticleId, StoredArticle, Story, StoryId};
+use parallax_nlp::{Analysis, TermProfile};
+
+use chrono::{DateTime, Utc};
+
+/// Everything stored about one new article.
+#[derive(Debug, Clone)]
+pub struct NewArticle<'a> {
+    /// The extracted article; its `url` is the canonical URL key when present.
+    pub article: &'a Article,
+    /// Hex SHA-256 of the normalised text, the key when no URL is known.
+    pub content_hash: &'a str,
+    /// What analysis found.
+    pub analysis: &'a Analysis,
+    /// Which story it goes to, and why.
+    pub assignment: &'a Assignment,
+}
+
+/// The outcome of an insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored under a new id, in this story.
+    New {
+        /// The article's id.
+        id: ArticleId,
+        /// Its story (opened for it when the assignment named none).
+        story: StoryId,
+        /// Whether the story was opened for this article.
+        opened_story: bool,
+    },
+    /// Already stored (same canonical URL or content) under this id; nothing was written.
+    Duplicate {
+        /// The stored article's id.
+        id: ArticleId,
+    },
+}
+
+/// What the clusterer needs of a stored article to rebuild its state.
+#[derive(Debug, Clone)]
+pub struct ClusterMember {
+    /// The article's story.
+    pub story: StoryId,
+    /// When it was published.
+    pub published: Option<DateTime<Utc>>,
+    /// Its terms.
+    pub terms: TermProfile,
+}
+
+/// How many things are stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Articles.
+    pub articles: u64,
+    /// Stories.
+    pub stories: u64,
+    /// Outlets.
+    pub outlets: u64,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Items to skip.
+    pub offset: u32,
+    /// Items to return at most.
+    pub limit: u32,
+}
+
+impl Page {
+    /// Everything, for command-line listings.
+    pub const ALL: Page = Page { offset: 0, limit: u32::MAX };
+}
+
+/// The operations Parallax needs of a database.
+pub trait Store: Send + Sync {
+    /// Finds a stored article with this canonical URL or content hash.
+    fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError>;
+
+    /// Stores an article with its analysis, outlet and story in one transaction.
+    fn insert_article(&self, new: &NewArticle<'_>) -> Result<Inserted, StoreError>;
+
+    /// Every stored article's story, time and terms, oldest first, to rebuild clustering state.
+    fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError>;
+
+    /// Stories, most recently updated first, each with its reports.
+    fn stories(&self, page: Page) -> Result<Vec<Story>, StoreError>;
+
+    /// One story with its reports.
+    fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError>;
+
+    /// One article.
+    fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>, StoreError>;
+
+    /// An article's analysis.
+    fn analysis(&self, id: ArticleId) -> Result<Option<Analysis>, StoreError>;
+
+    /// Why an article was put in its story.
+    fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError>;
+
+    /// How many things are stored.
+    fn counts(&self) -> Result<Counts, StoreError>;
+}

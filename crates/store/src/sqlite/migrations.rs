@@ -1,0 +1,69 @@
+//! The schema, as an ordered list of migrations tracked by SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+use crate::error::QueryContext;
+use crate::StoreError;
+
+/// Each entry moves the schema one version up; never edit one that has shipped, append instead.
+const MIGRATIONS: &[&str] = &[
+    // 1: outlets, stories, articles.
+    "CREATE TABLE outlets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX stories_updated ON stories (updated_at DESC, id DESC);
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        story_id INTEGER NOT NULL REFERENCES stories (id),
+        outlet_id INTEGER REFERENCES outlets (id),
+        canonical_url TEXT UNIQUE,
+        content_hash TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        published TEXT,
+        ingested_at TEXT NOT NULL,
+        lead TEXT NOT NULL,
+        image_url TEXT,
+        article_json TEXT NOT NULL,
+        analysis_json TEXT NOT NULL,
+        assignment_json TEXT NOT NULL
+    );
+    CREATE INDEX articles_story ON articles (story_id, published, id);",
+];
+
+/// Brings the schema up to date; refuses a database from a newer build.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).during("reading the schema version")?;
+    let supported = MIGRATIONS.len() as i64;
+    if current > supported {
+        return Err(StoreError::TooNew { found: current, supported });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction().during("starting a migration")?;
+        tx.execute_batch(sql).during("applying a migration")?;
+        tx.pragma_update(None, "user_version", index as i64 + 1).during("recording the schema version")?;
+        tx.commit().during("committing a migration")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_refuse_newer_databases() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(migrate(&mut conn), Err(StoreError::TooNew { found: 99, .. })));
+    }
+}

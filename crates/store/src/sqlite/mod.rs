@@ -1,0 +1,324 @@
+//! The embedded store: one SQLite file in WAL mode, a writer connection and a few readers.
+
+mod migrations;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use parallax_cluster::Assignment;
+use parallax_core::{Article, ArticleId, ArticleSummary, StoredArticle, Story, StoryId};
+use parallax_nlp::Analysis;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+
+use crate::error::QueryContext;
+use crate::{ClusterMember, Counts, Inserted, NewArticle, Page, Store, StoreError};
+
+/// File name of the database inside a data directory.
+pub const DATABASE_FILE: &str = "parallax.db";
+
+/// Readers kept open for reuse.
+const READER_POOL: usize = 4;
+
+/// The SQLite store.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating when needed) the store in a data directory.
+    pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.to_owned(), source })?;
+        Self::open(&dir.join(DATABASE_FILE))
+    }
+
+    /// Opens (creating when needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut writer = connect(path)?;
+        migrations::migrate(&mut writer)?;
+        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs a read on a pooled connection.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => connect(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut readers = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        if readers.len() < READER_POOL {
+            readers.push(conn);
+        }
+        result
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let open_error = |source| StoreError::Open { path: path.to_owned(), source };
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(open_error)?;
+    Ok(conn)
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn parse_time(raw: Option<String>) -> Option<DateTime<Utc>> {
+    raw.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising plain data structs with string keys cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|e| unreachable!("domain types always serialise: {e}"))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(raw: &str, what: &'static str) -> Result<T, StoreError> {
+    serde_json::from_str(raw).map_err(|source| StoreError::Corrupt { what, source })
+}
+
+const SUMMARY_COLUMNS: &str = "a.id, a.title, o.name, a.published, a.lead, a.image_url, a.story_id";
+
+fn summary_row(row: &Row<'_>) -> rusqlite::Result<(StoryId, ArticleSummary)> {
+    Ok((
+        StoryId(row.get(6)?),
+        ArticleSummary {
+            id: ArticleId(row.get(0)?),
+            title: row.get(1)?,
+            outlet: row.get(2)?,
+            published: parse_time(row.get(3)?),
+            lead: row.get(4)?,
+            image_url: row.get(5)?,
+        },
+    ))
+}
+
+/// Stories with their reports, in the order of `ids`, in two queries.
+fn load_stories(conn: &Connection, heads: Vec<(StoryId, String, String)>) -> Result<Vec<Story>, StoreError> {
+    if heads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; heads.len()].join(",");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id
+         WHERE a.story_id IN ({placeholders}) ORDER BY a.published IS NULL, a.published, a.id"
+    );
+    let mut stmt = conn.prepare(&sql).during("listing stories' articles")?;
+    let ids: Vec<i64> = heads.iter().map(|(id, _, _)| id.get()).collect();
+    let mut by_story: HashMap<StoryId, Vec<ArticleSummary>> = HashMap::new();
+    for row in stmt.query_map(rusqlite::params_from_iter(ids), summary_row).during("listing stories' articles")? {
+        let (story, summary) = row.during("reading an article summary")?;
+        by_story.entry(story).or_default().push(summary);
+    }
+    Ok(heads
+        .into_iter()
+        .map(|(id, title, created)| Story {
+            id,
+            title,
+            created_at: parse_time(Some(created)).unwrap_or_default(),
+            articles: by_story.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+fn find_duplicate(conn: &Connection, url: Option<&str>, hash: &str) -> Result<Option<ArticleId>, StoreError> {
+    conn.query_row(
+        "SELECT id FROM articles WHERE content_hash = ?1 OR (?2 IS NOT NULL AND canonical_url = ?2) LIMIT 1",
+        params![hash, url],
+        |r| r.get(0).map(ArticleId),
+    )
+    .optional()
+    .during("looking for a duplicate")
+}
+
+impl Store for SqliteStore {
+    fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError> {
+        self.read(|conn| find_duplicate(conn, url, content_hash))
+    }
+
+    fn insert_article(&self, new: &NewArticle<'_>) -> Result<Inserted, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting an insert")?;
+        if let Some(id) = find_duplicate(&tx, new.article.url.as_deref(), new.content_hash)? {
+            return Ok(Inserted::Duplicate { id });
+        }
+        let now = timestamp(Utc::now());
+        let outlet_id: Option<i64> = match &new.article.outlet {
+            Some(name) => {
+                tx.execute("INSERT OR IGNORE INTO outlets (name, created_at) VALUES (?1, ?2)", params![name, now])
+                    .during("adding an outlet")?;
+                Some(tx.query_row("SELECT id FROM outlets WHERE name = ?1", [name], |r| r.get(0)).during("finding an outlet")?)
+            }
+            None => None,
+        };
+        let joined = match new.assignment.story {
+            Some(story) => {
+                let updated = tx
+                    .execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story.get()])
+                    .during("updating a story")?;
+                (updated == 1).then_some(story)
+            }
+            None => None,
+        };
+        let (story, opened_story) = match joined {
+            Some(story) => (story, false),
+            None => {
+                tx.execute(
+                    "INSERT INTO stories (title, created_at, updated_at) VALUES (?1, ?2, ?2)",
+                    params![new.article.title, now],
+                )
+                .during("opening a story")?;
+                (StoryId(tx.last_insert_rowid()), true)
+            }
+        };
+        let a = new.article;
+        tx.execute(
+            "INSERT INTO articles (story_id, outlet_id, canonical_url, content_hash, title, published, ingested_at,
+                                   lead, image_url, article_json, analysis_json, assignment_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                story.get(),
+                outlet_id,
+                a.url,
+                new.content_hash,
+                a.title,
+                a.published.map(timestamp),
+                now,
+                a.lead().unwrap_or_default(),
+                a.image.as_ref().and_then(|i| i.url.clone()),
+                json(a),
+                json(new.analysis),
+                json(new.assignment),
+            ],
+        )
+        .during("inserting an article")?;
+        let id = ArticleId(tx.last_insert_rowid());
+        tx.commit().during("committing an article")?;
+        Ok(Inserted::New { id, story, opened_story })
+    }
+
+    fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT story_id, published, analysis_json FROM articles ORDER BY id")
+                .during("reading clustering state")?;
+            let rows = stmt
+                .query_map([], |r| Ok((StoryId(r.get(0)?), parse_time(r.get(1)?), r.get::<_, String>(2)?)))
+                .during("reading clustering state")?;
+            let mut members = Vec::new();
+            for row in rows {
+                let (story, published, analysis) = row.during("reading clustering state")?;
+                let analysis: Analysis = from_json(&analysis, "analysis")?;
+                members.push(ClusterMember { story, published, terms: analysis.terms });
+            }
+            Ok(members)
+        })
+    }
+
+    fn stories(&self, page: Page) -> Result<Vec<Story>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id, title, created_at FROM stories ORDER BY updated_at DESC, id DESC LIMIT ?1 OFFSET ?2")
+                .during("listing stories")?;
+            let heads = stmt
+                .query_map(params![i64::from(page.limit), i64::from(page.offset)], |r| {
+                    Ok((StoryId(r.get(0)?), r.get(1)?, r.get(2)?))
+                })
+                .during("listing stories")?
+                .collect::<Result<Vec<_>, _>>()
+                .during("listing stories")?;
+            load_stories(conn, heads)
+        })
+    }
+
+    fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
+        self.read(|conn| {
+            let head = conn
+                .query_row("SELECT id, title, created_at FROM stories WHERE id = ?1", [id.get()], |r| {
+                    Ok((StoryId(r.get(0)?), r.get(1)?, r.get(2)?))
+                })
+                .optional()
+                .during("reading a story")?;
+            Ok(load_stories(conn, head.into_iter().collect())?.pop())
+        })
+    }
+
+    fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>, StoreError> {
+        self.read(|conn| {
+            let row = conn
+                .query_row(
+                    "SELECT story_id, ingested_at, content_hash, article_json FROM articles WHERE id = ?1",
+                    [id.get()],
+                    |r| Ok((StoryId(r.get(0)?), r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+                )
+                .optional()
+                .during("reading an article")?;
+            let Some((story, ingested_at, content_hash, article)) = row else { return Ok(None) };
+            let article: Article = from_json(&article, "article")?;
+            Ok(Some(StoredArticle {
+                id,
+                story: Some(story),
+                ingested_at: parse_time(Some(ingested_at)).unwrap_or_default(),
+                content_hash,
+                article,
+            }))
+        })
+    }
+
+    fn analysis(&self, id: ArticleId) -> Result<Option<Analysis>, StoreError> {
+        self.read(|conn| {
+            let raw: Option<String> = conn
+                .query_row("SELECT analysis_json FROM articles WHERE id = ?1", [id.get()], |r| r.get(0))
+                .optional()
+                .during("reading an analysis")?;
+            raw.map(|raw| from_json(&raw, "analysis")).transpose()
+        })
+    }
+
+    fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError> {
+        self.read(|conn| {
+            let raw: Option<String> = conn
+                .query_row("SELECT assignment_json FROM articles WHERE id = ?1", [id.get()], |r| r.get(0))
+                .optional()
+                .during("reading an assignment")?;
+            raw.map(|raw| from_json(&raw, "assignment")).transpose()
+        })
+    }
+
+    fn counts(&self) -> Result<Counts, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM stories), (SELECT count(*) FROM outlets)",
+                [],
+                |r| {
+                    let count = |i| r.get::<_, i64>(i).map(|n| n.max(0) as u64);
+                    Ok(Counts { articles: count(0)?, stories: count(1)?, outlets: count(2)? })
+                },
+            )
+            .during("counting")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

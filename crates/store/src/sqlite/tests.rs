@@ -1,0 +1,48 @@
+use super::*;
+use crate::conformance;
+
+fn store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(&dir.path().join("data")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn insert_and_read() {
+    conformance::check_insert_and_read(&store().1);
+}
+
+#[test]
+fn duplicates() {
+    conformance::check_duplicates(&store().1);
+}
+
+#[test]
+fn missing() {
+    conformance::check_missing(&store().1);
+}
+
+#[test]
+fn cluster_members() {
+    conformance::check_cluster_members(&store().1);
+}
+
+#[test]
+fn reopening_keeps_the_data_and_uses_wal() {
+    let (dir, store) = store();
+    conformance::check_cluster_members(&store);
+    drop(store);
+    let reopened = SqliteStore::open_dir(&dir.path().join("data")).unwrap();
+    assert_eq!(reopened.counts().unwrap().articles, 2);
+    let mode: String = reopened.writer.lock().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_corrupt_row_is_reported_not_panicked_on() {
+    let (_dir, store) = store();
+    conformance::check_cluster_members(&store);
+    store.writer.lock().unwrap().execute("UPDATE articles SET article_json = '{' WHERE id = 1", []).unwrap();
+    let err = store.article(ArticleId(1)).unwrap_err();
+    assert_eq!(err.to_string(), "stored article is unreadable");
+}
