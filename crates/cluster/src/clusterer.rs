@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use parallax_core::StoryId;
-use parallax_nlp::{TermProfile, NAME_PREFIX};
+use parallax_nlp::{NAME_PREFIX, TermProfile};
 use serde::{Deserialize, Serialize};
 
 /// How eagerly articles are grouped.
@@ -23,7 +23,12 @@ pub struct ClusterConfig {
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { threshold: 0.3, window_days: 7, candidates: 32, name_boost: 1.5 }
+        ClusterConfig {
+            threshold: 0.3,
+            window_days: 7,
+            candidates: 32,
+            name_boost: 1.5,
+        }
     }
 }
 
@@ -83,7 +88,10 @@ pub struct Clusterer {
 impl Clusterer {
     /// An empty clusterer.
     pub fn new(config: ClusterConfig) -> Self {
-        Clusterer { config, ..Clusterer::default() }
+        Clusterer {
+            config,
+            ..Clusterer::default()
+        }
     }
 
     /// Number of stories known.
@@ -93,7 +101,11 @@ impl Clusterer {
 
     /// Proposes the story an article belongs to.
     pub fn assign(&self, doc: &Document<'_>) -> Assignment {
-        let query = self.weighted(doc.terms.iter().filter_map(|(t, w)| Some((*self.vocabulary.get(t)?, w))));
+        let query = self.weighted(
+            doc.terms
+                .iter()
+                .filter_map(|(t, w)| Some((*self.vocabulary.get(t)?, w))),
+        );
         let mut best: Option<(StoryId, f32, Vec<(TermId, f32)>)> = None;
         for story_id in self.candidates(&query) {
             let story = &self.stories[&story_id];
@@ -107,15 +119,28 @@ impl Clusterer {
         }
         let threshold = self.config.threshold;
         let Some((story, similarity, mut contributions)) = best else {
-            return Assignment { story: None, similarity: 0.0, shared_terms: Vec::new(), threshold };
+            return Assignment {
+                story: None,
+                similarity: 0.0,
+                shared_terms: Vec::new(),
+                threshold,
+            };
         };
         contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
         let shared_terms = contributions
             .into_iter()
             .take(8)
-            .map(|(id, c)| SharedTerm { term: self.names[id as usize].clone(), contribution: c })
+            .map(|(id, c)| SharedTerm {
+                term: self.names[id as usize].clone(),
+                contribution: c,
+            })
             .collect();
-        Assignment { story: (similarity >= threshold).then_some(story), similarity, shared_terms, threshold }
+        Assignment {
+            story: (similarity >= threshold).then_some(story),
+            similarity,
+            shared_terms,
+            threshold,
+        }
     }
 
     /// Records that an article now belongs to a story (new or existing).
@@ -158,7 +183,11 @@ impl Clusterer {
         terms
             .filter(|(_, tf)| *tf > 0.0)
             .map(|(id, tf)| {
-                let boost = if self.names[id as usize].starts_with(NAME_PREFIX) { self.config.name_boost } else { 1.0 };
+                let boost = if self.names[id as usize].starts_with(NAME_PREFIX) {
+                    self.config.name_boost
+                } else {
+                    1.0
+                };
                 (id, (1.0 + tf.ln()) * self.idf(id) * boost)
             })
             .collect()
@@ -168,7 +197,9 @@ impl Clusterer {
     fn candidates(&self, query: &[(TermId, f32)]) -> Vec<StoryId> {
         let mut scores: HashMap<StoryId, f32> = HashMap::new();
         for &(id, weight) in query {
-            let Some(stories) = self.postings.get(&id) else { continue };
+            let Some(stories) = self.postings.get(&id) else {
+                continue;
+            };
             // Terms in most stories say little and would make this a scan of everything.
             if stories.len() * 4 > self.stories.len().max(40) {
                 continue;
@@ -179,11 +210,17 @@ impl Clusterer {
         }
         let mut ranked: Vec<(StoryId, f32)> = scores.into_iter().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.into_iter().take(self.config.candidates).map(|(s, _)| s).collect()
+        ranked
+            .into_iter()
+            .take(self.config.candidates)
+            .map(|(s, _)| s)
+            .collect()
     }
 
     fn in_window(&self, story: &StoryProfile, published: Option<DateTime<Utc>>) -> bool {
-        let (Some(t), Some(first), Some(last)) = (published, story.first, story.last) else { return true };
+        let (Some(t), Some(first), Some(last)) = (published, story.first, story.last) else {
+            return true;
+        };
         let window = Duration::days(self.config.window_days);
         t >= first - window && t <= last + window
     }
@@ -220,12 +257,36 @@ mod tests {
     #[test]
     fn similar_reports_join_and_different_events_stay_apart() {
         let mut c = Clusterer::new(ClusterConfig::default());
-        let a = profile("Shoigu meets Wang Yi in Beijing", "Sergei Shoigu held security talks with Wang Yi in Beijing.");
-        let b = profile("Wang Yi hosts Shoigu", "Wang Yi met Shoigu in Beijing for strategic security talks.");
-        let other = profile("Flooding in Valencia", "Heavy rain flooded streets in Valencia, closing schools.");
-        c.add(StoryId(1), &Document { terms: &a, published: day(1) });
-        c.add(StoryId(2), &Document { terms: &other, published: day(1) });
-        let got = c.assign(&Document { terms: &b, published: day(2) });
+        let a = profile(
+            "Shoigu meets Wang Yi in Beijing",
+            "Sergei Shoigu held security talks with Wang Yi in Beijing.",
+        );
+        let b = profile(
+            "Wang Yi hosts Shoigu",
+            "Wang Yi met Shoigu in Beijing for strategic security talks.",
+        );
+        let other = profile(
+            "Flooding in Valencia",
+            "Heavy rain flooded streets in Valencia, closing schools.",
+        );
+        c.add(
+            StoryId(1),
+            &Document {
+                terms: &a,
+                published: day(1),
+            },
+        );
+        c.add(
+            StoryId(2),
+            &Document {
+                terms: &other,
+                published: day(1),
+            },
+        );
+        let got = c.assign(&Document {
+            terms: &b,
+            published: day(2),
+        });
         assert_eq!(got.story, Some(StoryId(1)), "{got:?}");
         assert!(got.shared_terms.iter().any(|t| t.term == "n:shoigu"));
     }
@@ -233,18 +294,44 @@ mod tests {
     #[test]
     fn the_time_window_keeps_distant_reports_apart() {
         let mut c = Clusterer::new(ClusterConfig::default());
-        let a = profile("Shoigu meets Wang Yi in Beijing", "Sergei Shoigu held security talks with Wang Yi in Beijing.");
-        c.add(StoryId(1), &Document { terms: &a, published: day(1) });
+        let a = profile(
+            "Shoigu meets Wang Yi in Beijing",
+            "Sergei Shoigu held security talks with Wang Yi in Beijing.",
+        );
+        c.add(
+            StoryId(1),
+            &Document {
+                terms: &a,
+                published: day(1),
+            },
+        );
         let late = Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap());
-        assert_eq!(c.assign(&Document { terms: &a, published: late }).story, None);
-        assert_eq!(c.assign(&Document { terms: &a, published: None }).story, Some(StoryId(1)));
+        assert_eq!(
+            c.assign(&Document {
+                terms: &a,
+                published: late
+            })
+            .story,
+            None
+        );
+        assert_eq!(
+            c.assign(&Document {
+                terms: &a,
+                published: None
+            })
+            .story,
+            Some(StoryId(1))
+        );
     }
 
     #[test]
     fn an_empty_clusterer_opens_a_story() {
         let c = Clusterer::new(ClusterConfig::default());
         let a = profile("Anything", "Some text about something.");
-        let got = c.assign(&Document { terms: &a, published: None });
+        let got = c.assign(&Document {
+            terms: &a,
+            published: None,
+        });
         assert_eq!((got.story, got.similarity), (None, 0.0));
     }
 }

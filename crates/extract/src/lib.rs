@@ -16,6 +16,7 @@
 //! assert_eq!(article.lead(), Some("The two ministers met on Sunday."));
 //! ```
 
+mod canonical;
 mod credit;
 mod dates;
 mod decode;
@@ -26,11 +27,12 @@ mod lead;
 mod record;
 mod text;
 
+pub use canonical::canonical_url;
 pub use credit::split_caption_credit;
 pub use dates::{parse_date_line, parse_datetime};
 pub use decode::{Decoded, decode};
 pub use error::ExtractError;
-pub use record::{outlet_from_url, Record};
+pub use record::{Record, outlet_from_url};
 pub use text::{Format, extract_text};
 
 use chrono::{DateTime, Utc};

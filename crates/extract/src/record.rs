@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::{parse_datetime, ExtractError, Hints};
+use crate::{ExtractError, Hints, parse_datetime};
 
 /// A report given as a JSON object: `text` is required; `id` names it in reports; other fields are
 /// hints that win over what the text says. Unknown fields (such as a benchmark's gold labels) are
@@ -31,7 +31,9 @@ pub struct Record {
 impl Record {
     /// Parses one JSON object.
     pub fn from_json(json: &str) -> Result<Record, ExtractError> {
-        serde_json::from_str(json).map_err(|e| ExtractError::Record { message: e.to_string() })
+        serde_json::from_str(json).map_err(|e| ExtractError::Record {
+            message: e.to_string(),
+        })
     }
 
     /// The record's id as text (`"1_10ecb"`, `"17"`), if it has one.
@@ -46,14 +48,17 @@ impl Record {
     pub fn hints(&self, base: &Hints) -> Result<Hints, ExtractError> {
         let published = match (&base.published, &self.published) {
             (Some(t), _) => Some(*t),
-            (None, Some(raw)) => Some(
-                parse_datetime(raw)
-                    .ok_or_else(|| ExtractError::Record { message: format!("`published` is not a date: {raw:?}") })?,
-            ),
+            (None, Some(raw)) => Some(parse_datetime(raw).ok_or_else(|| ExtractError::Record {
+                message: format!("`published` is not a date: {raw:?}"),
+            })?),
             (None, None) => None,
         };
         Ok(Hints {
-            outlet: base.outlet.clone().or_else(|| self.outlet.clone()).or_else(|| self.url.as_deref().and_then(outlet_from_url)),
+            outlet: base
+                .outlet
+                .clone()
+                .or_else(|| self.outlet.clone())
+                .or_else(|| self.url.as_deref().and_then(outlet_from_url)),
             published,
             url: base.url.clone().or_else(|| self.url.clone()),
             title: base.title.clone().or_else(|| self.title.clone()),
@@ -76,17 +81,28 @@ mod tests {
 
     #[test]
     fn records_give_hints_and_ignore_unknown_fields() {
-        let r = Record::from_json(r#"{"id": 7, "text": "x", "url": "http://www.bbc.co.uk/news/1", "story": "gold"}"#).unwrap();
+        let r = Record::from_json(
+            r#"{"id": 7, "text": "x", "url": "http://www.bbc.co.uk/news/1", "story": "gold"}"#,
+        )
+        .unwrap();
         assert_eq!(r.id_text().as_deref(), Some("7"));
         let hints = r.hints(&Hints::default()).unwrap();
         assert_eq!(hints.outlet.as_deref(), Some("bbc.co.uk"));
-        let given = Hints { outlet: Some("Mine".into()), ..Hints::default() };
+        let given = Hints {
+            outlet: Some("Mine".into()),
+            ..Hints::default()
+        };
         assert_eq!(r.hints(&given).unwrap().outlet.as_deref(), Some("Mine"));
     }
 
     #[test]
     fn bad_records_are_refused_with_the_reason() {
-        assert!(Record::from_json(r#"{"title": "no text"}"#).unwrap_err().to_string().contains("text"));
+        assert!(
+            Record::from_json(r#"{"title": "no text"}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("text")
+        );
         let r = Record::from_json(r#"{"text": "x", "published": "soon"}"#).unwrap();
         assert!(r.hints(&Hints::default()).is_err());
     }

@@ -61,7 +61,11 @@ pub fn extract_text(text: &str, hints: &Hints) -> Result<Article, ExtractError> 
     article.byline = fm.authors;
     article.dateline = lead.dateline;
     article.published = published;
-    article.url = hints.url.clone().or(fm.url);
+    article.url = hints
+        .url
+        .clone()
+        .or(fm.url)
+        .map(|u| crate::canonical_url(&u).unwrap_or(u));
     article.language = fm.language;
     article.image = lead.image;
     Ok(article)

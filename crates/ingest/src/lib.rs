@@ -1,1 +1,27 @@
-//! placeholder
+//! Moves documents into Parallax: read → extract → analyse → cluster → store.
+//!
+//! A [`Pipeline`] owns the clustering state (rebuilt from the store when it opens) and takes documents
+//! from files, folders, JSON records or bytes. Each document ends as one [`Outcome`]: stored as a new
+//! article, recognised as a duplicate, or rejected with the reason. Every stored article is written in
+//! one transaction, so a failure part-way leaves nothing half-written.
+//!
+//! ```
+//! use parallax_ingest::{Outcome, Pipeline};
+//! use parallax_extract::Hints;
+//! use parallax_store::SqliteStore;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = SqliteStore::open_dir(dir.path()).unwrap();
+//! let mut pipeline = Pipeline::open(&store).unwrap();
+//! let text = b"Beijing: The ministers met on Sunday for talks on security.";
+//! assert!(matches!(pipeline.ingest_bytes(text, &Hints::default()), Outcome::New { .. }));
+//! assert!(matches!(pipeline.ingest_bytes(text, &Hints::default()), Outcome::Duplicate { .. }));
+//! ```
+
+mod error;
+mod pipeline;
+mod sources;
+
+pub use error::IngestError;
+pub use pipeline::{Outcome, Pipeline, content_hash};
+pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};

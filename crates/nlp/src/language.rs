@@ -60,9 +60,18 @@ mod tests {
 
     #[test]
     fn latin_languages() {
-        assert_eq!(detect_language("The minister said that the talks were held in the capital."), Some("en"));
-        assert_eq!(detect_language("Le ministre a dit que les discussions et la paix sont dans le pays."), Some("fr"));
-        assert_eq!(detect_language("Der Minister sagte, dass die Gespräche und das Treffen nicht stattfinden."), Some("de"));
+        assert_eq!(
+            detect_language("The minister said that the talks were held in the capital."),
+            Some("en")
+        );
+        assert_eq!(
+            detect_language("Le ministre a dit que les discussions et la paix sont dans le pays."),
+            Some("fr")
+        );
+        assert_eq!(
+            detect_language("Der Minister sagte, dass die Gespräche und das Treffen nicht stattfinden."),
+            Some("de")
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod tokens;
 pub use language::detect_language;
 pub use sentences::split_sentences;
 pub use stopwords::is_stopword;
-pub use terms::{TermProfile, NAME_PREFIX};
+pub use terms::{NAME_PREFIX, TermProfile};
 pub use tokens::words;
 
 use parallax_core::{Article, Block};
@@ -52,9 +52,16 @@ pub fn analyze(article: &Article) -> Analysis {
         }
     }
     let body = article.plain_text();
-    let language = article.language.clone().or_else(|| detect_language(&body).map(str::to_owned));
+    let language = article
+        .language
+        .clone()
+        .or_else(|| detect_language(&body).map(str::to_owned));
     let terms = TermProfile::from_text(&article.title, &sentences);
-    Analysis { language, sentences, terms }
+    Analysis {
+        language,
+        sentences,
+        terms,
+    }
 }
 
 #[cfg(test)]
@@ -65,11 +72,24 @@ mod tests {
     fn analysis_covers_every_block_kind() {
         let mut article = Article::new("Floods in Valencia");
         article.body = vec![
-            Block::Paragraph { text: "Heavy rain fell on the city overnight. The rivers rose and the roads were closed.".into() },
-            Block::List { ordered: false, items: vec!["Schools closed.".into()] },
+            Block::Paragraph {
+                text: "Heavy rain fell on the city overnight. The rivers rose and the roads were closed."
+                    .into(),
+            },
+            Block::List {
+                ordered: false,
+                items: vec!["Schools closed.".into()],
+            },
         ];
         let analysis = analyze(&article);
-        assert_eq!(analysis.sentences, ["Heavy rain fell on the city overnight.", "The rivers rose and the roads were closed.", "Schools closed."]);
+        assert_eq!(
+            analysis.sentences,
+            [
+                "Heavy rain fell on the city overnight.",
+                "The rivers rose and the roads were closed.",
+                "Schools closed."
+            ]
+        );
         assert_eq!(analysis.language.as_deref(), Some("en"));
         assert!(analysis.terms.weight("n:valencia") > 0.0);
     }

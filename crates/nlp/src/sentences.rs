@@ -2,9 +2,10 @@
 
 /// Words ending in a period that do not end a sentence when followed by more text.
 const ABBREVIATIONS: [&str; 44] = [
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep",
-    "rev", "hon", "pres", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "vs", "etc", "inc", "ltd", "corp", "co", "approx", "est", "dept", "fig", "e.g", "i.e",
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov", "sen",
+    "rep", "rev", "hon", "pres", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "no", "vs", "etc", "inc", "ltd", "corp", "co", "approx", "est", "dept", "fig", "e.g",
+    "i.e",
 ];
 
 /// Splits text into sentences. A sentence ends at `.`, `!` or `?` (with any closing quotes or brackets
@@ -19,7 +20,9 @@ pub fn split_sentences(text: &str) -> Vec<String> {
         let (_, c) = chars[i];
         if matches!(c, '.' | '!' | '?' | '…') {
             let mut end = i + 1;
-            while end < chars.len() && matches!(chars[end].1, '.' | '!' | '?' | '"' | '”' | '’' | '\'' | ')' | ']') {
+            while end < chars.len()
+                && matches!(chars[end].1, '.' | '!' | '?' | '"' | '”' | '’' | '\'' | ')' | ']')
+            {
                 end += 1;
             }
             let end_byte = chars.get(end).map_or(text.len(), |&(b, _)| b);
@@ -51,7 +54,10 @@ fn next_word_start(chars: &[(usize, char)], from: usize) -> Option<char> {
 
 /// Whether the text before a period ends in an abbreviation or a single-letter initial.
 fn is_abbreviation(before: &str) -> bool {
-    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"').next().unwrap_or("");
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"')
+        .next()
+        .unwrap_or("");
     let lower = word.to_lowercase();
     let single_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     // "U.S", "U.N": dotted capitals.
@@ -72,19 +78,37 @@ mod tests {
 
     #[test]
     fn abbreviations_do_not_end_sentences() {
-        let got = split_sentences("U.S. President Donald Trump spoke. Dr. Smith met Gov. Jones on Feb. 1. It rained.");
-        assert_eq!(got, ["U.S. President Donald Trump spoke.", "Dr. Smith met Gov. Jones on Feb. 1.", "It rained."]);
+        let got = split_sentences(
+            "U.S. President Donald Trump spoke. Dr. Smith met Gov. Jones on Feb. 1. It rained.",
+        );
+        assert_eq!(
+            got,
+            [
+                "U.S. President Donald Trump spoke.",
+                "Dr. Smith met Gov. Jones on Feb. 1.",
+                "It rained."
+            ]
+        );
     }
 
     #[test]
     fn closing_quotes_stay_with_their_sentence() {
         let got = split_sentences("He said: “We will go.” Then he left! Did he? “Yes.”");
-        assert_eq!(got, ["He said: “We will go.”", "Then he left!", "Did he?", "“Yes.”"]);
+        assert_eq!(
+            got,
+            ["He said: “We will go.”", "Then he left!", "Did he?", "“Yes.”"]
+        );
     }
 
     #[test]
     fn lower_case_after_a_period_continues() {
-        assert_eq!(split_sentences("Version 2.5 is out. the rest"), ["Version 2.5 is out. the rest"]);
-        assert_eq!(split_sentences("J. K. Rowling wrote it."), ["J. K. Rowling wrote it."]);
+        assert_eq!(
+            split_sentences("Version 2.5 is out. the rest"),
+            ["Version 2.5 is out. the rest"]
+        );
+        assert_eq!(
+            split_sentences("J. K. Rowling wrote it."),
+            ["J. K. Rowling wrote it."]
+        );
     }
 }

@@ -57,7 +57,9 @@ impl TermProfile {
 
     /// A term's weight, 0 when absent.
     pub fn weight(&self, term: &str) -> f32 {
-        self.terms.binary_search_by(|(t, _)| t.as_str().cmp(term)).map_or(0.0, |i| self.terms[i].1)
+        self.terms
+            .binary_search_by(|(t, _)| t.as_str().cmp(term))
+            .map_or(0.0, |i| self.terms[i].1)
     }
 
     /// Number of distinct terms.
@@ -71,7 +73,12 @@ impl TermProfile {
     }
 }
 
-fn add_sentence(weights: &mut HashMap<String, f32>, sentence: &str, weight: f32, lower_words: &HashSet<String>) {
+fn add_sentence(
+    weights: &mut HashMap<String, f32>,
+    sentence: &str,
+    weight: f32,
+    lower_words: &HashSet<String>,
+) {
     let tokens: Vec<&str> = words(sentence).collect();
     let mut name: Vec<&str> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
@@ -107,7 +114,9 @@ fn flush_name(weights: &mut HashMap<String, f32>, name: &mut Vec<&str>, weight: 
         *weights.entry(format!("{NAME_PREFIX}{word}")).or_default() += weight;
     }
     if lower.len() > 1 {
-        *weights.entry(format!("{NAME_PREFIX}{}", lower.join(" "))).or_default() += weight;
+        *weights
+            .entry(format!("{NAME_PREFIX}{}", lower.join(" ")))
+            .or_default() += weight;
     }
     name.clear();
 }
@@ -125,7 +134,12 @@ fn stem(word: &str) -> String {
     if let Some(base) = word.strip_suffix("ies").filter(|b| b.len() >= 3) {
         return format!("{base}y");
     }
-    if word.len() > 4 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
+    if word.len() > 4
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
         return word[..word.len() - 1].to_owned();
     }
     word.to_owned()

@@ -23,7 +23,9 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The database was written by a newer Parallax.
-    #[error("database schema version {found} is newer than this build supports ({supported}); upgrade Parallax")]
+    #[error(
+        "database schema version {found} is newer than this build supports ({supported}); upgrade Parallax"
+    )]
     TooNew {
         /// The version found.
         found: i64,

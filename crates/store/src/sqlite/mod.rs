@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use parallax_cluster::Assignment;
 use parallax_core::{Article, ArticleId, ArticleSummary, StoredArticle, Story, StoryId};
 use parallax_nlp::Analysis;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
 use crate::{ClusterMember, Counts, Inserted, NewArticle, Page, Store, StoreError};
@@ -30,14 +30,19 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
 impl SqliteStore {
     /// Opens (creating when needed) the store in a data directory.
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            path: dir.to_owned(),
+            source,
+        })?;
         Self::open(&dir.join(DATABASE_FILE))
     }
 
@@ -45,7 +50,11 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let mut writer = connect(path)?;
         migrations::migrate(&mut writer)?;
-        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
     }
 
     /// The database file.
@@ -70,8 +79,12 @@ impl SqliteStore {
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let open_error = |source| StoreError::Open { path: path.to_owned(), source };
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let open_error = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
@@ -85,7 +98,8 @@ fn timestamp(t: DateTime<Utc>) -> String {
 }
 
 fn parse_time(raw: Option<String>) -> Option<DateTime<Utc>> {
-    raw.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc))
+    raw.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -126,7 +140,10 @@ fn load_stories(conn: &Connection, heads: Vec<(StoryId, String, String)>) -> Res
     let mut stmt = conn.prepare(&sql).during("listing stories' articles")?;
     let ids: Vec<i64> = heads.iter().map(|(id, _, _)| id.get()).collect();
     let mut by_story: HashMap<StoryId, Vec<ArticleSummary>> = HashMap::new();
-    for row in stmt.query_map(rusqlite::params_from_iter(ids), summary_row).during("listing stories' articles")? {
+    for row in stmt
+        .query_map(rusqlite::params_from_iter(ids), summary_row)
+        .during("listing stories' articles")?
+    {
         let (story, summary) = row.during("reading an article summary")?;
         by_story.entry(story).or_default().push(summary);
     }
@@ -165,16 +182,25 @@ impl Store for SqliteStore {
         let now = timestamp(Utc::now());
         let outlet_id: Option<i64> = match &new.article.outlet {
             Some(name) => {
-                tx.execute("INSERT OR IGNORE INTO outlets (name, created_at) VALUES (?1, ?2)", params![name, now])
-                    .during("adding an outlet")?;
-                Some(tx.query_row("SELECT id FROM outlets WHERE name = ?1", [name], |r| r.get(0)).during("finding an outlet")?)
+                tx.execute(
+                    "INSERT OR IGNORE INTO outlets (name, created_at) VALUES (?1, ?2)",
+                    params![name, now],
+                )
+                .during("adding an outlet")?;
+                Some(
+                    tx.query_row("SELECT id FROM outlets WHERE name = ?1", [name], |r| r.get(0))
+                        .during("finding an outlet")?,
+                )
             }
             None => None,
         };
         let joined = match new.assignment.story {
             Some(story) => {
                 let updated = tx
-                    .execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story.get()])
+                    .execute(
+                        "UPDATE stories SET updated_at = ?1 WHERE id = ?2",
+                        params![now, story.get()],
+                    )
                     .during("updating a story")?;
                 (updated == 1).then_some(story)
             }
@@ -214,7 +240,11 @@ impl Store for SqliteStore {
         .during("inserting an article")?;
         let id = ArticleId(tx.last_insert_rowid());
         tx.commit().during("committing an article")?;
-        Ok(Inserted::New { id, story, opened_story })
+        Ok(Inserted::New {
+            id,
+            story,
+            opened_story,
+        })
     }
 
     fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError> {
@@ -223,13 +253,19 @@ impl Store for SqliteStore {
                 .prepare("SELECT story_id, published, analysis_json FROM articles ORDER BY id")
                 .during("reading clustering state")?;
             let rows = stmt
-                .query_map([], |r| Ok((StoryId(r.get(0)?), parse_time(r.get(1)?), r.get::<_, String>(2)?)))
+                .query_map([], |r| {
+                    Ok((StoryId(r.get(0)?), parse_time(r.get(1)?), r.get::<_, String>(2)?))
+                })
                 .during("reading clustering state")?;
             let mut members = Vec::new();
             for row in rows {
                 let (story, published, analysis) = row.during("reading clustering state")?;
                 let analysis: Analysis = from_json(&analysis, "analysis")?;
-                members.push(ClusterMember { story, published, terms: analysis.terms });
+                members.push(ClusterMember {
+                    story,
+                    published,
+                    terms: analysis.terms,
+                });
             }
             Ok(members)
         })
@@ -254,9 +290,11 @@ impl Store for SqliteStore {
     fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
         self.read(|conn| {
             let head = conn
-                .query_row("SELECT id, title, created_at FROM stories WHERE id = ?1", [id.get()], |r| {
-                    Ok((StoryId(r.get(0)?), r.get(1)?, r.get(2)?))
-                })
+                .query_row(
+                    "SELECT id, title, created_at FROM stories WHERE id = ?1",
+                    [id.get()],
+                    |r| Ok((StoryId(r.get(0)?), r.get(1)?, r.get(2)?)),
+                )
                 .optional()
                 .during("reading a story")?;
             Ok(load_stories(conn, head.into_iter().collect())?.pop())
@@ -269,11 +307,20 @@ impl Store for SqliteStore {
                 .query_row(
                     "SELECT story_id, ingested_at, content_hash, article_json FROM articles WHERE id = ?1",
                     [id.get()],
-                    |r| Ok((StoryId(r.get(0)?), r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+                    |r| {
+                        Ok((
+                            StoryId(r.get(0)?),
+                            r.get::<_, String>(1)?,
+                            r.get(2)?,
+                            r.get::<_, String>(3)?,
+                        ))
+                    },
                 )
                 .optional()
                 .during("reading an article")?;
-            let Some((story, ingested_at, content_hash, article)) = row else { return Ok(None) };
+            let Some((story, ingested_at, content_hash, article)) = row else {
+                return Ok(None);
+            };
             let article: Article = from_json(&article, "article")?;
             Ok(Some(StoredArticle {
                 id,
@@ -288,7 +335,11 @@ impl Store for SqliteStore {
     fn analysis(&self, id: ArticleId) -> Result<Option<Analysis>, StoreError> {
         self.read(|conn| {
             let raw: Option<String> = conn
-                .query_row("SELECT analysis_json FROM articles WHERE id = ?1", [id.get()], |r| r.get(0))
+                .query_row(
+                    "SELECT analysis_json FROM articles WHERE id = ?1",
+                    [id.get()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .during("reading an analysis")?;
             raw.map(|raw| from_json(&raw, "analysis")).transpose()
@@ -298,7 +349,11 @@ impl Store for SqliteStore {
     fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError> {
         self.read(|conn| {
             let raw: Option<String> = conn
-                .query_row("SELECT assignment_json FROM articles WHERE id = ?1", [id.get()], |r| r.get(0))
+                .query_row(
+                    "SELECT assignment_json FROM articles WHERE id = ?1",
+                    [id.get()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .during("reading an assignment")?;
             raw.map(|raw| from_json(&raw, "assignment")).transpose()

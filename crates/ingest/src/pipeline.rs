@@ -1,0 +1,190 @@
+//! The pipeline proper: one document through extraction, analysis, clustering and the store.
+
+use parallax_cluster::{ClusterConfig, Clusterer, Document};
+use parallax_core::{Article, ArticleId, StoryId};
+use parallax_extract::{Hints, extract};
+use parallax_nlp::analyze;
+use parallax_store::{Inserted, NewArticle, Store};
+use sha2::{Digest, Sha256};
+
+use crate::IngestError;
+
+/// What became of one document.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Stored as a new article.
+    New {
+        /// Its id.
+        id: ArticleId,
+        /// Its story.
+        story: StoryId,
+        /// Whether the story was opened for it.
+        opened_story: bool,
+        /// Its title.
+        title: String,
+    },
+    /// Already stored under this id; nothing was written.
+    Duplicate {
+        /// The stored article.
+        id: ArticleId,
+    },
+    /// Not stored, for this reason.
+    Rejected(IngestError),
+}
+
+/// Ingests documents into a store, keeping the clustering state in step with it.
+pub struct Pipeline<'s> {
+    store: &'s dyn Store,
+    clusterer: Clusterer,
+}
+
+impl<'s> Pipeline<'s> {
+    /// Opens a pipeline on a store with the default clustering settings.
+    pub fn open(store: &'s dyn Store) -> Result<Self, IngestError> {
+        Self::with_config(store, ClusterConfig::default())
+    }
+
+    /// Opens a pipeline, rebuilding the clustering state from what the store holds.
+    pub fn with_config(store: &'s dyn Store, config: ClusterConfig) -> Result<Self, IngestError> {
+        let mut clusterer = Clusterer::new(config);
+        for member in store.cluster_members()? {
+            clusterer.add(
+                member.story,
+                &Document {
+                    terms: &member.terms,
+                    published: member.published,
+                },
+            );
+        }
+        Ok(Pipeline { store, clusterer })
+    }
+
+    /// Extracts an article from a document's bytes and ingests it.
+    pub fn ingest_bytes(&mut self, bytes: &[u8], hints: &Hints) -> Outcome {
+        match extract(bytes, hints) {
+            Ok(article) => self.ingest_article(article),
+            Err(error) => Outcome::Rejected(error.into()),
+        }
+    }
+
+    /// Ingests an extracted article: duplicate check, analysis, story assignment, one transaction.
+    pub fn ingest_article(&mut self, mut article: Article) -> Outcome {
+        match self.try_ingest(&mut article) {
+            Ok(outcome) => outcome,
+            Err(error) => Outcome::Rejected(error),
+        }
+    }
+
+    fn try_ingest(&mut self, article: &mut Article) -> Result<Outcome, IngestError> {
+        let hash = content_hash(article);
+        if let Some(id) = self.store.find_duplicate(article.url.as_deref(), &hash)? {
+            return Ok(Outcome::Duplicate { id });
+        }
+        let analysis = analyze(article);
+        if article.language.is_none() {
+            article.language = analysis.language.clone();
+        }
+        let doc = Document {
+            terms: &analysis.terms,
+            published: article.published,
+        };
+        let assignment = self.clusterer.assign(&doc);
+        let new = NewArticle {
+            article,
+            content_hash: &hash,
+            analysis: &analysis,
+            assignment: &assignment,
+        };
+        Ok(match self.store.insert_article(&new)? {
+            Inserted::New {
+                id,
+                story,
+                opened_story,
+            } => {
+                self.clusterer.add(story, &doc);
+                tracing::debug!(article = %id, story = %story, similarity = assignment.similarity, "Stored article.");
+                Outcome::New {
+                    id,
+                    story,
+                    opened_story,
+                    title: article.title.clone(),
+                }
+            }
+            Inserted::Duplicate { id } => Outcome::Duplicate { id },
+        })
+    }
+}
+
+/// Hex SHA-256 of an article's body with case and spacing normalised: the same text gets the same
+/// hash whatever its title, outlet or layout.
+pub fn content_hash(article: &Article) -> String {
+    let text = article.plain_text().to_lowercase();
+    let mut hasher = Sha256::new();
+    for word in text.split_whitespace() {
+        hasher.update(word.as_bytes());
+        hasher.update(b" ");
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_store::SqliteStore;
+
+    #[test]
+    fn hashes_ignore_layout_and_case() {
+        let a = parallax_extract::extract(b"The  Talks began.\nThey ended.", &Hints::default()).unwrap();
+        let b = parallax_extract::extract(b"the talks began.\n\nthey ended.", &Hints::default()).unwrap();
+        assert_eq!(content_hash(&a), content_hash(&b));
+        assert_eq!(content_hash(&a).len(), 64);
+    }
+
+    #[test]
+    fn reopening_rebuilds_clustering_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_dir(dir.path()).unwrap();
+        let report = |outlet: &str, lead: &str| Hints {
+            outlet: Some(outlet.into()),
+            title: Some(lead.into()),
+            ..Hints::default()
+        };
+        let first = Pipeline::open(&store).unwrap().ingest_bytes(
+            b"A magnitude 6.1 earthquake struck Lima, Peru, damaging old buildings in the centre.",
+            &report("A", "Earthquake hits Lima"),
+        );
+        let Outcome::New { story, .. } = first else {
+            panic!("{first:?}")
+        };
+        let mut reopened = Pipeline::open(&store).unwrap();
+        let second = reopened.ingest_bytes(
+            b"Old buildings in central Lima, Peru, were damaged when a magnitude 6.1 earthquake struck.",
+            &report("B", "Lima earthquake damages buildings"),
+        );
+        let Outcome::New {
+            story: joined,
+            opened_story,
+            ..
+        } = second
+        else {
+            panic!("{second:?}")
+        };
+        assert_eq!((joined, opened_story), (story, false));
+    }
+
+    #[test]
+    fn rejected_documents_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_dir(dir.path()).unwrap();
+        let mut pipeline = Pipeline::open(&store).unwrap();
+        assert!(matches!(
+            pipeline.ingest_bytes(b"\0\x01binary", &Hints::default()),
+            Outcome::Rejected(_)
+        ));
+        assert!(matches!(
+            pipeline.ingest_bytes(b"", &Hints::default()),
+            Outcome::Rejected(_)
+        ));
+        assert_eq!(store.counts().unwrap().articles, 0);
+    }
+}
