@@ -305,28 +305,50 @@ fn inline(text: &str) -> String {
     out.replace("**", "").replace("__", "").replace('`', "")
 }
 
-/// A headline made from the lead: its first sentence, cut at a clause or word boundary when long.
+/// A headline made from the lead: its first sentence without leading attribution or scene-setting
+/// clauses ("According to the ministry, on Monday, ..."), cut at a clause or word boundary when long.
 fn derive_title(lead: &str) -> String {
-    let sentence = first_sentence(lead);
-    if sentence.chars().count() <= DERIVED_TITLE_MAX {
-        return sentence.trim_end_matches('.').to_owned();
+    let mut sentence = first_sentence(lead).trim();
+    while let Some(rest) = strip_leading_clause(sentence) {
+        sentence = rest;
     }
-    let clause = sentence.split([',', ';']).next().unwrap_or(sentence).trim();
+    let mut title = capitalise_first(sentence.trim_end_matches('.'));
+    if title.chars().count() <= DERIVED_TITLE_MAX {
+        return title;
+    }
+    let clause = title.split([',', ';']).next().unwrap_or(&title).trim().to_owned();
     if clause.chars().count() <= DERIVED_TITLE_MAX && clause.split_whitespace().count() >= 5 {
-        return clause.to_owned();
+        return clause;
     }
-    let mut title = String::new();
-    for word in sentence.split_whitespace() {
-        if title.chars().count() + word.chars().count() + 1 > DERIVED_TITLE_MAX - 1 {
+    let mut cut = String::new();
+    for word in title.split_whitespace() {
+        if cut.chars().count() + word.chars().count() + 1 > DERIVED_TITLE_MAX - 1 {
             break;
         }
-        if !title.is_empty() {
-            title.push(' ');
+        if !cut.is_empty() {
+            cut.push(' ');
         }
-        title.push_str(word);
+        cut.push_str(word);
     }
+    title = cut.trim_end_matches([',', ';', ':']).to_owned();
     title.push('…');
     title
+}
+
+/// Removes one short introductory clause that ends in a comma: an attribution ("According to X,")
+/// or a phrase opening in lower case or with a preposition ("on February 1,", "In a statement,").
+fn strip_leading_clause(sentence: &str) -> Option<&str> {
+    let (clause, rest) = sentence.split_once(", ")?;
+    let words = clause.split_whitespace().count();
+    let first = clause.split_whitespace().next()?.to_lowercase();
+    const OPENERS: [&str; 12] = ["according", "on", "in", "at", "after", "before", "during", "as", "earlier", "later", "meanwhile", "however"];
+    let introductory = first == "according" && words <= 8 || OPENERS.contains(&first.as_str()) && words <= 5;
+    (introductory && rest.split_whitespace().count() >= 4).then_some(rest)
+}
+
+fn capitalise_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -419,6 +441,8 @@ mod tests {
         let title = derive_title(long);
         assert!(title.chars().count() <= DERIVED_TITLE_MAX, "{title}");
         assert!(title.ends_with('…'), "{title}");
+        let attributed = "According to the ministry, on Monday, the bridge was closed to all traffic for repairs.";
+        assert_eq!(derive_title(attributed), "The bridge was closed to all traffic for repairs");
     }
 
     #[test]

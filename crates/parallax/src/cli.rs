@@ -1,0 +1,112 @@
+//! The command line, parsed and validated before anything runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+
+/// Parallax groups reports of the same event from many outlets into stories and shows them side by
+/// side.
+#[derive(Debug, Parser)]
+#[command(name = "parallax", version, about)]
+pub struct Cli {
+    /// Data directory holding the database [default: ./parallax-data].
+    #[arg(long, global = true, env = "PARALLAX_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// The data directory to use.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data.clone().unwrap_or_else(|| PathBuf::from("parallax-data"))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest report files or folders (text, Markdown, JSON records, JSON Lines).
+    Ingest(IngestArgs),
+    /// List every story with its reports.
+    Stories(StoriesArgs),
+    /// Show one extracted article.
+    Article(ArticleArgs),
+    /// Serve the site.
+    Serve(ServeArgs),
+    /// Load the bundled demo stories into a fresh data directory and serve them.
+    Demo(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders to ingest; folders are walked for .txt, .md, .json and .jsonl files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Credit the reports to this outlet.
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Option<String>,
+    /// Publication time of the reports (RFC 3339, e.g. 2026-02-02T08:00:00Z).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    pub published: Option<DateTime<Utc>>,
+    /// Address of the report (only with a single file).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StoriesArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ArticleArgs {
+    /// The article's id.
+    pub id: parallax_core::ArticleId,
+    /// Print JSON (article and analysis) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub addr: SocketAddr,
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 time ({e}); example: 2026-02-02T08:00:00Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn data_is_accepted_before_or_after_the_subcommand() {
+        let before = Cli::try_parse_from(["parallax", "--data", "d", "stories"]).unwrap();
+        let after = Cli::try_parse_from(["parallax", "stories", "--data", "d"]).unwrap();
+        assert_eq!(before.data, after.data);
+    }
+
+    #[test]
+    fn published_must_be_rfc3339() {
+        assert!(Cli::try_parse_from(["parallax", "ingest", "f", "--published", "yesterday"]).is_err());
+        let ok = Cli::try_parse_from(["parallax", "ingest", "f", "--published", "2026-02-02T08:00:00Z"]).unwrap();
+        let Command::Ingest(args) = ok.command else { panic!() };
+        assert!(args.published.is_some());
+    }
+}

@@ -1,0 +1,78 @@
+//! `parallax ingest`: files and folders into the store, one line per document.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use parallax_extract::Hints;
+use parallax_ingest::{DocumentReport, Outcome, Pipeline};
+use parallax_store::Store;
+
+use crate::cli::IngestArgs;
+
+/// Counts of what became of the documents.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub new: usize,
+    pub duplicate: usize,
+    pub rejected: usize,
+}
+
+impl Tally {
+    /// Counts one report and prints its line.
+    pub fn record(&mut self, report: &DocumentReport, print: bool) {
+        let line = match &report.outcome {
+            Outcome::New { id, story, opened_story, .. } => {
+                self.new += 1;
+                let story_note = if *opened_story { "new story" } else { "joined story" };
+                format!("new        {}  → article {id}, {story_note} {story}", report.source)
+            }
+            Outcome::Duplicate { id } => {
+                self.duplicate += 1;
+                format!("duplicate  {}  → already stored as article {id}", report.source)
+            }
+            Outcome::Rejected(error) => {
+                self.rejected += 1;
+                format!("rejected   {}: {}", report.source, error_chain(error))
+            }
+        };
+        if print {
+            println!("{line}");
+        }
+    }
+
+    /// "3 new, 1 duplicate, 0 rejected".
+    pub fn summary(&self) -> String {
+        format!("{} new, {} duplicate, {} rejected", self.new, self.duplicate, self.rejected)
+    }
+}
+
+/// An error with its causes, on one line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+pub fn run(store: &dyn Store, args: &IngestArgs) -> Result<ExitCode> {
+    if args.url.is_some() && (args.paths.len() != 1 || args.paths[0].is_dir()) {
+        bail!("--url names one report: give exactly one file with it");
+    }
+    let hints = Hints {
+        outlet: args.outlet.clone(),
+        published: args.published,
+        url: args.url.clone(),
+        ..Hints::default()
+    };
+    let mut pipeline = Pipeline::open(store)?;
+    let mut tally = Tally::default();
+    for path in &args.paths {
+        pipeline.ingest_path(path, &hints, &mut |report| tally.record(&report, true));
+    }
+    println!("{}", tally.summary());
+    Ok(if tally.rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,29 @@
+//! One module per subcommand; each takes its parsed arguments and the data directory.
+
+mod ingest;
+mod serve;
+mod show;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use parallax_store::SqliteStore;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let data = cli.data_dir();
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&open_store(&data)?, &args),
+        Command::Stories(args) => show::stories(&open_store(&data)?, &args),
+        Command::Article(args) => show::article(&open_store(&data)?, &args),
+        Command::Serve(args) => serve::serve(open_store(&data)?, &args),
+        Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
+    }
+}
+
+fn open_store(data: &Path) -> Result<SqliteStore> {
+    SqliteStore::open_dir(data).with_context(|| format!("opening the data directory {}", data.display()))
+}

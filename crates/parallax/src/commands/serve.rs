@@ -1,0 +1,91 @@
+//! `parallax serve` and `parallax demo`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use parallax_extract::Hints;
+use parallax_ingest::Pipeline;
+use parallax_store::SqliteStore;
+use parallax_web::AppState;
+
+use super::ingest::Tally;
+use crate::cli::ServeArgs;
+
+/// The demo corpus, embedded so that the binary alone can show it.
+const DEMO_RECORDS: &[u8] = include_bytes!("../../../../fixtures/demo/ecbplus-dev.jsonl");
+const DEMO_SAMPLES: [(&str, &[u8]); 2] = [
+    ("samples/000_499c8513cc3fdbef.txt", include_bytes!("../../../../fixtures/samples/000_499c8513cc3fdbef.txt")),
+    ("samples/004_b385d3fa735fe338.txt", include_bytes!("../../../../fixtures/samples/004_b385d3fa735fe338.txt")),
+];
+
+pub fn serve(store: SqliteStore, args: &ServeArgs) -> Result<ExitCode> {
+    let database = store.path().to_owned();
+    run_server(store, args, move |addr| println!("Parallax is serving {} on http://{addr}/", database.display()))
+}
+
+pub fn demo(data: Option<&Path>, args: &ServeArgs) -> Result<ExitCode> {
+    // Without --data the demo gets a fresh directory of its own, removed when it stops.
+    let temporary;
+    let dir: PathBuf = match data {
+        Some(dir) => dir.to_owned(),
+        None => {
+            temporary = tempfile::Builder::new().prefix("parallax-demo-").tempdir().context("creating a demo directory")?;
+            temporary.path().to_owned()
+        }
+    };
+    let store = SqliteStore::open_dir(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let tally = load_demo(&store)?;
+    println!("Demo corpus loaded into {}: {}", dir.display(), tally.summary());
+    run_server(store, args, |addr| println!("Parallax demo: http://{addr}/"))
+}
+
+/// Ingests the embedded corpus: the news documents first, then the two sample reports.
+pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
+    let mut pipeline = Pipeline::open(store)?;
+    let mut tally = Tally::default();
+    let records = std::str::from_utf8(DEMO_RECORDS).context("the embedded demo corpus is not UTF-8")?;
+    for (line, json) in records.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let source = format!("demo/ecbplus-dev.jsonl:{}", line + 1);
+        let outcome = match parallax_extract::Record::from_json(json).and_then(|r| r.hints(&Hints::default()).map(|h| (r, h))) {
+            Ok((record, hints)) => pipeline.ingest_bytes(record.text.as_bytes(), &hints),
+            Err(error) => parallax_ingest::Outcome::Rejected(error.into()),
+        };
+        tally.record(&parallax_ingest::DocumentReport { source, outcome }, false);
+    }
+    for (name, bytes) in DEMO_SAMPLES {
+        let outcome = pipeline.ingest_bytes(bytes, &Hints::default());
+        tally.record(&parallax_ingest::DocumentReport { source: name.to_owned(), outcome }, false);
+    }
+    Ok(tally)
+}
+
+fn run_server(store: SqliteStore, args: &ServeArgs, on_ready: impl FnOnce(std::net::SocketAddr)) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let state = AppState { store: Arc::new(store) };
+    runtime.block_on(parallax_web::serve(state, args.addr, on_ready, shutdown_signal()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,58 @@
+//! Errors of the web layer: failures to serve, and per-request errors turned into responses.
+
+use std::net::SocketAddr;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// The server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The server failed while running.
+    #[error("the web server failed")]
+    Serve(#[source] std::io::Error),
+}
+
+/// A request that cannot be answered with its page.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    /// Nothing here: the styled 404.
+    NotFound,
+    /// Something broke; logged, and the reader gets a plain 500 page.
+    Internal(String),
+}
+
+impl<E: std::error::Error> From<E> for PageError {
+    fn from(error: E) -> Self {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        PageError::Internal(message)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::NotFound => crate::pages::not_found_response(),
+            PageError::Internal(message) => {
+                tracing::error!(error = %message, "Page failed.");
+                let body = "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The page could not be shown. Please try again later.</p>";
+                (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+            }
+        }
+    }
+}

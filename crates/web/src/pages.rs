@@ -1,0 +1,142 @@
+//! Page handlers: each reads the store off the async runtime and renders one template.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use parallax_core::{ArticleId, Block, StoryId};
+use parallax_store::{Page, Store};
+
+use crate::error::PageError;
+use crate::view::{self, ReportCard, StoryCard, UNATTRIBUTED};
+use crate::AppState;
+
+/// Stories per front page.
+const STORIES_PER_PAGE: u32 = 24;
+
+const STYLESHEET: &str = include_str!("../static/style.css");
+
+/// `?page=N` on listings; pages count from 1.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PageQuery {
+    page: Option<u32>,
+}
+
+/// Runs a store read on the blocking pool.
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Store) -> Result<T, parallax_store::StoreError> + Send + 'static,
+) -> Result<T, PageError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref())).await?.map_err(PageError::from)
+}
+
+fn render(template: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(template.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "front.html")]
+struct FrontPage {
+    stories: Vec<StoryCard>,
+    page: u32,
+    has_next: bool,
+}
+
+pub(crate) async fn front(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let page = query.page.unwrap_or(1).max(1);
+    let offset = (page - 1).saturating_mul(STORIES_PER_PAGE);
+    // One extra story tells whether there is a next page.
+    let mut stories = read(&state, move |s| s.stories(Page { offset, limit: STORIES_PER_PAGE + 1 })).await?;
+    let has_next = stories.len() > STORIES_PER_PAGE as usize;
+    stories.truncate(STORIES_PER_PAGE as usize);
+    if stories.is_empty() && page > 1 {
+        return Err(PageError::NotFound);
+    }
+    render(&FrontPage { stories: stories.iter().map(StoryCard::new).collect(), page, has_next })
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+struct StoryPage {
+    card: StoryCard,
+    reports: Vec<ReportCard>,
+}
+
+pub(crate) async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id: StoryId = id.parse().map_err(|_| PageError::NotFound)?;
+    let story = read(&state, move |s| s.story(id)).await?.ok_or(PageError::NotFound)?;
+    render(&StoryPage { card: StoryCard::new(&story), reports: story.articles.iter().map(ReportCard::new).collect() })
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+struct ArticlePage {
+    story: Option<i64>,
+    title: String,
+    outlet: String,
+    attributed: bool,
+    byline: String,
+    dateline: String,
+    when: String,
+    iso: String,
+    url: String,
+    caption: String,
+    credit: String,
+    image_url: String,
+    has_image: bool,
+    body: Vec<Block>,
+    words: usize,
+}
+
+pub(crate) async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
+    let stored = read(&state, move |s| s.article(id)).await?.ok_or(PageError::NotFound)?;
+    let a = &stored.article;
+    let image = a.image.clone().unwrap_or_default();
+    render(&ArticlePage {
+        story: stored.story.map(StoryId::get),
+        title: a.title.clone(),
+        outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
+        attributed: a.outlet.is_some(),
+        byline: a.byline.join(", "),
+        dateline: a.dateline.clone().unwrap_or_default(),
+        when: view::when(a.published),
+        iso: view::iso(a.published),
+        url: a.url.clone().filter(|u| u.starts_with("http://") || u.starts_with("https://")).unwrap_or_default(),
+        has_image: a.image.is_some(),
+        caption: image.caption.unwrap_or_default(),
+        credit: image.credit.unwrap_or_default(),
+        image_url: image.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")).unwrap_or_default(),
+        body: a.body.clone(),
+        words: a.word_count(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage;
+
+pub(crate) async fn about() -> Result<Response, PageError> {
+    render(&AboutPage)
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage;
+
+pub(crate) async fn not_found() -> Response {
+    not_found_response()
+}
+
+pub(crate) fn not_found_response() -> Response {
+    match NotFoundPage.render() {
+        Ok(body) => (StatusCode::NOT_FOUND, Html(body)).into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
+}

@@ -1,0 +1,114 @@
+//! What templates show: display-ready values made from domain types.
+
+use chrono::{DateTime, Utc};
+use parallax_core::{ArticleSummary, Story};
+
+/// Name shown for a report whose source names no outlet.
+pub(crate) const UNATTRIBUTED: &str = "Unattributed";
+
+/// "2 Feb 2026, 08:00 UTC"; "Date unknown" when not known.
+pub(crate) fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "Date unknown".to_owned(), |t| t.format("%-d %b %Y, %H:%M UTC").to_string())
+}
+
+/// Machine-readable time for `<time datetime>`.
+pub(crate) fn iso(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+/// Shortens text to about `max` characters at a word boundary.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.push('…');
+    out
+}
+
+/// A story as a card on the front page.
+pub(crate) struct StoryCard {
+    pub id: i64,
+    pub title: String,
+    pub lead: String,
+    pub reports: usize,
+    pub outlets: usize,
+    pub outlet_names: String,
+    pub when: String,
+}
+
+impl StoryCard {
+    pub(crate) fn new(story: &Story) -> Self {
+        let mut names: Vec<&str> = story.articles.iter().map(|a| a.outlet.as_deref().unwrap_or(UNATTRIBUTED)).collect();
+        names.sort_unstable();
+        names.dedup();
+        let when = match story.time_span() {
+            Some((first, last)) if first.date_naive() != last.date_naive() => {
+                format!("{} – {}", first.format("%-d %b %Y"), last.format("%-d %b %Y"))
+            }
+            Some((first, _)) => first.format("%-d %b %Y").to_string(),
+            None => String::new(),
+        };
+        StoryCard {
+            id: story.id.get(),
+            title: story.title.clone(),
+            lead: story.articles.first().map(|a| excerpt(&a.lead, 260)).unwrap_or_default(),
+            reports: story.articles.len(),
+            outlets: story.outlet_count(),
+            outlet_names: names.join(" · "),
+            when,
+        }
+    }
+}
+
+/// A report as a column on the story page.
+pub(crate) struct ReportCard {
+    pub id: i64,
+    pub outlet: String,
+    pub attributed: bool,
+    pub when: String,
+    pub iso: String,
+    pub title: String,
+    pub lead: String,
+}
+
+impl ReportCard {
+    pub(crate) fn new(a: &ArticleSummary) -> Self {
+        ReportCard {
+            id: a.id.get(),
+            outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
+            attributed: a.outlet.is_some(),
+            when: when(a.published),
+            iso: iso(a.published),
+            title: a.title.clone(),
+            lead: excerpt(&a.lead, 420),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("one two three four", 10), "one two…");
+    }
+
+    #[test]
+    fn unknown_times_say_so() {
+        assert_eq!(when(None), "Date unknown");
+        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(when(Some(t)), "2 Feb 2026, 08:00 UTC");
+    }
+}
