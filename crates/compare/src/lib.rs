@@ -1,1 +1,25 @@
-//! placeholder
+//! Coverage comparison inside a story: which statements several outlets make, and which only one.
+//!
+//! [`compare`] takes each report's sentences and aligns them across outlets by the content words and
+//! names they share (cosine over term sets). A sentence and its counterparts in other reports form a
+//! [`Statement`]; it is [`Status::Corroborated`] when reports from two or more outlets make it, and
+//! [`Status::Single`] otherwise. Every statement keeps the exact sentences it stands on.
+//!
+//! ```
+//! use parallax_compare::{compare, Report, Status};
+//! use parallax_core::ArticleId;
+//!
+//! let a = vec!["Sergei Shoigu met Wang Yi in Beijing on Sunday.".to_owned(), "Shoigu then flew to Myanmar.".to_owned()];
+//! let b = vec!["Wang Yi met Sergei Shoigu in Beijing.".to_owned()];
+//! let reports = [
+//!     Report { article: ArticleId(1), outlet: Some("A".into()), sentences: &a },
+//!     Report { article: ArticleId(2), outlet: Some("B".into()), sentences: &b },
+//! ];
+//! let comparison = compare(&reports);
+//! assert_eq!(comparison.statements[0].status, Status::Corroborated);
+//! assert_eq!(comparison.statements[1].status, Status::Single);
+//! ```
+
+mod align;
+
+pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};

@@ -341,14 +341,30 @@ fn strip_leading_clause(sentence: &str) -> Option<&str> {
     let (clause, rest) = sentence.split_once(", ")?;
     let words = clause.split_whitespace().count();
     let first = clause.split_whitespace().next()?.to_lowercase();
-    const OPENERS: [&str; 12] = ["according", "on", "in", "at", "after", "before", "during", "as", "earlier", "later", "meanwhile", "however"];
+    const OPENERS: [&str; 12] = [
+        "according",
+        "on",
+        "in",
+        "at",
+        "after",
+        "before",
+        "during",
+        "as",
+        "earlier",
+        "later",
+        "meanwhile",
+        "however",
+    ];
     let introductory = first == "according" && words <= 8 || OPENERS.contains(&first.as_str()) && words <= 5;
     (introductory && rest.split_whitespace().count() >= 4).then_some(rest)
 }
 
 fn capitalise_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -441,8 +457,12 @@ mod tests {
         let title = derive_title(long);
         assert!(title.chars().count() <= DERIVED_TITLE_MAX, "{title}");
         assert!(title.ends_with('…'), "{title}");
-        let attributed = "According to the ministry, on Monday, the bridge was closed to all traffic for repairs.";
-        assert_eq!(derive_title(attributed), "The bridge was closed to all traffic for repairs");
+        let attributed =
+            "According to the ministry, on Monday, the bridge was closed to all traffic for repairs.";
+        assert_eq!(
+            derive_title(attributed),
+            "The bridge was closed to all traffic for repairs"
+        );
     }
 
     #[test]

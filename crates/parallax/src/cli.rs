@@ -22,7 +22,9 @@ pub struct Cli {
 impl Cli {
     /// The data directory to use.
     pub fn data_dir(&self) -> PathBuf {
-        self.data.clone().unwrap_or_else(|| PathBuf::from("parallax-data"))
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("parallax-data"))
     }
 }
 
@@ -105,8 +107,11 @@ mod tests {
     #[test]
     fn published_must_be_rfc3339() {
         assert!(Cli::try_parse_from(["parallax", "ingest", "f", "--published", "yesterday"]).is_err());
-        let ok = Cli::try_parse_from(["parallax", "ingest", "f", "--published", "2026-02-02T08:00:00Z"]).unwrap();
-        let Command::Ingest(args) = ok.command else { panic!() };
+        let ok =
+            Cli::try_parse_from(["parallax", "ingest", "f", "--published", "2026-02-02T08:00:00Z"]).unwrap();
+        let Command::Ingest(args) = ok.command else {
+            panic!()
+        };
         assert!(args.published.is_some());
     }
 }

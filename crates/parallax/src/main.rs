@@ -14,7 +14,8 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PARALLAX_LOG").unwrap_or_else(|_| "warn,parallax=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("PARALLAX_LOG")
+                .unwrap_or_else(|_| "warn,parallax=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

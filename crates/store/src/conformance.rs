@@ -79,6 +79,11 @@ pub(crate) fn check_insert_and_read(store: &dyn Store) {
     assert_eq!(story.articles.len(), 2);
     assert_eq!(story.title, "Talks in Beijing");
     assert_eq!(story.outlet_count(), 2);
+    let analyses = store.story_analyses(s1).unwrap();
+    assert_eq!(
+        analyses.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        story.articles.iter().map(|a| a.id).collect::<Vec<_>>()
+    );
     let counts = store.counts().unwrap();
     assert_eq!(
         (counts.articles, counts.stories, counts.outlets),

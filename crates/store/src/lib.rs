@@ -121,6 +121,9 @@ pub trait Store: Send + Sync {
     /// An article's analysis.
     fn analysis(&self, id: ArticleId) -> Result<Option<Analysis>, StoreError>;
 
+    /// The analyses of a story's articles, in the story's report order.
+    fn story_analyses(&self, id: StoryId) -> Result<Vec<(ArticleId, Analysis)>, StoreError>;
+
     /// Why an article was put in its story.
     fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError>;
 

@@ -2,14 +2,14 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use parallax_core::{ArticleId, Block, StoryId};
 use parallax_store::{Page, Store};
 
-use crate::error::PageError;
-use crate::view::{self, ReportCard, StoryCard, UNATTRIBUTED};
 use crate::AppState;
+use crate::error::PageError;
+use crate::view::{self, Coverage, ReportCard, StoryCard, UNATTRIBUTED};
 
 /// Stories per front page.
 const STORIES_PER_PAGE: u32 = 24;
@@ -28,7 +28,9 @@ async fn read<T: Send + 'static>(
     f: impl FnOnce(&dyn Store) -> Result<T, parallax_store::StoreError> + Send + 'static,
 ) -> Result<T, PageError> {
     let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref())).await?.map_err(PageError::from)
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await?
+        .map_err(PageError::from)
 }
 
 fn render(template: &impl Template) -> Result<Response, PageError> {
@@ -43,17 +45,30 @@ struct FrontPage {
     has_next: bool,
 }
 
-pub(crate) async fn front(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+pub(crate) async fn front(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(STORIES_PER_PAGE);
     // One extra story tells whether there is a next page.
-    let mut stories = read(&state, move |s| s.stories(Page { offset, limit: STORIES_PER_PAGE + 1 })).await?;
+    let mut stories = read(&state, move |s| {
+        s.stories(Page {
+            offset,
+            limit: STORIES_PER_PAGE + 1,
+        })
+    })
+    .await?;
     let has_next = stories.len() > STORIES_PER_PAGE as usize;
     stories.truncate(STORIES_PER_PAGE as usize);
     if stories.is_empty() && page > 1 {
         return Err(PageError::NotFound);
     }
-    render(&FrontPage { stories: stories.iter().map(StoryCard::new).collect(), page, has_next })
+    render(&FrontPage {
+        stories: stories.iter().map(StoryCard::new).collect(),
+        page,
+        has_next,
+    })
 }
 
 #[derive(Template)]
@@ -61,12 +76,29 @@ pub(crate) async fn front(State(state): State<AppState>, Query(query): Query<Pag
 struct StoryPage {
     card: StoryCard,
     reports: Vec<ReportCard>,
+    coverage: Coverage,
 }
 
-pub(crate) async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+pub(crate) async fn story(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id: StoryId = id.parse().map_err(|_| PageError::NotFound)?;
-    let story = read(&state, move |s| s.story(id)).await?.ok_or(PageError::NotFound)?;
-    render(&StoryPage { card: StoryCard::new(&story), reports: story.articles.iter().map(ReportCard::new).collect() })
+    let found = read(&state, move |s| {
+        let Some(story) = s.story(id)? else {
+            return Ok(None);
+        };
+        let analyses = s.story_analyses(id)?;
+        let coverage = Coverage::new(&story, &analyses);
+        Ok(Some((story, coverage)))
+    })
+    .await?;
+    let (story, coverage) = found.ok_or(PageError::NotFound)?;
+    render(&StoryPage {
+        card: StoryCard::new(&story),
+        reports: story.articles.iter().map(ReportCard::new).collect(),
+        coverage,
+    })
 }
 
 #[derive(Template)]
@@ -89,9 +121,14 @@ struct ArticlePage {
     words: usize,
 }
 
-pub(crate) async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+pub(crate) async fn article(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
-    let stored = read(&state, move |s| s.article(id)).await?.ok_or(PageError::NotFound)?;
+    let stored = read(&state, move |s| s.article(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
     let a = &stored.article;
     let image = a.image.clone().unwrap_or_default();
     render(&ArticlePage {
@@ -103,11 +140,18 @@ pub(crate) async fn article(State(state): State<AppState>, Path(id): Path<String
         dateline: a.dateline.clone().unwrap_or_default(),
         when: view::when(a.published),
         iso: view::iso(a.published),
-        url: a.url.clone().filter(|u| u.starts_with("http://") || u.starts_with("https://")).unwrap_or_default(),
+        url: a
+            .url
+            .clone()
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .unwrap_or_default(),
         has_image: a.image.is_some(),
         caption: image.caption.unwrap_or_default(),
         credit: image.credit.unwrap_or_default(),
-        image_url: image.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")).unwrap_or_default(),
+        image_url: image
+            .url
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .unwrap_or_default(),
         body: a.body.clone(),
         words: a.word_count(),
     })
@@ -122,7 +166,13 @@ pub(crate) async fn about() -> Result<Response, PageError> {
 }
 
 pub(crate) async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
         .into_response()
 }
 

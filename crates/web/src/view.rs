@@ -1,14 +1,19 @@
 //! What templates show: display-ready values made from domain types.
 
 use chrono::{DateTime, Utc};
-use parallax_core::{ArticleSummary, Story};
+use parallax_compare::{Report, compare};
+use parallax_core::{ArticleId, ArticleSummary, Story};
+use parallax_nlp::Analysis;
 
 /// Name shown for a report whose source names no outlet.
 pub(crate) const UNATTRIBUTED: &str = "Unattributed";
 
 /// "2 Feb 2026, 08:00 UTC"; "Date unknown" when not known.
 pub(crate) fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(|| "Date unknown".to_owned(), |t| t.format("%-d %b %Y, %H:%M UTC").to_string())
+    t.map_or_else(
+        || "Date unknown".to_owned(),
+        |t| t.format("%-d %b %Y, %H:%M UTC").to_string(),
+    )
 }
 
 /// Machine-readable time for `<time datetime>`.
@@ -48,7 +53,11 @@ pub(crate) struct StoryCard {
 
 impl StoryCard {
     pub(crate) fn new(story: &Story) -> Self {
-        let mut names: Vec<&str> = story.articles.iter().map(|a| a.outlet.as_deref().unwrap_or(UNATTRIBUTED)).collect();
+        let mut names: Vec<&str> = story
+            .articles
+            .iter()
+            .map(|a| a.outlet.as_deref().unwrap_or(UNATTRIBUTED))
+            .collect();
         names.sort_unstable();
         names.dedup();
         let when = match story.time_span() {
@@ -61,7 +70,11 @@ impl StoryCard {
         StoryCard {
             id: story.id.get(),
             title: story.title.clone(),
-            lead: story.articles.first().map(|a| excerpt(&a.lead, 260)).unwrap_or_default(),
+            lead: story
+                .articles
+                .first()
+                .map(|a| excerpt(&a.lead, 260))
+                .unwrap_or_default(),
             reports: story.articles.len(),
             outlets: story.outlet_count(),
             outlet_names: names.join(" · "),
@@ -95,6 +108,89 @@ impl ReportCard {
     }
 }
 
+/// Statements shown per outlet before "and N more".
+const SINGLE_STATEMENTS_SHOWN: usize = 6;
+
+/// The story page's comparison: what several outlets say, then what each says alone.
+pub(crate) struct Coverage {
+    pub shared: Vec<SharedStatement>,
+    pub own: Vec<OwnClaims>,
+}
+
+/// A statement made by several outlets.
+pub(crate) struct SharedStatement {
+    pub text: String,
+    pub outlets: String,
+    pub article: i64,
+}
+
+/// What one report says that no other outlet does.
+pub(crate) struct OwnClaims {
+    pub outlet: String,
+    pub attributed: bool,
+    pub article: i64,
+    pub statements: Vec<String>,
+    pub more: usize,
+}
+
+impl Coverage {
+    pub(crate) fn new(story: &Story, analyses: &[(ArticleId, Analysis)]) -> Self {
+        let outlet_of = |id: ArticleId| {
+            story
+                .articles
+                .iter()
+                .find(|a| a.id == id)
+                .and_then(|a| a.outlet.clone())
+        };
+        let reports: Vec<Report<'_>> = analyses
+            .iter()
+            .map(|(id, analysis)| Report {
+                article: *id,
+                outlet: outlet_of(*id),
+                sentences: &analysis.sentences,
+            })
+            .collect();
+        let comparison = compare(&reports);
+        let shared = comparison
+            .corroborated()
+            .map(|s| {
+                let mut names: Vec<String> = s
+                    .articles
+                    .iter()
+                    .map(|&a| outlet_of(a).unwrap_or_else(|| UNATTRIBUTED.to_owned()))
+                    .collect();
+                names.sort();
+                names.dedup();
+                SharedStatement {
+                    text: s.text.clone(),
+                    outlets: names.join(" · "),
+                    article: s.articles[0].get(),
+                }
+            })
+            .collect();
+        let own = if story.articles.len() < 2 {
+            Vec::new()
+        } else {
+            story
+                .articles
+                .iter()
+                .map(|a| {
+                    let all: Vec<String> = comparison.only_in(a.id).map(|s| s.text.clone()).collect();
+                    OwnClaims {
+                        outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
+                        attributed: a.outlet.is_some(),
+                        article: a.id.get(),
+                        more: all.len().saturating_sub(SINGLE_STATEMENTS_SHOWN),
+                        statements: all.into_iter().take(SINGLE_STATEMENTS_SHOWN).collect(),
+                    }
+                })
+                .filter(|o| !o.statements.is_empty())
+                .collect()
+        };
+        Coverage { shared, own }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,7 +204,9 @@ mod tests {
     #[test]
     fn unknown_times_say_so() {
         assert_eq!(when(None), "Date unknown");
-        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z").unwrap().with_timezone(&Utc);
+        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(when(Some(t)), "2 Feb 2026, 08:00 UTC");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use parallax_extract::Hints;
 use parallax_ingest::{DocumentReport, Outcome, Pipeline};
 use parallax_store::Store;
@@ -21,10 +21,22 @@ impl Tally {
     /// Counts one report and prints its line.
     pub fn record(&mut self, report: &DocumentReport, print: bool) {
         let line = match &report.outcome {
-            Outcome::New { id, story, opened_story, .. } => {
+            Outcome::New {
+                id,
+                story,
+                opened_story,
+                ..
+            } => {
                 self.new += 1;
-                let story_note = if *opened_story { "new story" } else { "joined story" };
-                format!("new        {}  → article {id}, {story_note} {story}", report.source)
+                let story_note = if *opened_story {
+                    "new story"
+                } else {
+                    "joined story"
+                };
+                format!(
+                    "new        {}  → article {id}, {story_note} {story}",
+                    report.source
+                )
             }
             Outcome::Duplicate { id } => {
                 self.duplicate += 1;
@@ -42,7 +54,10 @@ impl Tally {
 
     /// "3 new, 1 duplicate, 0 rejected".
     pub fn summary(&self) -> String {
-        format!("{} new, {} duplicate, {} rejected", self.new, self.duplicate, self.rejected)
+        format!(
+            "{} new, {} duplicate, {} rejected",
+            self.new, self.duplicate, self.rejected
+        )
     }
 }
 
@@ -74,5 +89,9 @@ pub fn run(store: &dyn Store, args: &IngestArgs) -> Result<ExitCode> {
         pipeline.ingest_path(path, &hints, &mut |report| tally.record(&report, true));
     }
     println!("{}", tally.summary());
-    Ok(if tally.rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if tally.rejected > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -16,13 +16,21 @@ use crate::cli::ServeArgs;
 /// The demo corpus, embedded so that the binary alone can show it.
 const DEMO_RECORDS: &[u8] = include_bytes!("../../../../fixtures/demo/ecbplus-dev.jsonl");
 const DEMO_SAMPLES: [(&str, &[u8]); 2] = [
-    ("samples/000_499c8513cc3fdbef.txt", include_bytes!("../../../../fixtures/samples/000_499c8513cc3fdbef.txt")),
-    ("samples/004_b385d3fa735fe338.txt", include_bytes!("../../../../fixtures/samples/004_b385d3fa735fe338.txt")),
+    (
+        "samples/000_499c8513cc3fdbef.txt",
+        include_bytes!("../../../../fixtures/samples/000_499c8513cc3fdbef.txt"),
+    ),
+    (
+        "samples/004_b385d3fa735fe338.txt",
+        include_bytes!("../../../../fixtures/samples/004_b385d3fa735fe338.txt"),
+    ),
 ];
 
 pub fn serve(store: SqliteStore, args: &ServeArgs) -> Result<ExitCode> {
     let database = store.path().to_owned();
-    run_server(store, args, move |addr| println!("Parallax is serving {} on http://{addr}/", database.display()))
+    run_server(store, args, move |addr| {
+        println!("Parallax is serving {} on http://{addr}/", database.display())
+    })
 }
 
 pub fn demo(data: Option<&Path>, args: &ServeArgs) -> Result<ExitCode> {
@@ -31,7 +39,10 @@ pub fn demo(data: Option<&Path>, args: &ServeArgs) -> Result<ExitCode> {
     let dir: PathBuf = match data {
         Some(dir) => dir.to_owned(),
         None => {
-            temporary = tempfile::Builder::new().prefix("parallax-demo-").tempdir().context("creating a demo directory")?;
+            temporary = tempfile::Builder::new()
+                .prefix("parallax-demo-")
+                .tempdir()
+                .context("creating a demo directory")?;
             temporary.path().to_owned()
         }
     };
@@ -48,7 +59,9 @@ pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
     let records = std::str::from_utf8(DEMO_RECORDS).context("the embedded demo corpus is not UTF-8")?;
     for (line, json) in records.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let source = format!("demo/ecbplus-dev.jsonl:{}", line + 1);
-        let outcome = match parallax_extract::Record::from_json(json).and_then(|r| r.hints(&Hints::default()).map(|h| (r, h))) {
+        let outcome = match parallax_extract::Record::from_json(json)
+            .and_then(|r| r.hints(&Hints::default()).map(|h| (r, h)))
+        {
             Ok((record, hints)) => pipeline.ingest_bytes(record.text.as_bytes(), &hints),
             Err(error) => parallax_ingest::Outcome::Rejected(error.into()),
         };
@@ -56,14 +69,26 @@ pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
     }
     for (name, bytes) in DEMO_SAMPLES {
         let outcome = pipeline.ingest_bytes(bytes, &Hints::default());
-        tally.record(&parallax_ingest::DocumentReport { source: name.to_owned(), outcome }, false);
+        tally.record(
+            &parallax_ingest::DocumentReport {
+                source: name.to_owned(),
+                outcome,
+            },
+            false,
+        );
     }
     Ok(tally)
 }
 
-fn run_server(store: SqliteStore, args: &ServeArgs, on_ready: impl FnOnce(std::net::SocketAddr)) -> Result<ExitCode> {
+fn run_server(
+    store: SqliteStore,
+    args: &ServeArgs,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let state = AppState { store: Arc::new(store) };
+    let state = AppState {
+        store: Arc::new(store),
+    };
     runtime.block_on(parallax_web::serve(state, args.addr, on_ready, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }

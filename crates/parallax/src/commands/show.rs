@@ -17,10 +17,24 @@ pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for story in &stories {
-        println!("story {}: {} ({} reports, {} outlets)", story.id, story.title, story.articles.len(), story.outlet_count());
+        println!(
+            "story {}: {} ({} reports, {} outlets)",
+            story.id,
+            story.title,
+            story.articles.len(),
+            story.outlet_count()
+        );
         for a in &story.articles {
-            let published = a.published.map_or_else(|| "date unknown".to_owned(), |t| t.to_rfc3339());
-            println!("  article {:>5}  {:<24}  {:<25}  {}", a.id, a.outlet.as_deref().unwrap_or(UNATTRIBUTED), published, a.title);
+            let published = a
+                .published
+                .map_or_else(|| "date unknown".to_owned(), |t| t.to_rfc3339());
+            println!(
+                "  article {:>5}  {:<24}  {:<25}  {}",
+                a.id,
+                a.outlet.as_deref().unwrap_or(UNATTRIBUTED),
+                published,
+                a.title
+            );
         }
     }
     println!("{} stories", stories.len());
@@ -28,7 +42,9 @@ pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
 }
 
 pub fn article(store: &dyn Store, args: &ArticleArgs) -> Result<ExitCode> {
-    let stored = store.article(args.id)?.with_context(|| format!("there is no article {}", args.id))?;
+    let stored = store
+        .article(args.id)?
+        .with_context(|| format!("there is no article {}", args.id))?;
     if args.json {
         let analysis = store.analysis(args.id)?;
         let assignment = store.assignment(args.id)?;
@@ -45,7 +61,11 @@ pub fn article(store: &dyn Store, args: &ArticleArgs) -> Result<ExitCode> {
     if let Some(dateline) = &a.dateline {
         println!("dateline:  {dateline}");
     }
-    println!("published: {}", a.published.map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339()));
+    println!(
+        "published: {}",
+        a.published
+            .map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339())
+    );
     if let Some(url) = &a.url {
         println!("url:       {url}");
     }
@@ -53,7 +73,11 @@ pub fn article(store: &dyn Store, args: &ArticleArgs) -> Result<ExitCode> {
         println!("story:     {story}");
     }
     if let Some(image) = &a.image {
-        println!("image:     {} (credit: {})", image.caption.as_deref().unwrap_or("-"), image.credit.as_deref().unwrap_or("-"));
+        println!(
+            "image:     {} (credit: {})",
+            image.caption.as_deref().unwrap_or("-"),
+            image.credit.as_deref().unwrap_or("-")
+        );
     }
     println!();
     for block in &a.body {

@@ -346,6 +346,26 @@ impl Store for SqliteStore {
         })
     }
 
+    fn story_analyses(&self, id: StoryId) -> Result<Vec<(ArticleId, Analysis)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT id, analysis_json FROM articles WHERE story_id = ?1
+                     ORDER BY published IS NULL, published, id",
+                )
+                .during("reading a story's analyses")?;
+            let rows = stmt
+                .query_map([id.get()], |r| Ok((ArticleId(r.get(0)?), r.get::<_, String>(1)?)))
+                .during("reading a story's analyses")?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (article, raw) = row.during("reading a story's analyses")?;
+                out.push((article, from_json(&raw, "analysis")?));
+            }
+            Ok(out)
+        })
+    }
+
     fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError> {
         self.read(|conn| {
             let raw: Option<String> = conn

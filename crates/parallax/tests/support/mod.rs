@@ -1,0 +1,107 @@
+//! Helpers for end-to-end tests: running the binary, a served instance, plain HTTP over loopback.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// The repository's fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// The two sample reports.
+pub fn samples() -> [PathBuf; 2] {
+    let dir = fixtures().join("samples");
+    [
+        dir.join("000_499c8513cc3fdbef.txt"),
+        dir.join("004_b385d3fa735fe338.txt"),
+    ]
+}
+
+/// Runs `parallax --data DATA ARGS...` to completion.
+pub fn parallax(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("PARALLAX_DATA")
+        .output()
+        .expect("run parallax")
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A running `parallax serve` or `parallax demo`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// "127.0.0.1:PORT".
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts the binary with the arguments (which must listen on port 0) and waits for it to print
+    /// its address ("http://127.0.0.1:PORT/").
+    pub fn start(data: Option<&Path>, args: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_parallax"));
+        if let Some(data) = data {
+            command.arg("--data").arg(data);
+        }
+        let mut child = command
+            .args(args)
+            .env_remove("PARALLAX_DATA")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start parallax");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("server exited before printing its address")
+                .expect("read stdout");
+            if let Some(at) = line.find("http://") {
+                break line[at + 7..].trim_end_matches('/').to_owned();
+            }
+        };
+        Server { child, addr }
+    }
+
+    /// GETs a path; returns the status code and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http_get(&self.addr, path)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.0 GET, so that the response ends when the connection closes.
+pub fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("response head");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
+    (status, body.to_owned())
+}
