@@ -65,6 +65,9 @@ pub struct SharedTerm {
 
 type TermId = u32;
 
+/// A term's share of a similarity.
+type Contribution = (TermId, f32);
+
 #[derive(Debug, Default)]
 struct StoryProfile {
     terms: HashMap<TermId, f32>,
@@ -106,7 +109,7 @@ impl Clusterer {
                 .iter()
                 .filter_map(|(t, w)| Some((*self.vocabulary.get(t)?, w))),
         );
-        let mut best: Option<(StoryId, f32, Vec<(TermId, f32)>)> = None;
+        let mut best: Option<(StoryId, f32, Vec<Contribution>)> = None;
         for story_id in self.candidates(&query) {
             let story = &self.stories[&story_id];
             if !self.in_window(story, doc.published) {
