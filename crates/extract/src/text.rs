@@ -22,7 +22,7 @@ pub(crate) struct Segment {
 }
 
 /// Longest title derived from a lead, in characters.
-const DERIVED_TITLE_MAX: usize = 110;
+const DERIVED_TITLE_MAX: usize = 100;
 
 /// Extracts an article from decoded text (plain or Markdown, with optional front matter).
 pub fn extract_text(text: &str, hints: &Hints) -> Result<Article, ExtractError> {
@@ -320,6 +320,9 @@ fn derive_title(lead: &str) -> String {
     if clause.chars().count() <= DERIVED_TITLE_MAX && clause.split_whitespace().count() >= 5 {
         return clause;
     }
+    if let Some(phrase) = cut_before_connective(&clause) {
+        return phrase;
+    }
     let mut cut = String::new();
     for word in title.split_whitespace() {
         if cut.chars().count() + word.chars().count() + 1 > DERIVED_TITLE_MAX - 1 {
@@ -333,6 +336,41 @@ fn derive_title(lead: &str) -> String {
     title = cut.trim_end_matches([',', ';', ':']).to_owned();
     title.push('…');
     title
+}
+
+/// Words that open a trailing phrase a headline can do without.
+const CONNECTIVES: [&str; 13] = [
+    "to",
+    "with",
+    "as",
+    "after",
+    "amid",
+    "while",
+    "which",
+    "who",
+    "for",
+    "despite",
+    "where",
+    "following",
+    "because",
+];
+
+/// The longest prefix that fits a headline and ends just before a connective word ("... arrived in
+/// Beijing on Sunday | to engage in talks"), if it keeps enough of the sentence to stand alone.
+fn cut_before_connective(clause: &str) -> Option<String> {
+    let mut best = None;
+    let mut length = 0;
+    for (i, word) in clause.split_whitespace().enumerate() {
+        let word_len = word.chars().count();
+        if i > 0 && length + 1 + word_len > DERIVED_TITLE_MAX {
+            break;
+        }
+        if i >= 5 && CONNECTIVES.contains(&word.to_lowercase().as_str()) && length >= 40 {
+            best = Some(clause.split_whitespace().take(i).collect::<Vec<_>>().join(" "));
+        }
+        length += word_len + usize::from(i > 0);
+    }
+    best
 }
 
 /// Removes one short introductory clause that ends in a comma: an attribution ("According to X,")
@@ -454,9 +492,16 @@ mod tests {
             "Officials in the U.S. said on Monday that the bridge will reopen"
         );
         let long = "Russian Security Council Secretary Sergei Shoigu arrived in Beijing on Sunday to engage in high-level discussions with Chinese Foreign Minister Wang Yi, focusing on security.";
-        let title = derive_title(long);
-        assert!(title.chars().count() <= DERIVED_TITLE_MAX, "{title}");
-        assert!(title.ends_with('…'), "{title}");
+        assert_eq!(
+            derive_title(long),
+            "Russian Security Council Secretary Sergei Shoigu arrived in Beijing on Sunday"
+        );
+        let unbroken = "Officials from the northern provinces and representatives of the national government and the regional assemblies met yesterday.";
+        let title = derive_title(unbroken);
+        assert!(
+            title.chars().count() <= DERIVED_TITLE_MAX && title.ends_with('…'),
+            "{title}"
+        );
         let attributed =
             "According to the ministry, on Monday, the bridge was closed to all traffic for repairs.";
         assert_eq!(
