@@ -17,10 +17,7 @@ fn main() -> Result<()> {
         ["cluster", file] => cluster(file, ClusterConfig::default()),
         ["cluster", file, "--threshold", t] => cluster(
             file,
-            ClusterConfig {
-                threshold: t.parse().context("--threshold")?,
-                ..ClusterConfig::default()
-            },
+            ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
         ),
         _ => bail!("usage: parallax-bench cluster FILE.jsonl [--threshold X] > pred.json"),
     }
@@ -46,14 +43,8 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
         let article = extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
         let analysis = parallax_nlp::analyze(&article);
         let t1 = Instant::now();
-        let doc = Document {
-            terms: &analysis.terms,
-            published: article.published,
-        };
-        let story = clusterer
-            .assign(&doc)
-            .story
-            .unwrap_or(StoryId(clusterer.story_count() as i64 + 1));
+        let doc = Document { terms: &analysis.terms, published: article.published };
+        let story = clusterer.assign(&doc).story.unwrap_or(StoryId(clusterer.story_count() as i64 + 1));
         clusterer.add(story, &doc);
         cluster_time += t1.elapsed().as_secs_f64();
         analyse_time += (t1 - t0).as_secs_f64();
@@ -79,9 +70,7 @@ fn peak_memory() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l["VmHWM:".len()..].trim().to_owned())
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l["VmHWM:".len()..].trim().to_owned())
         })
         .unwrap_or_else(|| "unknown".to_owned())
 }

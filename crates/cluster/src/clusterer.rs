@@ -23,12 +23,7 @@ pub struct ClusterConfig {
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig {
-            threshold: 0.3,
-            window_days: 7,
-            candidates: 32,
-            name_boost: 1.5,
-        }
+        ClusterConfig { threshold: 0.3, window_days: 7, candidates: 32, name_boost: 1.5 }
     }
 }
 
@@ -91,10 +86,7 @@ pub struct Clusterer {
 impl Clusterer {
     /// An empty clusterer.
     pub fn new(config: ClusterConfig) -> Self {
-        Clusterer {
-            config,
-            ..Clusterer::default()
-        }
+        Clusterer { config, ..Clusterer::default() }
     }
 
     /// Number of stories known.
@@ -104,11 +96,7 @@ impl Clusterer {
 
     /// Proposes the story an article belongs to.
     pub fn assign(&self, doc: &Document<'_>) -> Assignment {
-        let query = self.weighted(
-            doc.terms
-                .iter()
-                .filter_map(|(t, w)| Some((*self.vocabulary.get(t)?, w))),
-        );
+        let query = self.weighted(doc.terms.iter().filter_map(|(t, w)| Some((*self.vocabulary.get(t)?, w))));
         let mut best: Option<(StoryId, f32, Vec<Contribution>)> = None;
         for story_id in self.candidates(&query) {
             let story = &self.stories[&story_id];
@@ -122,28 +110,15 @@ impl Clusterer {
         }
         let threshold = self.config.threshold;
         let Some((story, similarity, mut contributions)) = best else {
-            return Assignment {
-                story: None,
-                similarity: 0.0,
-                shared_terms: Vec::new(),
-                threshold,
-            };
+            return Assignment { story: None, similarity: 0.0, shared_terms: Vec::new(), threshold };
         };
         contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
         let shared_terms = contributions
             .into_iter()
             .take(8)
-            .map(|(id, c)| SharedTerm {
-                term: self.names[id as usize].clone(),
-                contribution: c,
-            })
+            .map(|(id, c)| SharedTerm { term: self.names[id as usize].clone(), contribution: c })
             .collect();
-        Assignment {
-            story: (similarity >= threshold).then_some(story),
-            similarity,
-            shared_terms,
-            threshold,
-        }
+        Assignment { story: (similarity >= threshold).then_some(story), similarity, shared_terms, threshold }
     }
 
     /// Records that an article now belongs to a story (new or existing).
@@ -213,11 +188,7 @@ impl Clusterer {
         }
         let mut ranked: Vec<(StoryId, f32)> = scores.into_iter().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked
-            .into_iter()
-            .take(self.config.candidates)
-            .map(|(s, _)| s)
-            .collect()
+        ranked.into_iter().take(self.config.candidates).map(|(s, _)| s).collect()
     }
 
     fn in_window(&self, story: &StoryProfile, published: Option<DateTime<Utc>>) -> bool {
@@ -264,32 +235,13 @@ mod tests {
             "Shoigu meets Wang Yi in Beijing",
             "Sergei Shoigu held security talks with Wang Yi in Beijing.",
         );
-        let b = profile(
-            "Wang Yi hosts Shoigu",
-            "Wang Yi met Shoigu in Beijing for strategic security talks.",
-        );
-        let other = profile(
-            "Flooding in Valencia",
-            "Heavy rain flooded streets in Valencia, closing schools.",
-        );
-        c.add(
-            StoryId(1),
-            &Document {
-                terms: &a,
-                published: day(1),
-            },
-        );
-        c.add(
-            StoryId(2),
-            &Document {
-                terms: &other,
-                published: day(1),
-            },
-        );
-        let got = c.assign(&Document {
-            terms: &b,
-            published: day(2),
-        });
+        let b =
+            profile("Wang Yi hosts Shoigu", "Wang Yi met Shoigu in Beijing for strategic security talks.");
+        let other =
+            profile("Flooding in Valencia", "Heavy rain flooded streets in Valencia, closing schools.");
+        c.add(StoryId(1), &Document { terms: &a, published: day(1) });
+        c.add(StoryId(2), &Document { terms: &other, published: day(1) });
+        let got = c.assign(&Document { terms: &b, published: day(2) });
         assert_eq!(got.story, Some(StoryId(1)), "{got:?}");
         assert!(got.shared_terms.iter().any(|t| t.term == "n:shoigu"));
     }
@@ -301,40 +253,17 @@ mod tests {
             "Shoigu meets Wang Yi in Beijing",
             "Sergei Shoigu held security talks with Wang Yi in Beijing.",
         );
-        c.add(
-            StoryId(1),
-            &Document {
-                terms: &a,
-                published: day(1),
-            },
-        );
+        c.add(StoryId(1), &Document { terms: &a, published: day(1) });
         let late = Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap());
-        assert_eq!(
-            c.assign(&Document {
-                terms: &a,
-                published: late
-            })
-            .story,
-            None
-        );
-        assert_eq!(
-            c.assign(&Document {
-                terms: &a,
-                published: None
-            })
-            .story,
-            Some(StoryId(1))
-        );
+        assert_eq!(c.assign(&Document { terms: &a, published: late }).story, None);
+        assert_eq!(c.assign(&Document { terms: &a, published: None }).story, Some(StoryId(1)));
     }
 
     #[test]
     fn an_empty_clusterer_opens_a_story() {
         let c = Clusterer::new(ClusterConfig::default());
         let a = profile("Anything", "Some text about something.");
-        let got = c.assign(&Document {
-            terms: &a,
-            published: None,
-        });
+        let got = c.assign(&Document { terms: &a, published: None });
         assert_eq!((got.story, got.similarity), (None, 0.0));
     }
 }

@@ -66,16 +66,12 @@ pub struct Comparison {
 impl Comparison {
     /// Statements several outlets make.
     pub fn corroborated(&self) -> impl Iterator<Item = &Statement> {
-        self.statements
-            .iter()
-            .filter(|s| s.status == Status::Corroborated)
+        self.statements.iter().filter(|s| s.status == Status::Corroborated)
     }
 
     /// Statements only this article makes.
     pub fn only_in(&self, article: ArticleId) -> impl Iterator<Item = &Statement> {
-        self.statements
-            .iter()
-            .filter(move |s| s.status == Status::Single && s.articles == [article])
+        self.statements.iter().filter(move |s| s.status == Status::Single && s.articles == [article])
     }
 }
 
@@ -93,19 +89,12 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                 .sentences
                 .iter()
                 .enumerate()
-                .map(|(index, sentence)| Candidate {
-                    index,
-                    terms: term_set(sentence),
-                })
+                .map(|(index, sentence)| Candidate { index, terms: term_set(sentence) })
                 .collect()
         })
         .collect();
-    let outlet_key = |r: usize| {
-        reports[r]
-            .outlet
-            .clone()
-            .unwrap_or_else(|| format!("article {}", reports[r].article))
-    };
+    let outlet_key =
+        |r: usize| reports[r].outlet.clone().unwrap_or_else(|| format!("article {}", reports[r].article));
 
     let mut used: HashSet<(usize, usize)> = HashSet::new();
     let mut statements = Vec::new();
@@ -131,11 +120,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                 }
             }
             let outlets: HashSet<String> = members.iter().map(|&(m, _)| outlet_key(m)).collect();
-            let status = if outlets.len() >= 2 {
-                Status::Corroborated
-            } else {
-                Status::Single
-            };
+            let status = if outlets.len() >= 2 { Status::Corroborated } else { Status::Single };
             statements.push(Statement {
                 text: reports[r].sentences[sentence.index].clone(),
                 status,
@@ -183,16 +168,8 @@ mod tests {
         let a = owned(&["The bridge in Genoa collapsed on Tuesday, killing dozens."]);
         let b = owned(&["The Genoa bridge collapsed on Tuesday and dozens were killed."]);
         let same_outlet = [
-            Report {
-                article: ArticleId(1),
-                outlet: Some("X".into()),
-                sentences: &a,
-            },
-            Report {
-                article: ArticleId(2),
-                outlet: Some("X".into()),
-                sentences: &b,
-            },
+            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a },
+            Report { article: ArticleId(2), outlet: Some("X".into()), sentences: &b },
         ];
         let c = compare(&same_outlet);
         assert_eq!(c.statements.len(), 1);
@@ -200,16 +177,8 @@ mod tests {
         assert_eq!(c.statements[0].sentences.len(), 2);
 
         let unattributed = [
-            Report {
-                article: ArticleId(1),
-                outlet: None,
-                sentences: &a,
-            },
-            Report {
-                article: ArticleId(2),
-                outlet: None,
-                sentences: &b,
-            },
+            Report { article: ArticleId(1), outlet: None, sentences: &a },
+            Report { article: ArticleId(2), outlet: None, sentences: &b },
         ];
         assert_eq!(compare(&unattributed).corroborated().count(), 1);
     }
@@ -219,16 +188,8 @@ mod tests {
         let a = owned(&["Heavy rain flooded the old town of Valencia overnight."]);
         let b = owned(&["The central bank raised interest rates by half a point."]);
         let reports = [
-            Report {
-                article: ArticleId(1),
-                outlet: Some("X".into()),
-                sentences: &a,
-            },
-            Report {
-                article: ArticleId(2),
-                outlet: Some("Y".into()),
-                sentences: &b,
-            },
+            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a },
+            Report { article: ArticleId(2), outlet: Some("Y".into()), sentences: &b },
         ];
         let c = compare(&reports);
         assert_eq!(c.statements.len(), 2);

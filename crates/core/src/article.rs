@@ -130,10 +130,7 @@ mod tests {
         let mut article = Article::new("t");
         article.body = vec![
             Block::Paragraph { text: "One.".into() },
-            Block::List {
-                ordered: false,
-                items: vec!["a".into(), "b".into()],
-            },
+            Block::List { ordered: false, items: vec!["a".into(), "b".into()] },
         ];
         assert_eq!(article.plain_text(), "One.\na\nb\n");
         assert_eq!(article.word_count(), 3);

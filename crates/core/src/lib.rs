@@ -14,9 +14,11 @@
 //! ```
 
 mod article;
+mod errors;
 mod ids;
 mod story;
 
 pub use article::{Article, Block, Image, StoredArticle};
+pub use errors::error_chain;
 pub use ids::{ArticleId, OutletId, ParseIdError, StoryId};
 pub use story::{ArticleSummary, Outlet, Story, StorySummary};

@@ -93,12 +93,7 @@ mod tests {
             id: StoryId(1),
             title: "t".into(),
             created_at: Utc::now(),
-            articles: vec![
-                summary(1, Some("A")),
-                summary(2, Some("A")),
-                summary(3, None),
-                summary(4, None),
-            ],
+            articles: vec![summary(1, Some("A")), summary(2, Some("A")), summary(3, None), summary(4, None)],
         };
         assert_eq!(story.outlet_count(), 3);
         assert_eq!(story.time_span(), None);

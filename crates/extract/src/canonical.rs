@@ -45,10 +45,7 @@ mod tests {
             canonical_url("HTTPS://Example.ORG:443/News/a?utm_source=x&id=5#top").as_deref(),
             Some("https://example.org/News/a?id=5")
         );
-        assert_eq!(
-            canonical_url("http://example.org:80").as_deref(),
-            Some("http://example.org/")
-        );
+        assert_eq!(canonical_url("http://example.org:80").as_deref(), Some("http://example.org/"));
         assert_eq!(canonical_url("ftp://example.org/x"), None);
         assert_eq!(canonical_url("not a url"), None);
     }

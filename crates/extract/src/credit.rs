@@ -75,31 +75,19 @@ mod tests {
     fn parenthesised_credits() {
         assert_eq!(
             split("Chinese Foreign Minister Wang Yi. (Photo by Kevin Frayer/Getty Images)"),
-            (
-                Some("Chinese Foreign Minister Wang Yi."),
-                Some("Kevin Frayer/Getty Images")
-            )
+            (Some("Chinese Foreign Minister Wang Yi."), Some("Kevin Frayer/Getty Images"))
         );
         assert_eq!(
             split("Rescuers at work (Jane Doe/Reuters)"),
             (Some("Rescuers at work"), Some("Jane Doe/Reuters"))
         );
-        assert_eq!(
-            split("The summit (in 2019)"),
-            (Some("The summit (in 2019)"), None)
-        );
+        assert_eq!(split("The summit (in 2019)"), (Some("The summit (in 2019)"), None));
     }
 
     #[test]
     fn trailing_credit_sentences() {
-        assert_eq!(
-            split("Flooded streets. Photo: AP"),
-            (Some("Flooded streets."), Some("AP"))
-        );
+        assert_eq!(split("Flooded streets. Photo: AP"), (Some("Flooded streets."), Some("AP")));
         assert_eq!(split("Credit: Alamy"), (None, Some("Alamy")));
-        assert_eq!(
-            split("A quiet harbour at dawn"),
-            (Some("A quiet harbour at dawn"), None)
-        );
+        assert_eq!(split("A quiet harbour at dawn"), (Some("A quiet harbour at dawn"), None));
     }
 }

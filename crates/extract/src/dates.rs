@@ -12,12 +12,7 @@ pub fn parse_datetime(input: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
         return Some(t.with_timezone(&Utc));
     }
-    for format in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
             return Some(Utc.from_utc_datetime(&t));
         }
@@ -42,16 +37,10 @@ fn midnight(date: NaiveDate) -> DateTime<Utc> {
 
 /// Finds the first full calendar date (day, month and year) written in the text.
 fn find_date(text: &str) -> Option<NaiveDate> {
-    let tokens: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
     for window in 0..tokens.len() {
         let rest = &tokens[window..];
-        if let Some(date) = iso_date(rest)
-            .or_else(|| month_day_year(rest))
-            .or_else(|| day_month_year(rest))
-        {
+        if let Some(date) = iso_date(rest).or_else(|| month_day_year(rest)).or_else(|| day_month_year(rest)) {
             return Some(date);
         }
     }
@@ -113,9 +102,7 @@ mod tests {
     use super::*;
 
     fn ymd(s: &str) -> String {
-        parse_datetime(s)
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
+        parse_datetime(s).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
     }
 
     #[test]

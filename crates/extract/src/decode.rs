@@ -39,10 +39,7 @@ fn finish(text: String, encoding: &'static Encoding) -> Result<Decoded, ExtractE
     if text.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(Decoded {
-        text,
-        encoding: encoding.name(),
-    })
+    Ok(Decoded { text, encoding: encoding.name() })
 }
 
 /// Finds the byte that shows a document is binary: any NUL, or control bytes making up more than one
@@ -76,10 +73,7 @@ mod tests {
     fn latin1_text_is_detected_and_decoded() {
         let bytes = b"Le ministre fran\xe7ais a d\xe9clar\xe9 \xe0 la presse qu'il \xe9tait d\xe9\xe7u.";
         let decoded = decode(bytes).unwrap();
-        assert_eq!(
-            decoded.text,
-            "Le ministre français a déclaré à la presse qu'il était déçu."
-        );
+        assert_eq!(decoded.text, "Le ministre français a déclaré à la presse qu'il était déçu.");
         assert_eq!(decoded.encoding, "windows-1252");
     }
 
@@ -95,10 +89,7 @@ mod tests {
 
     #[test]
     fn binary_and_empty_documents_are_refused() {
-        assert!(matches!(
-            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Err(ExtractError::Binary { .. })
-        ));
+        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(ExtractError::Binary { .. })));
         assert!(matches!(decode(b""), Err(ExtractError::Empty)));
         assert!(matches!(decode(b" \n\t\n"), Err(ExtractError::Empty)));
     }

@@ -70,9 +70,7 @@ fn parse(lines: &[&str]) -> Result<FrontMatter, ExtractError> {
         let value = value.trim();
         current_list = value.is_empty().then_some(key);
         if let Some(inner) = value.strip_prefix('[') {
-            let inner = inner
-                .strip_suffix(']')
-                .ok_or_else(|| error(line_no, "unclosed `[` list"))?;
+            let inner = inner.strip_suffix(']').ok_or_else(|| error(line_no, "unclosed `[` list"))?;
             for item in inner.split(',').filter(|i| !i.trim().is_empty()) {
                 assign(&mut fm, key, scalar(item, line_no)?);
             }
@@ -103,14 +101,8 @@ fn scalar(raw: &str, line: usize) -> Result<String, ExtractError> {
     let s = raw.trim();
     for quote in ['"', '\''] {
         if let Some(inner) = s.strip_prefix(quote) {
-            let inner = inner
-                .strip_suffix(quote)
-                .ok_or_else(|| error(line, "unterminated quoted value"))?;
-            return Ok(if quote == '"' {
-                inner.replace("\\\"", "\"")
-            } else {
-                inner.replace("''", "'")
-            });
+            let inner = inner.strip_suffix(quote).ok_or_else(|| error(line, "unterminated quoted value"))?;
+            return Ok(if quote == '"' { inner.replace("\\\"", "\"") } else { inner.replace("''", "'") });
         }
     }
     let plain = match s.find(" #") {
@@ -121,10 +113,7 @@ fn scalar(raw: &str, line: usize) -> Result<String, ExtractError> {
 }
 
 fn error(line: usize, message: &str) -> ExtractError {
-    ExtractError::FrontMatter {
-        line,
-        message: message.to_owned(),
-    }
+    ExtractError::FrontMatter { line, message: message.to_owned() }
 }
 
 #[cfg(test)]

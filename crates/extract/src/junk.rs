@@ -63,18 +63,13 @@ const FURNITURE_PREFIXES: [&str; 9] = [
 /// Removes trailing junk from the body, leaving at least the article's own blocks.
 pub(crate) fn drop_trailing(segments: &mut Vec<Segment>) {
     while let Some(last) = segments.last().and_then(paragraph_text)
-        && FURNITURE_PREFIXES
-            .iter()
-            .any(|p| last.to_lowercase().starts_with(p))
+        && FURNITURE_PREFIXES.iter().any(|p| last.to_lowercase().starts_with(p))
         && segments.len() > 1
     {
         segments.pop();
     }
 
-    let run_start = segments
-        .iter()
-        .rposition(|s| !is_short_line(s))
-        .map_or(0, |i| i + 1);
+    let run_start = segments.iter().rposition(|s| !is_short_line(s)).map_or(0, |i| i + 1);
     let has_article_before = segments[..run_start]
         .iter()
         .any(|s| paragraph_text(s).is_some_and(|t| t.chars().count() > ARTICLE_PARAGRAPH_CHARS));
@@ -103,20 +98,13 @@ fn paragraph_text(segment: &Segment) -> Option<&str> {
 /// One short line with at most one sentence in it.
 fn is_short_line(segment: &Segment) -> bool {
     paragraph_text(segment).is_some_and(|t| {
-        let inner_stops = t
-            .trim_end_matches(['.', '!', '?'])
-            .matches(['.', '!', '?'])
-            .count();
+        let inner_stops = t.trim_end_matches(['.', '!', '?']).matches(['.', '!', '?']).count();
         t.chars().count() <= SHORT_LINE_CHARS && inner_stops == 0
     })
 }
 
 fn chatter_share(run: &[Segment]) -> f32 {
-    let chatter = run
-        .iter()
-        .filter_map(paragraph_text)
-        .filter(|t| is_chatter(t))
-        .count();
+    let chatter = run.iter().filter_map(paragraph_text).filter(|t| is_chatter(t)).count();
     chatter as f32 / run.len() as f32
 }
 
@@ -136,10 +124,7 @@ mod tests {
     fn segs(lines: &[(&str, bool)]) -> Vec<Segment> {
         lines
             .iter()
-            .map(|(t, gap)| Segment {
-                block: Block::Paragraph { text: (*t).into() },
-                gap_before: *gap,
-            })
+            .map(|(t, gap)| Segment { block: Block::Paragraph { text: (*t).into() }, gap_before: *gap })
             .collect()
     }
 
@@ -160,22 +145,15 @@ mod tests {
 
     #[test]
     fn short_factual_closing_lines_stay() {
-        let mut s = segs(&[
-            (LONG, false),
-            ("Reporting by Jane Smith", true),
-            ("Editing by Tom Jones", false),
-        ]);
+        let mut s =
+            segs(&[(LONG, false), ("Reporting by Jane Smith", true), ("Editing by Tom Jones", false)]);
         drop_trailing(&mut s);
         assert_eq!(s.len(), 3);
     }
 
     #[test]
     fn furniture_lines_are_dropped_and_short_texts_left_alone() {
-        let mut s = segs(&[
-            (LONG, false),
-            ("Share this article", true),
-            ("© 2026 Example Media", false),
-        ]);
+        let mut s = segs(&[(LONG, false), ("Share this article", true), ("© 2026 Example Media", false)]);
         drop_trailing(&mut s);
         assert_eq!(s.len(), 1);
         let mut short = segs(&[("Yes!", false), ("Thank you!", false)]);

@@ -50,11 +50,7 @@ pub(crate) fn lift(segments: &mut Vec<Segment>) -> Lead {
     }
     lead.title = take_title(segments);
     lead.published = take_date_line(segments);
-    if let Some(Segment {
-        block: Block::Paragraph { text },
-        ..
-    }) = segments.first_mut()
-    {
+    if let Some(Segment { block: Block::Paragraph { text }, .. }) = segments.first_mut() {
         if let Some((outlet, rest)) = outlet_tag(text) {
             lead.outlet = Some(outlet);
             *text = rest;
@@ -76,11 +72,7 @@ fn image_line(text: &str) -> Option<Image> {
         return None;
     }
     let (caption, credit) = split_caption_credit(rest);
-    (caption.is_some() || credit.is_some()).then_some(Image {
-        url: None,
-        caption,
-        credit,
-    })
+    (caption.is_some() || credit.is_some()).then_some(Image { url: None, caption, credit })
 }
 
 /// A first heading, or a first line that reads as a headline because it is short and unpunctuated and
@@ -101,10 +93,7 @@ fn is_headline(text: &str) -> bool {
         && text.chars().count() <= 160
         && !text.ends_with(['.', ',', ';', ':', '—', '-'])
         && !text.starts_with('[')
-        && text
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '“' || c == '"')
+        && text.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '“' || c == '"')
         && parse_date_line(text).is_none()
 }
 
@@ -143,9 +132,7 @@ fn dateline(text: &str) -> Option<(String, String)> {
     if separator == '(' {
         // An agency in parentheses, then the dash or colon.
         let close = rest.find(')')?;
-        rest = rest[close + 1..]
-            .trim_start()
-            .strip_prefix(['—', '–', '-', ':'])?;
+        rest = rest[close + 1..].trim_start().strip_prefix(['—', '–', '-', ':'])?;
     } else if separator == '-' && !text[..head_end].ends_with(' ') {
         return None; // "Saint-Denis" is a name, not a separator
     }
@@ -163,8 +150,7 @@ fn is_place(place: &str) -> bool {
         && place.chars().count() <= 40
         && words.iter().all(|w| {
             w.chars().next().is_some_and(char::is_uppercase)
-                && w.chars()
-                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | ',' | '-'))
+                && w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | ',' | '-'))
         })
         && !NOT_PLACES.contains(&place.to_lowercase().as_str())
 }
@@ -178,10 +164,7 @@ fn display_place(place: &str) -> String {
         .split(' ')
         .map(|word| {
             let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_string() + &chars.as_str().to_lowercase())
-                .unwrap_or_default()
+            chars.next().map(|first| first.to_string() + &chars.as_str().to_lowercase()).unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -192,10 +175,7 @@ mod tests {
     use super::*;
 
     fn para(text: &str) -> Segment {
-        Segment {
-            block: Block::Paragraph { text: text.into() },
-            gap_before: false,
-        }
+        Segment { block: Block::Paragraph { text: text.into() }, gap_before: false }
     }
 
     #[test]
@@ -203,34 +183,20 @@ mod tests {
         let image =
             image_line("Image: Chinese Foreign Minister Wang Yi. (Photo by Kevin Frayer/Getty Images)")
                 .unwrap();
-        assert_eq!(
-            image.caption.as_deref(),
-            Some("Chinese Foreign Minister Wang Yi.")
-        );
+        assert_eq!(image.caption.as_deref(), Some("Chinese Foreign Minister Wang Yi."));
         assert_eq!(image.credit.as_deref(), Some("Kevin Frayer/Getty Images"));
         assert!(image_line("Analysis: the talks went well").is_none());
     }
 
     #[test]
     fn datelines_in_several_styles() {
+        assert_eq!(dateline("Beijing: Officials met on Sunday.").unwrap().0, "Beijing");
+        assert_eq!(dateline("NEW YORK — Stocks rose sharply today.").unwrap().0, "New York");
         assert_eq!(
-            dateline("Beijing: Officials met on Sunday.").unwrap().0,
-            "Beijing"
-        );
-        assert_eq!(
-            dateline("NEW YORK — Stocks rose sharply today.").unwrap().0,
-            "New York"
-        );
-        assert_eq!(
-            dateline("KYIV, Ukraine - Air raid sirens sounded overnight.")
-                .unwrap()
-                .0,
+            dateline("KYIV, Ukraine - Air raid sirens sounded overnight.").unwrap().0,
             "KYIV, Ukraine"
         );
-        assert_eq!(
-            dateline("LONDON (Reuters) - The pound fell again.").unwrap().1,
-            "The pound fell again."
-        );
+        assert_eq!(dateline("LONDON (Reuters) - The pound fell again.").unwrap().1, "The pound fell again.");
         assert!(dateline("Update: the road has reopened to traffic.").is_none());
         assert!(dateline("According to the ministry: nothing changed at all.").is_none());
         assert!(dateline("Saint-Denis was quiet on Monday morning.").is_none());
@@ -254,10 +220,7 @@ mod tests {
             para("After skipping out, the actress checked in."),
         ];
         let lead = lift(&mut segments);
-        assert_eq!(
-            lead.title.as_deref(),
-            Some("Lindsay Lohan checks into rehab center")
-        );
+        assert_eq!(lead.title.as_deref(), Some("Lindsay Lohan checks into rehab center"));
         assert_eq!(lead.published.unwrap().to_rfc3339(), "2013-05-03T00:00:00+00:00");
         assert_eq!(segments.len(), 1);
     }

@@ -62,10 +62,7 @@ pub struct Hints {
 /// and Markdown are read by [`extract_text`].
 pub fn extract(bytes: &[u8], hints: &Hints) -> Result<Article, ExtractError> {
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(ExtractError::TooLarge {
-            size: bytes.len(),
-            limit: MAX_DOCUMENT_BYTES,
-        });
+        return Err(ExtractError::TooLarge { size: bytes.len(), limit: MAX_DOCUMENT_BYTES });
     }
     let decoded = decode(bytes)?;
     if looks_like_html(&decoded.text) {
@@ -76,12 +73,7 @@ pub fn extract(bytes: &[u8], hints: &Hints) -> Result<Article, ExtractError> {
 
 /// Whether a document is an HTML page rather than text that happens to mention a tag.
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .trim_start()
-        .chars()
-        .take(512)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let head: String = text.trim_start().chars().take(512).collect::<String>().to_ascii_lowercase();
     head.starts_with("<!doctype html")
         || head.starts_with("<html")
         || (head.starts_with('<') && (head.contains("<head") || head.contains("<body")))
@@ -101,9 +93,6 @@ mod tests {
     #[test]
     fn oversized_documents_are_refused() {
         let big = vec![b'a'; MAX_DOCUMENT_BYTES + 1];
-        assert!(matches!(
-            extract(&big, &Hints::default()),
-            Err(ExtractError::TooLarge { .. })
-        ));
+        assert!(matches!(extract(&big, &Hints::default()), Err(ExtractError::TooLarge { .. })));
     }
 }

@@ -31,9 +31,7 @@ pub struct Record {
 impl Record {
     /// Parses one JSON object.
     pub fn from_json(json: &str) -> Result<Record, ExtractError> {
-        serde_json::from_str(json).map_err(|e| ExtractError::Record {
-            message: e.to_string(),
-        })
+        serde_json::from_str(json).map_err(|e| ExtractError::Record { message: e.to_string() })
     }
 
     /// The record's id as text (`"1_10ecb"`, `"17"`), if it has one.
@@ -88,21 +86,13 @@ mod tests {
         assert_eq!(r.id_text().as_deref(), Some("7"));
         let hints = r.hints(&Hints::default()).unwrap();
         assert_eq!(hints.outlet.as_deref(), Some("bbc.co.uk"));
-        let given = Hints {
-            outlet: Some("Mine".into()),
-            ..Hints::default()
-        };
+        let given = Hints { outlet: Some("Mine".into()), ..Hints::default() };
         assert_eq!(r.hints(&given).unwrap().outlet.as_deref(), Some("Mine"));
     }
 
     #[test]
     fn bad_records_are_refused_with_the_reason() {
-        assert!(
-            Record::from_json(r#"{"title": "no text"}"#)
-                .unwrap_err()
-                .to_string()
-                .contains("text")
-        );
+        assert!(Record::from_json(r#"{"title": "no text"}"#).unwrap_err().to_string().contains("text"));
         let r = Record::from_json(r#"{"text": "x", "published": "soon"}"#).unwrap();
         assert!(r.hints(&Hints::default()).is_err());
     }

@@ -28,9 +28,7 @@ const DERIVED_TITLE_MAX: usize = 100;
 pub fn extract_text(text: &str, hints: &Hints) -> Result<Article, ExtractError> {
     let text = normalise(text);
     let (fm, body, _) = front_matter::split(&text)?;
-    let format = hints
-        .format
-        .unwrap_or_else(|| guess_format(body, fm != Default::default()));
+    let format = hints.format.unwrap_or_else(|| guess_format(body, fm != Default::default()));
     let mut segments = segments(body, format);
     let lead = lead::lift(&mut segments);
     junk::drop_trailing(&mut segments);
@@ -41,12 +39,10 @@ pub fn extract_text(text: &str, hints: &Hints) -> Result<Article, ExtractError> 
 
     let published = match (hints.published, fm.published.as_deref()) {
         (Some(t), _) => Some(t),
-        (None, Some(raw)) => Some(
-            crate::parse_datetime(raw).ok_or_else(|| ExtractError::FrontMatter {
-                line: 1,
-                message: format!("`published` is not a date: {raw:?}"),
-            })?,
-        ),
+        (None, Some(raw)) => Some(crate::parse_datetime(raw).ok_or_else(|| ExtractError::FrontMatter {
+            line: 1,
+            message: format!("`published` is not a date: {raw:?}"),
+        })?),
         (None, None) => lead.published,
     };
     let mut article = Article::new(String::new());
@@ -61,20 +57,14 @@ pub fn extract_text(text: &str, hints: &Hints) -> Result<Article, ExtractError> 
     article.byline = fm.authors;
     article.dateline = lead.dateline;
     article.published = published;
-    article.url = hints
-        .url
-        .clone()
-        .or(fm.url)
-        .map(|u| crate::canonical_url(&u).unwrap_or(u));
+    article.url = hints.url.clone().or(fm.url).map(|u| crate::canonical_url(&u).unwrap_or(u));
     article.language = fm.language;
     article.image = lead.image;
     Ok(article)
 }
 
 fn normalise(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .replace('\u{feff}', "")
+    text.replace("\r\n", "\n").replace('\r', "\n").replace('\u{feff}', "")
 }
 
 fn guess_format(body: &str, has_front_matter: bool) -> Format {
@@ -91,12 +81,7 @@ fn guess_format(body: &str, has_front_matter: bool) -> Format {
 
 /// Splits text into blocks, tracking blank lines between them.
 fn segments(body: &str, format: Format) -> Vec<Segment> {
-    let mut out = Builder {
-        segments: Vec::new(),
-        paragraph: Vec::new(),
-        gap: false,
-        format,
-    };
+    let mut out = Builder { segments: Vec::new(), paragraph: Vec::new(), gap: false, format };
     let mut pending_bullet = false;
     for line in body.lines() {
         let t = line.trim();
@@ -122,10 +107,7 @@ fn segments(body: &str, format: Format) -> Vec<Segment> {
             continue;
         }
         if let Some((level, heading)) = heading(t) {
-            out.push(Block::Heading {
-                level,
-                text: heading.to_owned(),
-            });
+            out.push(Block::Heading { level, text: heading.to_owned() });
         } else if let Some(item) = bullet_item(t) {
             out.list_item(false, item);
         } else if let Some(item) = ordered_item(t) {
@@ -153,16 +135,12 @@ impl Builder {
     fn push(&mut self, block: Block) {
         self.flush();
         let block = match (self.format, block) {
-            (Format::Markdown, Block::Heading { level, text }) => Block::Heading {
-                level,
-                text: inline(&text),
-            },
+            (Format::Markdown, Block::Heading { level, text }) => {
+                Block::Heading { level, text: inline(&text) }
+            }
             (_, block) => block,
         };
-        self.segments.push(Segment {
-            block,
-            gap_before: std::mem::take(&mut self.gap),
-        });
+        self.segments.push(Segment { block, gap_before: std::mem::take(&mut self.gap) });
     }
 
     fn flush(&mut self) {
@@ -171,15 +149,9 @@ impl Builder {
         }
         let joined = self.paragraph.join(" ");
         self.paragraph.clear();
-        let text = if self.format == Format::Markdown {
-            inline(&joined)
-        } else {
-            joined
-        };
-        self.segments.push(Segment {
-            block: Block::Paragraph { text },
-            gap_before: std::mem::take(&mut self.gap),
-        });
+        let text = if self.format == Format::Markdown { inline(&joined) } else { joined };
+        self.segments
+            .push(Segment { block: Block::Paragraph { text }, gap_before: std::mem::take(&mut self.gap) });
     }
 
     fn paragraph_line(&mut self, line: &str) {
@@ -196,32 +168,19 @@ impl Builder {
 
     fn list_item(&mut self, ordered: bool, item: &str) {
         self.flush();
-        let item = if self.format == Format::Markdown {
-            inline(item)
-        } else {
-            item.to_owned()
-        };
+        let item = if self.format == Format::Markdown { inline(item) } else { item.to_owned() };
         if !self.gap
-            && let Some(Segment {
-                block: Block::List { ordered: o, items },
-                ..
-            }) = self.segments.last_mut()
+            && let Some(Segment { block: Block::List { ordered: o, items }, .. }) = self.segments.last_mut()
             && *o == ordered
         {
             items.push(item);
             return;
         }
-        self.push(Block::List {
-            ordered,
-            items: vec![item],
-        });
+        self.push(Block::List { ordered, items: vec![item] });
     }
 
     fn continue_item(&mut self, text: &str) {
-        if let Some(Segment {
-            block: Block::List { items, .. },
-            ..
-        }) = self.segments.last_mut()
+        if let Some(Segment { block: Block::List { items, .. }, .. }) = self.segments.last_mut()
             && let Some(last) = items.last_mut()
         {
             last.push(' ');
@@ -234,18 +193,13 @@ impl Builder {
     fn quote_line(&mut self, text: &str) {
         self.flush();
         if !self.gap
-            && let Some(Segment {
-                block: Block::Quote { text: quote },
-                ..
-            }) = self.segments.last_mut()
+            && let Some(Segment { block: Block::Quote { text: quote }, .. }) = self.segments.last_mut()
         {
             quote.push(' ');
             quote.push_str(text);
             return;
         }
-        self.push(Block::Quote {
-            text: text.to_owned(),
-        });
+        self.push(Block::Quote { text: text.to_owned() });
     }
 }
 
@@ -253,10 +207,7 @@ impl Builder {
 /// carries on in lower case.
 fn is_hard_wrap(previous: &str, line: &str) -> bool {
     let ends_sentence = previous.ends_with(['.', '!', '?', ':', ';', '"', '”', '’', ')']);
-    let starts_lower = line
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+    let starts_lower = line.chars().next().is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
     !ends_sentence && starts_lower
 }
 
@@ -280,9 +231,7 @@ fn ordered_item(line: &str) -> Option<&str> {
         return None;
     }
     let rest = line[digits..].strip_prefix(['.', ')'])?;
-    rest.strip_prefix(' ')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
+    rest.strip_prefix(' ').map(str::trim).filter(|item| !item.is_empty())
 }
 
 /// Markdown inline markup to plain text: links keep their text, emphasis and code marks go.
@@ -399,10 +348,7 @@ fn strip_leading_clause(sentence: &str) -> Option<&str> {
 
 fn capitalise_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -434,17 +380,9 @@ mod tests {
         let a = article("Developments include:\n-\nFirst item.\n-\nSecond item.\nAfterwards, more text.");
         assert_eq!(
             a.body[1],
-            Block::List {
-                ordered: false,
-                items: vec!["First item.".into(), "Second item.".into()]
-            }
+            Block::List { ordered: false, items: vec!["First item.".into(), "Second item.".into()] }
         );
-        assert_eq!(
-            a.body[2],
-            Block::Paragraph {
-                text: "Afterwards, more text.".into()
-            }
-        );
+        assert_eq!(a.body[2], Block::Paragraph { text: "Afterwards, more text.".into() });
     }
 
     #[test]
@@ -455,24 +393,11 @@ mod tests {
         assert_eq!(
             a.body,
             vec![
-                Block::Paragraph {
-                    text: "First paragraph wraps here with a link.".into()
-                },
-                Block::Heading {
-                    level: 2,
-                    text: "Section".into()
-                },
-                Block::List {
-                    ordered: true,
-                    items: vec!["one".into(), "two".into()]
-                },
-                Block::Quote {
-                    text: "quoted words".into()
-                },
-                Block::List {
-                    ordered: false,
-                    items: vec!["bold item".into()]
-                },
+                Block::Paragraph { text: "First paragraph wraps here with a link.".into() },
+                Block::Heading { level: 2, text: "Section".into() },
+                Block::List { ordered: true, items: vec!["one".into(), "two".into()] },
+                Block::Quote { text: "quoted words".into() },
+                Block::List { ordered: false, items: vec!["bold item".into()] },
             ]
         );
     }
@@ -487,10 +412,7 @@ mod tests {
     #[test]
     fn titles_are_derived_from_the_lead_when_missing() {
         let a = article("Officials in the U.S. said on Monday that the bridge will reopen. More follows.");
-        assert_eq!(
-            a.title,
-            "Officials in the U.S. said on Monday that the bridge will reopen"
-        );
+        assert_eq!(a.title, "Officials in the U.S. said on Monday that the bridge will reopen");
         let long = "Russian Security Council Secretary Sergei Shoigu arrived in Beijing on Sunday to engage in high-level discussions with Chinese Foreign Minister Wang Yi, focusing on security.";
         assert_eq!(
             derive_title(long),
@@ -498,16 +420,10 @@ mod tests {
         );
         let unbroken = "Officials from the northern provinces and representatives of the national government and the regional assemblies met yesterday.";
         let title = derive_title(unbroken);
-        assert!(
-            title.chars().count() <= DERIVED_TITLE_MAX && title.ends_with('…'),
-            "{title}"
-        );
+        assert!(title.chars().count() <= DERIVED_TITLE_MAX && title.ends_with('…'), "{title}");
         let attributed =
             "According to the ministry, on Monday, the bridge was closed to all traffic for repairs.";
-        assert_eq!(
-            derive_title(attributed),
-            "The bridge was closed to all traffic for repairs"
-        );
+        assert_eq!(derive_title(attributed), "The bridge was closed to all traffic for repairs");
     }
 
     #[test]
@@ -516,16 +432,10 @@ mod tests {
         let a = article(doc);
         assert_eq!(a.title, "From front matter");
         assert_eq!(a.outlet.as_deref(), Some("FM Outlet"));
-        let hints = Hints {
-            outlet: Some("Hint".into()),
-            ..Hints::default()
-        };
+        let hints = Hints { outlet: Some("Hint".into()), ..Hints::default() };
         assert_eq!(extract_text(doc, &hints).unwrap().outlet.as_deref(), Some("Hint"));
         let bad = "---\npublished: someday\n---\nBody.";
-        assert!(matches!(
-            extract_text(bad, &Hints::default()),
-            Err(ExtractError::FrontMatter { .. })
-        ));
+        assert!(matches!(extract_text(bad, &Hints::default()), Err(ExtractError::FrontMatter { .. })));
     }
 
     #[test]

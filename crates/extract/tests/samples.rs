@@ -14,16 +14,9 @@ fn analysis_piece_with_caption_list_and_comment_thread() {
     let a = sample("004_b385d3fa735fe338.txt");
     assert_eq!(a.outlet.as_deref(), Some("People News"));
     let image = a.image.as_ref().expect("lead image");
-    assert_eq!(
-        image.caption.as_deref(),
-        Some("Chinese Foreign Minister Wang Yi.")
-    );
+    assert_eq!(image.caption.as_deref(), Some("Chinese Foreign Minister Wang Yi."));
     assert_eq!(image.credit.as_deref(), Some("Kevin Frayer/Getty Images"));
-    assert!(
-        a.lead()
-            .unwrap()
-            .starts_with("According to China’s Foreign Ministry, on February 1,")
-    );
+    assert!(a.lead().unwrap().starts_with("According to China’s Foreign Ministry, on February 1,"));
     let lists: Vec<&Vec<String>> = a
         .body
         .iter()
@@ -36,10 +29,7 @@ fn analysis_piece_with_caption_list_and_comment_thread() {
     assert_eq!(lists[0].len(), 5);
     assert!(lists[0][0].starts_with("After capturing Maduro alive"));
     let text = a.plain_text();
-    assert!(
-        text.trim_end().ends_with("consolidate his power."),
-        "junk left: {text}"
-    );
+    assert!(text.trim_end().ends_with("consolidate his power."), "junk left: {text}");
     assert!(!text.contains("bootstrap") && !text.contains("Yes Sure"));
 }
 
@@ -48,14 +38,9 @@ fn wire_report_with_dateline_and_no_outlet() {
     let a = sample("000_499c8513cc3fdbef.txt");
     assert_eq!(a.dateline.as_deref(), Some("Beijing"));
     assert_eq!(a.outlet, None);
+    assert!(a.lead().unwrap().starts_with("Russian Security Council Secretary Sergei Shoigu arrived"));
     assert!(
-        a.lead()
-            .unwrap()
-            .starts_with("Russian Security Council Secretary Sergei Shoigu arrived")
-    );
-    assert!(
-        a.title
-            .starts_with("Russian Security Council Secretary Sergei Shoigu arrived in Beijing"),
+        a.title.starts_with("Russian Security Council Secretary Sergei Shoigu arrived in Beijing"),
         "{}",
         a.title
     );

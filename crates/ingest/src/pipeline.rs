@@ -48,13 +48,7 @@ impl<'s> Pipeline<'s> {
     pub fn with_config(store: &'s dyn Store, config: ClusterConfig) -> Result<Self, IngestError> {
         let mut clusterer = Clusterer::new(config);
         for member in store.cluster_members()? {
-            clusterer.add(
-                member.story,
-                &Document {
-                    terms: &member.terms,
-                    published: member.published,
-                },
-            );
+            clusterer.add(member.story, &Document { terms: &member.terms, published: member.published });
         }
         Ok(Pipeline { store, clusterer })
     }
@@ -84,31 +78,14 @@ impl<'s> Pipeline<'s> {
         if article.language.is_none() {
             article.language = analysis.language.clone();
         }
-        let doc = Document {
-            terms: &analysis.terms,
-            published: article.published,
-        };
+        let doc = Document { terms: &analysis.terms, published: article.published };
         let assignment = self.clusterer.assign(&doc);
-        let new = NewArticle {
-            article,
-            content_hash: &hash,
-            analysis: &analysis,
-            assignment: &assignment,
-        };
+        let new = NewArticle { article, content_hash: &hash, analysis: &analysis, assignment: &assignment };
         Ok(match self.store.insert_article(&new)? {
-            Inserted::New {
-                id,
-                story,
-                opened_story,
-            } => {
+            Inserted::New { id, story, opened_story } => {
                 self.clusterer.add(story, &doc);
                 tracing::debug!(article = %id, story = %story, similarity = assignment.similarity, "Stored article.");
-                Outcome::New {
-                    id,
-                    story,
-                    opened_story,
-                    title: article.title.clone(),
-                }
+                Outcome::New { id, story, opened_story, title: article.title.clone() }
             }
             Inserted::Duplicate { id } => Outcome::Duplicate { id },
         })
@@ -153,22 +130,13 @@ mod tests {
             b"A magnitude 6.1 earthquake struck Lima, Peru, damaging old buildings in the centre.",
             &report("A", "Earthquake hits Lima"),
         );
-        let Outcome::New { story, .. } = first else {
-            panic!("{first:?}")
-        };
+        let Outcome::New { story, .. } = first else { panic!("{first:?}") };
         let mut reopened = Pipeline::open(&store).unwrap();
         let second = reopened.ingest_bytes(
             b"Old buildings in central Lima, Peru, were damaged when a magnitude 6.1 earthquake struck.",
             &report("B", "Lima earthquake damages buildings"),
         );
-        let Outcome::New {
-            story: joined,
-            opened_story,
-            ..
-        } = second
-        else {
-            panic!("{second:?}")
-        };
+        let Outcome::New { story: joined, opened_story, .. } = second else { panic!("{second:?}") };
         assert_eq!((joined, opened_story), (story, false));
     }
 
@@ -177,14 +145,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open_dir(dir.path()).unwrap();
         let mut pipeline = Pipeline::open(&store).unwrap();
-        assert!(matches!(
-            pipeline.ingest_bytes(b"\0\x01binary", &Hints::default()),
-            Outcome::Rejected(_)
-        ));
-        assert!(matches!(
-            pipeline.ingest_bytes(b"", &Hints::default()),
-            Outcome::Rejected(_)
-        ));
+        assert!(matches!(pipeline.ingest_bytes(b"\0\x01binary", &Hints::default()), Outcome::Rejected(_)));
+        assert!(matches!(pipeline.ingest_bytes(b"", &Hints::default()), Outcome::Rejected(_)));
         assert_eq!(store.counts().unwrap().articles, 0);
     }
 }

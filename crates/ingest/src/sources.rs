@@ -11,9 +11,8 @@ use crate::{IngestError, Outcome, Pipeline};
 pub const MAX_RECORDS_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Extensions a folder walk picks up; other files in a folder are passed over.
-const DOCUMENT_EXTENSIONS: [&str; 9] = [
-    "txt", "text", "md", "markdown", "json", "jsonl", "ndjson", "html", "htm",
-];
+const DOCUMENT_EXTENSIONS: [&str; 9] =
+    ["txt", "text", "md", "markdown", "json", "jsonl", "ndjson", "html", "htm"];
 
 /// One document's outcome with where it came from ("a/b.txt", "feed.jsonl:3 (1_10ecb)").
 #[derive(Debug)]
@@ -29,9 +28,7 @@ impl Pipeline<'_> {
     pub fn ingest_path(&mut self, path: &Path, hints: &Hints, report: &mut dyn FnMut(DocumentReport)) {
         if path.is_dir() {
             match documents_in(path) {
-                Ok(files) => files
-                    .iter()
-                    .for_each(|file| self.ingest_file(file, hints, report)),
+                Ok(files) => files.iter().for_each(|file| self.ingest_file(file, hints, report)),
                 Err(error) => report(DocumentReport {
                     source: path.display().to_string(),
                     outcome: Outcome::Rejected(error),
@@ -44,50 +41,37 @@ impl Pipeline<'_> {
 
     fn ingest_file(&mut self, path: &Path, hints: &Hints, report: &mut dyn FnMut(DocumentReport)) {
         let source = path.display().to_string();
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         let result = match extension.as_deref() {
-            Some("jsonl" | "ndjson") => self.ingest_json_lines(path, hints, report),
+            Some("jsonl" | "ndjson") => open_limited(path, MAX_RECORDS_FILE_BYTES)
+                .and_then(|file| self.ingest_json_lines(path, BufReader::new(file), hints, report)),
             Some("json") => self.ingest_json(path, hints, report),
             _ => read_limited(path, MAX_DOCUMENT_BYTES as u64).map(|bytes| {
                 let outcome = self.ingest_bytes(&bytes, hints);
-                report(DocumentReport {
-                    source: source.clone(),
-                    outcome,
-                });
+                report(DocumentReport { source: source.clone(), outcome });
             }),
         };
         if let Err(error) = result {
-            report(DocumentReport {
-                source,
-                outcome: Outcome::Rejected(error),
-            });
+            report(DocumentReport { source, outcome: Outcome::Rejected(error) });
         }
     }
 
-    fn ingest_json_lines(
+    /// Ingests JSON Lines, one record per line, naming each document after `path` and its line.
+    pub fn ingest_json_lines(
         &mut self,
         path: &Path,
+        mut reader: impl BufRead,
         hints: &Hints,
         report: &mut dyn FnMut(DocumentReport),
     ) -> Result<(), IngestError> {
-        let file = open_limited(path, MAX_RECORDS_FILE_BYTES)?;
-        let read_error = |source| IngestError::Read {
-            path: path.to_owned(),
-            source,
-        };
-        let mut reader = BufReader::new(file);
+        let read_error = |source| IngestError::Read { path: path.to_owned(), source };
         let mut line = String::new();
         let mut number = 0;
         loop {
             line.clear();
             // Bound each line so that one runaway record cannot exhaust memory.
-            let read = (&mut reader)
-                .take(MAX_DOCUMENT_BYTES as u64 * 2)
-                .read_line(&mut line)
-                .map_err(read_error)?;
+            let read =
+                (&mut reader).take(MAX_DOCUMENT_BYTES as u64 * 2).read_line(&mut line).map_err(read_error)?;
             if read == 0 {
                 return Ok(());
             }
@@ -114,17 +98,12 @@ impl Pipeline<'_> {
             Ok(serde_json::Value::Array(items)) => items,
             Ok(single) => vec![single],
             Err(e) => {
-                return Err(parallax_extract::ExtractError::Record {
-                    message: e.to_string(),
-                }
-                .into());
+                return Err(parallax_extract::ExtractError::Record { message: e.to_string() }.into());
             }
         };
         for (index, value) in values.into_iter().enumerate() {
-            let record: Result<Record, _> =
-                serde_json::from_value(value).map_err(|e| parallax_extract::ExtractError::Record {
-                    message: e.to_string(),
-                });
+            let record: Result<Record, _> = serde_json::from_value(value)
+                .map_err(|e| parallax_extract::ExtractError::Record { message: e.to_string() });
             let source = record_source(path, index + 1, record.as_ref().ok());
             let outcome = self.ingest_record(record, hints);
             report(DocumentReport { source, outcome });
@@ -153,23 +132,14 @@ fn record_source(path: &Path, number: usize, record: Option<&Record>) -> String 
 }
 
 fn open_limited(path: &Path, limit: u64) -> Result<std::fs::File, IngestError> {
-    let read_error = |source| IngestError::Read {
-        path: path.to_owned(),
-        source,
-    };
+    let read_error = |source| IngestError::Read { path: path.to_owned(), source };
     let file = std::fs::File::open(path).map_err(read_error)?;
     let meta = file.metadata().map_err(read_error)?;
     if !meta.is_file() {
-        return Err(IngestError::NotAFile {
-            path: path.to_owned(),
-        });
+        return Err(IngestError::NotAFile { path: path.to_owned() });
     }
     if meta.len() > limit {
-        return Err(IngestError::TooLarge {
-            path: path.to_owned(),
-            size: meta.len(),
-            limit,
-        });
+        return Err(IngestError::TooLarge { path: path.to_owned(), size: meta.len(), limit });
     }
     Ok(file)
 }
@@ -181,16 +151,9 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| IngestError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        .map_err(|source| IngestError::Read { path: path.to_owned(), source })?;
     if bytes.len() as u64 > limit {
-        return Err(IngestError::TooLarge {
-            path: path.to_owned(),
-            size: bytes.len() as u64,
-            limit,
-        });
+        return Err(IngestError::TooLarge { path: path.to_owned(), size: bytes.len() as u64, limit });
     }
     Ok(bytes)
 }
@@ -200,15 +163,10 @@ fn documents_in(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|source| IngestError::Read {
-            path: current.clone(),
-            source,
-        })?;
+        let entries = std::fs::read_dir(&current)
+            .map_err(|source| IngestError::Read { path: current.clone(), source })?;
         for entry in entries {
-            let entry = entry.map_err(|source| IngestError::Read {
-                path: current.clone(),
-                source,
-            })?;
+            let entry = entry.map_err(|source| IngestError::Read { path: current.clone(), source })?;
             let path = entry.path();
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
@@ -264,27 +222,16 @@ mod tests {
         let store = SqliteStore::open_dir(&dir.path().join("data")).unwrap();
         let mut pipeline = Pipeline::open(&store).unwrap();
         let reports = run(&mut pipeline, &docs);
-        let sources: Vec<String> = reports
-            .iter()
-            .map(|r| r.source.rsplit('/').next().unwrap().to_owned())
-            .collect();
+        let sources: Vec<String> =
+            reports.iter().map(|r| r.source.rsplit('/').next().unwrap().to_owned()).collect();
         assert_eq!(sources, ["a.txt", "c.jsonl:1 (r1)", "c.jsonl:3", "b.md"]);
-        assert!(matches!(
-            reports[2].outcome,
-            Outcome::Rejected(IngestError::Extract(_))
-        ));
+        assert!(matches!(reports[2].outcome, Outcome::Rejected(IngestError::Extract(_))));
         let stored = store.counts().unwrap();
         assert_eq!(stored.articles, 3);
         assert_eq!(stored.outlets, 1, "the record's outlet comes from its URL host");
 
         let again = run(&mut pipeline, &docs);
-        assert_eq!(
-            again
-                .iter()
-                .filter(|r| matches!(r.outcome, Outcome::Duplicate { .. }))
-                .count(),
-            3
-        );
+        assert_eq!(again.iter().filter(|r| matches!(r.outcome, Outcome::Duplicate { .. })).count(), 3);
     }
 
     #[test]
@@ -295,14 +242,8 @@ mod tests {
         let big = dir.path().join("big.txt");
         std::fs::write(&big, vec![b'a'; MAX_DOCUMENT_BYTES + 1]).unwrap();
         let reports = run(&mut pipeline, &big);
-        assert!(matches!(
-            reports[0].outcome,
-            Outcome::Rejected(IngestError::TooLarge { .. })
-        ));
+        assert!(matches!(reports[0].outcome, Outcome::Rejected(IngestError::TooLarge { .. })));
         let reports = run(&mut pipeline, &dir.path().join("missing.txt"));
-        assert!(matches!(
-            reports[0].outcome,
-            Outcome::Rejected(IngestError::Read { .. })
-        ));
+        assert!(matches!(reports[0].outcome, Outcome::Rejected(IngestError::Read { .. })));
     }
 }

@@ -60,10 +60,7 @@ mod tests {
 
     #[test]
     fn latin_languages() {
-        assert_eq!(
-            detect_language("The minister said that the talks were held in the capital."),
-            Some("en")
-        );
+        assert_eq!(detect_language("The minister said that the talks were held in the capital."), Some("en"));
         assert_eq!(
             detect_language("Le ministre a dit que les discussions et la paix sont dans le pays."),
             Some("fr")

@@ -52,16 +52,9 @@ pub fn analyze(article: &Article) -> Analysis {
         }
     }
     let body = article.plain_text();
-    let language = article
-        .language
-        .clone()
-        .or_else(|| detect_language(&body).map(str::to_owned));
+    let language = article.language.clone().or_else(|| detect_language(&body).map(str::to_owned));
     let terms = TermProfile::from_text(&article.title, &sentences);
-    Analysis {
-        language,
-        sentences,
-        terms,
-    }
+    Analysis { language, sentences, terms }
 }
 
 #[cfg(test)]
@@ -76,10 +69,7 @@ mod tests {
                 text: "Heavy rain fell on the city overnight. The rivers rose and the roads were closed."
                     .into(),
             },
-            Block::List {
-                ordered: false,
-                items: vec!["Schools closed.".into()],
-            },
+            Block::List { ordered: false, items: vec!["Schools closed.".into()] },
         ];
         let analysis = analyze(&article);
         assert_eq!(

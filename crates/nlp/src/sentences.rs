@@ -54,10 +54,8 @@ fn next_word_start(chars: &[(usize, char)], from: usize) -> Option<char> {
 
 /// Whether the text before a period ends in an abbreviation or a single-letter initial.
 fn is_abbreviation(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"')
-        .next()
-        .unwrap_or("");
+    let word =
+        before.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"').next().unwrap_or("");
     let lower = word.to_lowercase();
     let single_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     // "U.S", "U.N": dotted capitals.
@@ -83,32 +81,19 @@ mod tests {
         );
         assert_eq!(
             got,
-            [
-                "U.S. President Donald Trump spoke.",
-                "Dr. Smith met Gov. Jones on Feb. 1.",
-                "It rained."
-            ]
+            ["U.S. President Donald Trump spoke.", "Dr. Smith met Gov. Jones on Feb. 1.", "It rained."]
         );
     }
 
     #[test]
     fn closing_quotes_stay_with_their_sentence() {
         let got = split_sentences("He said: “We will go.” Then he left! Did he? “Yes.”");
-        assert_eq!(
-            got,
-            ["He said: “We will go.”", "Then he left!", "Did he?", "“Yes.”"]
-        );
+        assert_eq!(got, ["He said: “We will go.”", "Then he left!", "Did he?", "“Yes.”"]);
     }
 
     #[test]
     fn lower_case_after_a_period_continues() {
-        assert_eq!(
-            split_sentences("Version 2.5 is out. the rest"),
-            ["Version 2.5 is out. the rest"]
-        );
-        assert_eq!(
-            split_sentences("J. K. Rowling wrote it."),
-            ["J. K. Rowling wrote it."]
-        );
+        assert_eq!(split_sentences("Version 2.5 is out. the rest"), ["Version 2.5 is out. the rest"]);
+        assert_eq!(split_sentences("J. K. Rowling wrote it."), ["J. K. Rowling wrote it."]);
     }
 }

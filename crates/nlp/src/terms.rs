@@ -57,9 +57,7 @@ impl TermProfile {
 
     /// A term's weight, 0 when absent.
     pub fn weight(&self, term: &str) -> f32 {
-        self.terms
-            .binary_search_by(|(t, _)| t.as_str().cmp(term))
-            .map_or(0.0, |i| self.terms[i].1)
+        self.terms.binary_search_by(|(t, _)| t.as_str().cmp(term)).map_or(0.0, |i| self.terms[i].1)
     }
 
     /// Number of distinct terms.
@@ -114,9 +112,7 @@ fn flush_name(weights: &mut HashMap<String, f32>, name: &mut Vec<&str>, weight: 
         *weights.entry(format!("{NAME_PREFIX}{word}")).or_default() += weight;
     }
     if lower.len() > 1 {
-        *weights
-            .entry(format!("{NAME_PREFIX}{}", lower.join(" ")))
-            .or_default() += weight;
+        *weights.entry(format!("{NAME_PREFIX}{}", lower.join(" "))).or_default() += weight;
     }
     name.clear();
 }

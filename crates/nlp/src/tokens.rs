@@ -15,18 +15,6 @@ mod tests {
     #[test]
     fn words_keep_inner_marks() {
         let got: Vec<&str> = words("“Don't,” said the U.S. envoy — Russia-Ukraine talks (2026).").collect();
-        assert_eq!(
-            got,
-            [
-                "Don't",
-                "said",
-                "the",
-                "U.S",
-                "envoy",
-                "Russia-Ukraine",
-                "talks",
-                "2026"
-            ]
-        );
+        assert_eq!(got, ["Don't", "said", "the", "U.S", "envoy", "Russia-Ukraine", "talks", "2026"]);
     }
 }

@@ -22,9 +22,7 @@ pub struct Cli {
 impl Cli {
     /// The data directory to use.
     pub fn data_dir(&self) -> PathBuf {
-        self.data
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("parallax-data"))
+        self.data.clone().unwrap_or_else(|| PathBuf::from("parallax-data"))
     }
 }
 
@@ -109,9 +107,7 @@ mod tests {
         assert!(Cli::try_parse_from(["parallax", "ingest", "f", "--published", "yesterday"]).is_err());
         let ok =
             Cli::try_parse_from(["parallax", "ingest", "f", "--published", "2026-02-02T08:00:00Z"]).unwrap();
-        let Command::Ingest(args) = ok.command else {
-            panic!()
-        };
+        let Command::Ingest(args) = ok.command else { panic!() };
         assert!(args.published.is_some());
     }
 }

@@ -13,10 +13,7 @@ fn the_demo_serves_many_stories_including_the_sample_story() {
     let cards = front.matches("class=\"story-card").count();
     assert_eq!(cards, 24, "a full first page of stories");
     assert!(front.contains("rel=\"next\""), "more stories on later pages");
-    assert!(
-        front.contains("Sergei Shoigu"),
-        "the sample story leads the front page"
-    );
+    assert!(front.contains("Sergei Shoigu"), "the sample story leads the front page");
     assert!(front.contains("People News · Unattributed"));
 
     let (status, about) = server.get("/about");

@@ -21,30 +21,16 @@ fn empty_binary_and_latin1_files() {
 
     let out = parallax(
         &data,
-        &[
-            "ingest",
-            empty.to_str().unwrap(),
-            binary.to_str().unwrap(),
-            latin1.to_str().unwrap(),
-        ],
+        &["ingest", empty.to_str().unwrap(), binary.to_str().unwrap(), latin1.to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(1), "a rejected file makes the run fail");
     let text = stdout(&out);
-    assert!(
-        text.contains("rejected") && text.contains("empty.txt: the document is empty"),
-        "{text}"
-    );
-    assert!(
-        text.contains("photo.txt: the document is binary, not text"),
-        "{text}"
-    );
+    assert!(text.contains("rejected") && text.contains("empty.txt: the document is empty"), "{text}");
+    assert!(text.contains("photo.txt: the document is binary, not text"), "{text}");
     assert!(text.contains("1 new, 0 duplicate, 2 rejected"), "{text}");
 
     let stories = stdout(&parallax(&data, &["stories", "--json"]));
-    assert!(
-        stories.contains("Le ministre français a déclaré lundi"),
-        "Latin-1 decoded: {stories}"
-    );
+    assert!(stories.contains("Le ministre français a déclaré lundi"), "Latin-1 decoded: {stories}");
     assert!(stories.contains("\"title\""));
 }
 
@@ -59,13 +45,7 @@ fn a_missing_file_and_a_bad_url_option() {
     let [a, b] = support::samples();
     let out = parallax(
         &data,
-        &[
-            "ingest",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-            "--url",
-            "https://example.org/x",
-        ],
+        &["ingest", a.to_str().unwrap(), b.to_str().unwrap(), "--url", "https://example.org/x"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--url names one report"));

@@ -10,16 +10,7 @@ const PUBLISHED: &str = "2026-02-02T08:00:00Z";
 
 fn ingest_samples(data: &std::path::Path) -> std::process::Output {
     let [a, b] = samples();
-    parallax(
-        data,
-        &[
-            "ingest",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-            "--published",
-            PUBLISHED,
-        ],
-    )
+    parallax(data, &["ingest", a.to_str().unwrap(), b.to_str().unwrap(), "--published", PUBLISHED])
 }
 
 #[test]
@@ -30,20 +21,12 @@ fn samples_form_one_story_and_are_served() {
     let first = ingest_samples(&data);
     assert!(first.status.success(), "{first:?}");
     let out = stdout(&first);
-    assert_eq!(
-        out.matches("\nnew ").count() + usize::from(out.starts_with("new ")),
-        2,
-        "{out}"
-    );
+    assert_eq!(out.matches("\nnew ").count() + usize::from(out.starts_with("new ")), 2, "{out}");
     assert!(out.contains("2 new, 0 duplicate, 0 rejected"), "{out}");
 
     let second = ingest_samples(&data);
     assert!(second.status.success());
-    assert!(
-        stdout(&second).contains("0 new, 2 duplicate, 0 rejected"),
-        "{}",
-        stdout(&second)
-    );
+    assert!(stdout(&second).contains("0 new, 2 duplicate, 0 rejected"), "{}", stdout(&second));
 
     let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
     let stories = stories.as_array().unwrap();
@@ -51,10 +34,7 @@ fn samples_form_one_story_and_are_served() {
     let articles = stories[0]["articles"].as_array().unwrap();
     assert_eq!(articles.len(), 2);
     let outlets: Vec<&Value> = articles.iter().map(|a| &a["outlet"]).collect();
-    assert!(
-        outlets.contains(&&Value::Null),
-        "the wire report stays unattributed"
-    );
+    assert!(outlets.contains(&&Value::Null), "the wire report stays unattributed");
     assert!(outlets.contains(&&Value::from("People News")));
 
     let analysis_id = articles.iter().find(|a| a["outlet"] == "People News").unwrap()["id"].to_string();
@@ -64,12 +44,8 @@ fn samples_form_one_story_and_are_served() {
     assert_eq!(article["image"]["caption"], "Chinese Foreign Minister Wang Yi.");
     assert_eq!(article["image"]["credit"], "Kevin Frayer/Getty Images");
     assert_eq!(article["published"], PUBLISHED);
-    let lists: Vec<&Value> = article["body"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["kind"] == "list")
-        .collect();
+    let lists: Vec<&Value> =
+        article["body"].as_array().unwrap().iter().filter(|b| b["kind"] == "list").collect();
     assert_eq!(lists.len(), 1);
     assert_eq!(lists[0]["items"].as_array().unwrap().len(), 5);
     let body = article["body"].to_string();
@@ -101,14 +77,8 @@ fn samples_form_one_story_and_are_served() {
     assert!(
         story.contains(&format!("/article/{analysis_id}")) && story.contains(&format!("/article/{wire_id}"))
     );
-    assert!(
-        story.contains("What more than one outlet reports"),
-        "the comparison is shown"
-    );
-    assert!(
-        story.contains("flying on to Myanmar"),
-        "a claim only People News makes is listed"
-    );
+    assert!(story.contains("What more than one outlet reports"), "the comparison is shown");
+    assert!(story.contains("flying on to Myanmar"), "a claim only People News makes is listed");
 
     let (status, page) = server.get(&format!("/article/{analysis_id}"));
     assert_eq!(status, 200);

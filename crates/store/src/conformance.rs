@@ -13,19 +13,12 @@ fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
     a.outlet = outlet.map(str::to_owned);
     a.url = url.map(str::to_owned);
     a.published = Some(Utc.with_ymd_and_hms(2026, 2, 2, 8, 0, 0).unwrap());
-    a.body = vec![Block::Paragraph {
-        text: format!("{title} happened today in the capital."),
-    }];
+    a.body = vec![Block::Paragraph { text: format!("{title} happened today in the capital.") }];
     a
 }
 
 fn assignment(story: Option<StoryId>) -> Assignment {
-    Assignment {
-        story,
-        similarity: 0.5,
-        shared_terms: Vec::new(),
-        threshold: 0.3,
-    }
+    Assignment { story, similarity: 0.5, shared_terms: Vec::new(), threshold: 0.3 }
 }
 
 fn insert(store: &dyn Store, a: &Article, hash: &str, story: Option<StoryId>) -> Inserted {
@@ -44,28 +37,17 @@ fn insert(store: &dyn Store, a: &Article, hash: &str, story: Option<StoryId>) ->
 /// Articles round-trip, open and join stories, and list newest story first.
 pub(crate) fn check_insert_and_read(store: &dyn Store) {
     let first = article("Talks in Beijing", Some("People News"), None);
-    let Inserted::New {
-        id: a1,
-        story: s1,
-        opened_story: true,
-    } = insert(store, &first, "h1", None)
-    else {
+    let Inserted::New { id: a1, story: s1, opened_story: true } = insert(store, &first, "h1", None) else {
         panic!("first insert must open a story")
     };
     let second = article("Beijing talks end", None, Some("https://example.org/a"));
-    let Inserted::New {
-        story: joined,
-        opened_story: false,
-        ..
-    } = insert(store, &second, "h2", Some(s1))
+    let Inserted::New { story: joined, opened_story: false, .. } = insert(store, &second, "h2", Some(s1))
     else {
         panic!("second insert must join the story")
     };
     assert_eq!(joined, s1);
     let other = article("Floods in Valencia", Some("people news"), None);
-    let Inserted::New { story: s2, .. } = insert(store, &other, "h3", None) else {
-        panic!("third insert")
-    };
+    let Inserted::New { story: s2, .. } = insert(store, &other, "h3", None) else { panic!("third insert") };
 
     let stored = store.article(a1).unwrap().unwrap();
     assert_eq!(stored.article, first);
@@ -85,31 +67,17 @@ pub(crate) fn check_insert_and_read(store: &dyn Store) {
         story.articles.iter().map(|a| a.id).collect::<Vec<_>>()
     );
     let counts = store.counts().unwrap();
-    assert_eq!(
-        (counts.articles, counts.stories, counts.outlets),
-        (3, 2, 1),
-        "outlet names ignore case"
-    );
+    assert_eq!((counts.articles, counts.stories, counts.outlets), (3, 2, 1), "outlet names ignore case");
     assert_eq!(store.stories(Page { offset: 1, limit: 1 }).unwrap()[0].id, s1);
 }
 
 /// The same URL or the same content is a duplicate, and nothing is written for it.
 pub(crate) fn check_duplicates(store: &dyn Store) {
     let a = article("Same report", None, Some("https://example.org/same"));
-    let Inserted::New { id, .. } = insert(store, &a, "hash-a", None) else {
-        panic!("first insert")
-    };
-    assert_eq!(
-        insert(store, &a, "hash-other", None),
-        Inserted::Duplicate { id },
-        "same URL"
-    );
+    let Inserted::New { id, .. } = insert(store, &a, "hash-a", None) else { panic!("first insert") };
+    assert_eq!(insert(store, &a, "hash-other", None), Inserted::Duplicate { id }, "same URL");
     let b = article("Same report", None, None);
-    assert_eq!(
-        insert(store, &b, "hash-a", None),
-        Inserted::Duplicate { id },
-        "same content"
-    );
+    assert_eq!(insert(store, &b, "hash-a", None), Inserted::Duplicate { id }, "same content");
     assert_eq!(store.find_duplicate(None, "hash-a").unwrap(), Some(id));
     assert_eq!(store.find_duplicate(None, "unknown").unwrap(), None);
     let counts = store.counts().unwrap();
@@ -121,10 +89,7 @@ pub(crate) fn check_missing(store: &dyn Store) {
     assert!(store.article(parallax_core::ArticleId(999)).unwrap().is_none());
     assert!(store.story(StoryId(999)).unwrap().is_none());
     let a = article("Orphan", None, None);
-    let Inserted::New {
-        story, opened_story, ..
-    } = insert(store, &a, "orphan", Some(StoryId(999)))
-    else {
+    let Inserted::New { story, opened_story, .. } = insert(store, &a, "orphan", Some(StoryId(999))) else {
         panic!("insert")
     };
     assert!(opened_story);

@@ -92,10 +92,7 @@ pub struct Page {
 
 impl Page {
     /// Everything, for command-line listings.
-    pub const ALL: Page = Page {
-        offset: 0,
-        limit: u32::MAX,
-    };
+    pub const ALL: Page = Page { offset: 0, limit: u32::MAX };
 }
 
 /// The operations Parallax needs of a database.

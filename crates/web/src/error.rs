@@ -33,14 +33,7 @@ pub(crate) enum PageError {
 
 impl<E: std::error::Error> From<E> for PageError {
     fn from(error: E) -> Self {
-        let mut message = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        PageError::Internal(message)
+        PageError::Internal(parallax_core::error_chain(&error))
     }
 }
 

@@ -28,9 +28,7 @@ async fn read<T: Send + 'static>(
     f: impl FnOnce(&dyn Store) -> Result<T, parallax_store::StoreError> + Send + 'static,
 ) -> Result<T, PageError> {
     let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await?
-        .map_err(PageError::from)
+    tokio::task::spawn_blocking(move || f(store.as_ref())).await?.map_err(PageError::from)
 }
 
 fn render(template: &impl Template) -> Result<Response, PageError> {
@@ -52,23 +50,13 @@ pub(crate) async fn front(
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(STORIES_PER_PAGE);
     // One extra story tells whether there is a next page.
-    let mut stories = read(&state, move |s| {
-        s.stories(Page {
-            offset,
-            limit: STORIES_PER_PAGE + 1,
-        })
-    })
-    .await?;
+    let mut stories = read(&state, move |s| s.stories(Page { offset, limit: STORIES_PER_PAGE + 1 })).await?;
     let has_next = stories.len() > STORIES_PER_PAGE as usize;
     stories.truncate(STORIES_PER_PAGE as usize);
     if stories.is_empty() && page > 1 {
         return Err(PageError::NotFound);
     }
-    render(&FrontPage {
-        stories: stories.iter().map(StoryCard::new).collect(),
-        page,
-        has_next,
-    })
+    render(&FrontPage { stories: stories.iter().map(StoryCard::new).collect(), page, has_next })
 }
 
 #[derive(Template)]
@@ -126,9 +114,7 @@ pub(crate) async fn article(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
-    let stored = read(&state, move |s| s.article(id))
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let stored = read(&state, move |s| s.article(id)).await?.ok_or(PageError::NotFound)?;
     let a = &stored.article;
     let image = a.image.clone().unwrap_or_default();
     render(&ArticlePage {
@@ -167,10 +153,7 @@ pub(crate) async fn about() -> Result<Response, PageError> {
 
 pub(crate) async fn stylesheet() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         STYLESHEET,
     )
         .into_response()

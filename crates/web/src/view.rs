@@ -10,10 +10,7 @@ pub(crate) const UNATTRIBUTED: &str = "Unattributed";
 
 /// "2 Feb 2026, 08:00 UTC"; "Date unknown" when not known.
 pub(crate) fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(
-        || "Date unknown".to_owned(),
-        |t| t.format("%-d %b %Y, %H:%M UTC").to_string(),
-    )
+    t.map_or_else(|| "Date unknown".to_owned(), |t| t.format("%-d %b %Y, %H:%M UTC").to_string())
 }
 
 /// Machine-readable time for `<time datetime>`.
@@ -53,11 +50,8 @@ pub(crate) struct StoryCard {
 
 impl StoryCard {
     pub(crate) fn new(story: &Story) -> Self {
-        let mut names: Vec<&str> = story
-            .articles
-            .iter()
-            .map(|a| a.outlet.as_deref().unwrap_or(UNATTRIBUTED))
-            .collect();
+        let mut names: Vec<&str> =
+            story.articles.iter().map(|a| a.outlet.as_deref().unwrap_or(UNATTRIBUTED)).collect();
         names.sort_unstable();
         names.dedup();
         let when = match story.time_span() {
@@ -70,11 +64,7 @@ impl StoryCard {
         StoryCard {
             id: story.id.get(),
             title: story.title.clone(),
-            lead: story
-                .articles
-                .first()
-                .map(|a| excerpt(&a.lead, 260))
-                .unwrap_or_default(),
+            lead: story.articles.first().map(|a| excerpt(&a.lead, 260)).unwrap_or_default(),
             reports: story.articles.len(),
             outlets: story.outlet_count(),
             outlet_names: names.join(" · "),
@@ -135,13 +125,8 @@ pub(crate) struct OwnClaims {
 
 impl Coverage {
     pub(crate) fn new(story: &Story, analyses: &[(ArticleId, Analysis)]) -> Self {
-        let outlet_of = |id: ArticleId| {
-            story
-                .articles
-                .iter()
-                .find(|a| a.id == id)
-                .and_then(|a| a.outlet.clone())
-        };
+        let outlet_of =
+            |id: ArticleId| story.articles.iter().find(|a| a.id == id).and_then(|a| a.outlet.clone());
         let reports: Vec<Report<'_>> = analyses
             .iter()
             .map(|(id, analysis)| Report {
@@ -204,9 +189,7 @@ mod tests {
     #[test]
     fn unknown_times_say_so() {
         assert_eq!(when(None), "Date unknown");
-        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(when(Some(t)), "2 Feb 2026, 08:00 UTC");
     }
 }

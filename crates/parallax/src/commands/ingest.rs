@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
+use parallax_core::error_chain;
 use parallax_extract::Hints;
 use parallax_ingest::{DocumentReport, Outcome, Pipeline};
 use parallax_store::Store;
@@ -21,22 +22,10 @@ impl Tally {
     /// Counts one report and prints its line.
     pub fn record(&mut self, report: &DocumentReport, print: bool) {
         let line = match &report.outcome {
-            Outcome::New {
-                id,
-                story,
-                opened_story,
-                ..
-            } => {
+            Outcome::New { id, story, opened_story, .. } => {
                 self.new += 1;
-                let story_note = if *opened_story {
-                    "new story"
-                } else {
-                    "joined story"
-                };
-                format!(
-                    "new        {}  → article {id}, {story_note} {story}",
-                    report.source
-                )
+                let story_note = if *opened_story { "new story" } else { "joined story" };
+                format!("new        {}  → article {id}, {story_note} {story}", report.source)
             }
             Outcome::Duplicate { id } => {
                 self.duplicate += 1;
@@ -54,23 +43,8 @@ impl Tally {
 
     /// "3 new, 1 duplicate, 0 rejected".
     pub fn summary(&self) -> String {
-        format!(
-            "{} new, {} duplicate, {} rejected",
-            self.new, self.duplicate, self.rejected
-        )
+        format!("{} new, {} duplicate, {} rejected", self.new, self.duplicate, self.rejected)
     }
-}
-
-/// An error with its causes, on one line.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 pub fn run(store: &dyn Store, args: &IngestArgs) -> Result<ExitCode> {
@@ -89,9 +63,5 @@ pub fn run(store: &dyn Store, args: &IngestArgs) -> Result<ExitCode> {
         pipeline.ingest_path(path, &hints, &mut |report| tally.record(&report, true));
     }
     println!("{}", tally.summary());
-    Ok(if tally.rejected > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if tally.rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use parallax_extract::Hints;
-use parallax_ingest::Pipeline;
+use parallax_ingest::{DocumentReport, Pipeline};
 use parallax_store::SqliteStore;
 use parallax_web::AppState;
 
@@ -56,26 +56,15 @@ pub fn demo(data: Option<&Path>, args: &ServeArgs) -> Result<ExitCode> {
 pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
     let mut pipeline = Pipeline::open(store)?;
     let mut tally = Tally::default();
-    let records = std::str::from_utf8(DEMO_RECORDS).context("the embedded demo corpus is not UTF-8")?;
-    for (line, json) in records.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let source = format!("demo/ecbplus-dev.jsonl:{}", line + 1);
-        let outcome = match parallax_extract::Record::from_json(json)
-            .and_then(|r| r.hints(&Hints::default()).map(|h| (r, h)))
-        {
-            Ok((record, hints)) => pipeline.ingest_bytes(record.text.as_bytes(), &hints),
-            Err(error) => parallax_ingest::Outcome::Rejected(error.into()),
-        };
-        tally.record(&parallax_ingest::DocumentReport { source, outcome }, false);
-    }
+    pipeline.ingest_json_lines(
+        Path::new("demo/ecbplus-dev.jsonl"),
+        DEMO_RECORDS,
+        &Hints::default(),
+        &mut |report| tally.record(&report, false),
+    )?;
     for (name, bytes) in DEMO_SAMPLES {
         let outcome = pipeline.ingest_bytes(bytes, &Hints::default());
-        tally.record(
-            &parallax_ingest::DocumentReport {
-                source: name.to_owned(),
-                outcome,
-            },
-            false,
-        );
+        tally.record(&DocumentReport { source: name.to_owned(), outcome }, false);
     }
     Ok(tally)
 }
@@ -86,9 +75,7 @@ fn run_server(
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let state = AppState {
-        store: Arc::new(store),
-    };
+    let state = AppState { store: Arc::new(store) };
     runtime.block_on(parallax_web::serve(state, args.addr, on_ready, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }

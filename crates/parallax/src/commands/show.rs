@@ -25,9 +25,7 @@ pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
             story.outlet_count()
         );
         for a in &story.articles {
-            let published = a
-                .published
-                .map_or_else(|| "date unknown".to_owned(), |t| t.to_rfc3339());
+            let published = a.published.map_or_else(|| "date unknown".to_owned(), |t| t.to_rfc3339());
             println!(
                 "  article {:>5}  {:<24}  {:<25}  {}",
                 a.id,
@@ -42,9 +40,7 @@ pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
 }
 
 pub fn article(store: &dyn Store, args: &ArticleArgs) -> Result<ExitCode> {
-    let stored = store
-        .article(args.id)?
-        .with_context(|| format!("there is no article {}", args.id))?;
+    let stored = store.article(args.id)?.with_context(|| format!("there is no article {}", args.id))?;
     if args.json {
         let analysis = store.analysis(args.id)?;
         let assignment = store.assignment(args.id)?;
@@ -61,11 +57,7 @@ pub fn article(store: &dyn Store, args: &ArticleArgs) -> Result<ExitCode> {
     if let Some(dateline) = &a.dateline {
         println!("dateline:  {dateline}");
     }
-    println!(
-        "published: {}",
-        a.published
-            .map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339())
-    );
+    println!("published: {}", a.published.map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339()));
     if let Some(url) = &a.url {
         println!("url:       {url}");
     }

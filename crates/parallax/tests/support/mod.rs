@@ -16,10 +16,7 @@ pub fn fixtures() -> PathBuf {
 /// The two sample reports.
 pub fn samples() -> [PathBuf; 2] {
     let dir = fixtures().join("samples");
-    [
-        dir.join("000_499c8513cc3fdbef.txt"),
-        dir.join("004_b385d3fa735fe338.txt"),
-    ]
+    [dir.join("000_499c8513cc3fdbef.txt"), dir.join("004_b385d3fa735fe338.txt")]
 }
 
 /// Runs `parallax --data DATA ARGS...` to completion.
@@ -63,10 +60,7 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let addr = loop {
-            let line = lines
-                .next()
-                .expect("server exited before printing its address")
-                .expect("read stdout");
+            let line = lines.next().expect("server exited before printing its address").expect("read stdout");
             if let Some(at) = line.find("http://") {
                 break line[at + 7..].trim_end_matches('/').to_owned();
             }
@@ -90,18 +84,12 @@ impl Drop for Server {
 /// A plain HTTP/1.0 GET, so that the response ends when the connection closes.
 pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").expect("response head");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
     (status, body.to_owned())
 }

@@ -40,21 +40,16 @@ const MIGRATIONS: &[&str] = &[
 
 /// Brings the schema up to date; refuses a database from a newer build.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .during("reading the schema version")?;
+    let current: i64 =
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).during("reading the schema version")?;
     let supported = MIGRATIONS.len() as i64;
     if current > supported {
-        return Err(StoreError::TooNew {
-            found: current,
-            supported,
-        });
+        return Err(StoreError::TooNew { found: current, supported });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction().during("starting a migration")?;
         tx.execute_batch(sql).during("applying a migration")?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)
-            .during("recording the schema version")?;
+        tx.pragma_update(None, "user_version", index as i64 + 1).during("recording the schema version")?;
         tx.commit().during("committing a migration")?;
     }
     Ok(())
@@ -70,9 +65,6 @@ mod tests {
         migrate(&mut conn).unwrap();
         migrate(&mut conn).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(
-            migrate(&mut conn),
-            Err(StoreError::TooNew { found: 99, .. })
-        ));
+        assert!(matches!(migrate(&mut conn), Err(StoreError::TooNew { found: 99, .. })));
     }
 }

@@ -30,19 +30,15 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
 impl SqliteStore {
     /// Opens (creating when needed) the store in a data directory.
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-            path: dir.to_owned(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|source| StoreError::DataDir { path: dir.to_owned(), source })?;
         Self::open(&dir.join(DATABASE_FILE))
     }
 
@@ -50,11 +46,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let mut writer = connect(path)?;
         migrations::migrate(&mut writer)?;
-        Ok(SqliteStore {
-            path: path.to_owned(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
-        })
+        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
     }
 
     /// The database file.
@@ -79,10 +71,7 @@ impl SqliteStore {
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let open_error = |source| StoreError::Open {
-        path: path.to_owned(),
-        source,
-    };
+    let open_error = |source| StoreError::Open { path: path.to_owned(), source };
     let flags =
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
@@ -98,8 +87,7 @@ fn timestamp(t: DateTime<Utc>) -> String {
 }
 
 fn parse_time(raw: Option<String>) -> Option<DateTime<Utc>> {
-    raw.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&Utc))
+    raw.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc))
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -140,9 +128,8 @@ fn load_stories(conn: &Connection, heads: Vec<(StoryId, String, String)>) -> Res
     let mut stmt = conn.prepare(&sql).during("listing stories' articles")?;
     let ids: Vec<i64> = heads.iter().map(|(id, _, _)| id.get()).collect();
     let mut by_story: HashMap<StoryId, Vec<ArticleSummary>> = HashMap::new();
-    for row in stmt
-        .query_map(rusqlite::params_from_iter(ids), summary_row)
-        .during("listing stories' articles")?
+    for row in
+        stmt.query_map(rusqlite::params_from_iter(ids), summary_row).during("listing stories' articles")?
     {
         let (story, summary) = row.during("reading an article summary")?;
         by_story.entry(story).or_default().push(summary);
@@ -156,6 +143,28 @@ fn load_stories(conn: &Connection, heads: Vec<(StoryId, String, String)>) -> Res
             articles: by_story.remove(&id).unwrap_or_default(),
         })
         .collect())
+}
+
+/// The JSON columns of an article row read on their own.
+#[derive(Clone, Copy)]
+enum JsonColumn {
+    Analysis,
+    Assignment,
+}
+
+/// Reads and decodes one JSON column of an article.
+fn json_column<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    column: JsonColumn,
+    id: ArticleId,
+) -> Result<Option<T>, StoreError> {
+    let (sql, what) = match column {
+        JsonColumn::Analysis => ("SELECT analysis_json FROM articles WHERE id = ?1", "analysis"),
+        JsonColumn::Assignment => ("SELECT assignment_json FROM articles WHERE id = ?1", "assignment"),
+    };
+    let raw: Option<String> =
+        conn.query_row(sql, [id.get()], |r| r.get(0)).optional().during("reading an article's details")?;
+    raw.map(|raw| from_json(&raw, what)).transpose()
 }
 
 fn find_duplicate(conn: &Connection, url: Option<&str>, hash: &str) -> Result<Option<ArticleId>, StoreError> {
@@ -197,10 +206,7 @@ impl Store for SqliteStore {
         let joined = match new.assignment.story {
             Some(story) => {
                 let updated = tx
-                    .execute(
-                        "UPDATE stories SET updated_at = ?1 WHERE id = ?2",
-                        params![now, story.get()],
-                    )
+                    .execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story.get()])
                     .during("updating a story")?;
                 (updated == 1).then_some(story)
             }
@@ -240,11 +246,7 @@ impl Store for SqliteStore {
         .during("inserting an article")?;
         let id = ArticleId(tx.last_insert_rowid());
         tx.commit().during("committing an article")?;
-        Ok(Inserted::New {
-            id,
-            story,
-            opened_story,
-        })
+        Ok(Inserted::New { id, story, opened_story })
     }
 
     fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError> {
@@ -253,19 +255,13 @@ impl Store for SqliteStore {
                 .prepare("SELECT story_id, published, analysis_json FROM articles ORDER BY id")
                 .during("reading clustering state")?;
             let rows = stmt
-                .query_map([], |r| {
-                    Ok((StoryId(r.get(0)?), parse_time(r.get(1)?), r.get::<_, String>(2)?))
-                })
+                .query_map([], |r| Ok((StoryId(r.get(0)?), parse_time(r.get(1)?), r.get::<_, String>(2)?)))
                 .during("reading clustering state")?;
             let mut members = Vec::new();
             for row in rows {
                 let (story, published, analysis) = row.during("reading clustering state")?;
                 let analysis: Analysis = from_json(&analysis, "analysis")?;
-                members.push(ClusterMember {
-                    story,
-                    published,
-                    terms: analysis.terms,
-                });
+                members.push(ClusterMember { story, published, terms: analysis.terms });
             }
             Ok(members)
         })
@@ -290,11 +286,9 @@ impl Store for SqliteStore {
     fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
         self.read(|conn| {
             let head = conn
-                .query_row(
-                    "SELECT id, title, created_at FROM stories WHERE id = ?1",
-                    [id.get()],
-                    |r| Ok((StoryId(r.get(0)?), r.get(1)?, r.get(2)?)),
-                )
+                .query_row("SELECT id, title, created_at FROM stories WHERE id = ?1", [id.get()], |r| {
+                    Ok((StoryId(r.get(0)?), r.get(1)?, r.get(2)?))
+                })
                 .optional()
                 .during("reading a story")?;
             Ok(load_stories(conn, head.into_iter().collect())?.pop())
@@ -307,14 +301,7 @@ impl Store for SqliteStore {
                 .query_row(
                     "SELECT story_id, ingested_at, content_hash, article_json FROM articles WHERE id = ?1",
                     [id.get()],
-                    |r| {
-                        Ok((
-                            StoryId(r.get(0)?),
-                            r.get::<_, String>(1)?,
-                            r.get(2)?,
-                            r.get::<_, String>(3)?,
-                        ))
-                    },
+                    |r| Ok((StoryId(r.get(0)?), r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?)),
                 )
                 .optional()
                 .during("reading an article")?;
@@ -333,17 +320,7 @@ impl Store for SqliteStore {
     }
 
     fn analysis(&self, id: ArticleId) -> Result<Option<Analysis>, StoreError> {
-        self.read(|conn| {
-            let raw: Option<String> = conn
-                .query_row(
-                    "SELECT analysis_json FROM articles WHERE id = ?1",
-                    [id.get()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .during("reading an analysis")?;
-            raw.map(|raw| from_json(&raw, "analysis")).transpose()
-        })
+        self.read(|conn| json_column(conn, JsonColumn::Analysis, id))
     }
 
     fn story_analyses(&self, id: StoryId) -> Result<Vec<(ArticleId, Analysis)>, StoreError> {
@@ -367,17 +344,7 @@ impl Store for SqliteStore {
     }
 
     fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError> {
-        self.read(|conn| {
-            let raw: Option<String> = conn
-                .query_row(
-                    "SELECT assignment_json FROM articles WHERE id = ?1",
-                    [id.get()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .during("reading an assignment")?;
-            raw.map(|raw| from_json(&raw, "assignment")).transpose()
-        })
+        self.read(|conn| json_column(conn, JsonColumn::Assignment, id))
     }
 
     fn counts(&self) -> Result<Counts, StoreError> {

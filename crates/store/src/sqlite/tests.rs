@@ -34,12 +34,8 @@ fn reopening_keeps_the_data_and_uses_wal() {
     drop(store);
     let reopened = SqliteStore::open_dir(&dir.path().join("data")).unwrap();
     assert_eq!(reopened.counts().unwrap().articles, 2);
-    let mode: String = reopened
-        .writer
-        .lock()
-        .unwrap()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String =
+        reopened.writer.lock().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -47,12 +43,7 @@ fn reopening_keeps_the_data_and_uses_wal() {
 fn a_corrupt_row_is_reported_not_panicked_on() {
     let (_dir, store) = store();
     conformance::check_cluster_members(&store);
-    store
-        .writer
-        .lock()
-        .unwrap()
-        .execute("UPDATE articles SET article_json = '{' WHERE id = 1", [])
-        .unwrap();
+    store.writer.lock().unwrap().execute("UPDATE articles SET article_json = '{' WHERE id = 1", []).unwrap();
     let err = store.article(ArticleId(1)).unwrap_err();
     assert_eq!(err.to_string(), "stored article is unreadable");
 }
