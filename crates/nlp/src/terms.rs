@@ -1,6 +1,6 @@
 //! Term profiles: the weighted content words and names that say what an article is about.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -16,8 +16,9 @@ const TITLE_WEIGHT: f32 = 2.0;
 /// names become `n:` terms, both as whole names ("n:sergei shoigu") and per word ("n:shoigu") so that
 /// a surname alone still matches.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct TermProfile {
-    terms: Vec<(String, f32)>,
+    terms: BTreeMap<String, f32>,
 }
 
 impl TermProfile {
@@ -34,9 +35,7 @@ impl TermProfile {
         for sentence in sentences {
             add_sentence(&mut weights, sentence, 1.0, &lower_words);
         }
-        let mut terms: Vec<(String, f32)> = weights.into_iter().collect();
-        terms.sort_by(|a, b| a.0.cmp(&b.0));
-        TermProfile { terms }
+        TermProfile { terms: weights.into_iter().collect() }
     }
 
     /// Builds a profile from explicit terms (later duplicates add up).
@@ -45,9 +44,7 @@ impl TermProfile {
         for (term, weight) in terms {
             *weights.entry(term).or_default() += weight;
         }
-        let mut terms: Vec<(String, f32)> = weights.into_iter().collect();
-        terms.sort_by(|a, b| a.0.cmp(&b.0));
-        TermProfile { terms }
+        TermProfile { terms: weights.into_iter().collect() }
     }
 
     /// The terms and weights, sorted by term.
@@ -57,7 +54,7 @@ impl TermProfile {
 
     /// A term's weight, 0 when absent.
     pub fn weight(&self, term: &str) -> f32 {
-        self.terms.binary_search_by(|(t, _)| t.as_str().cmp(term)).map_or(0.0, |i| self.terms[i].1)
+        self.terms.get(term).copied().unwrap_or(0.0)
     }
 
     /// Number of distinct terms.
