@@ -1,9 +1,13 @@
 //! Benchmark harnesses: each subcommand prints the figures an area of Parallax is measured by.
 //!
+//! - `extract DIR > pred.json`: extracts every `DIR/html/*.html.gz` page (decompressed into memory first),
+//!   prints `{id: {"articleBody", "title", "published", "authors", "image"}}`; pages/s (one thread) and
+//!   peak memory on stderr.
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -14,13 +18,65 @@ use parallax_extract::{Hints, Record, extract};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["extract", dir] => extract_pages(dir),
         ["cluster", file] => cluster(file, ClusterConfig::default()),
         ["cluster", file, "--threshold", t] => cluster(
             file,
             ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
         ),
-        _ => bail!("usage: parallax-bench cluster FILE.jsonl [--threshold X] > pred.json"),
+        _ => bail!(
+            "usage: parallax-bench extract DIR > pred.json | cluster FILE.jsonl [--threshold X] > pred.json"
+        ),
     }
+}
+
+fn extract_pages(dir: &str) -> Result<()> {
+    let html_dir = std::path::Path::new(dir).join("html");
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(&html_dir).with_context(|| format!("reading {}", html_dir.display()))? {
+        let path = entry?.path();
+        let Some(id) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".html.gz"))
+        else {
+            continue;
+        };
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&path)?)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("decompressing {}", path.display()))?;
+        pages.push((id.to_owned(), bytes));
+    }
+    pages.sort();
+
+    let start = Instant::now();
+    let mut results = Vec::with_capacity(pages.len());
+    for (_, bytes) in &pages {
+        results.push(extract(bytes, &Hints::default()));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+
+    let mut out = serde_json::Map::new();
+    for ((id, _), result) in pages.iter().zip(results) {
+        let value = match result {
+            Ok(a) => serde_json::json!({
+                "articleBody": a.plain_text(),
+                "title": a.title,
+                "published": a.published.map(|t| t.to_rfc3339()),
+                "authors": a.byline,
+                "image": a.image,
+            }),
+            Err(error) => serde_json::json!({ "articleBody": "", "error": error.to_string() }),
+        };
+        out.insert(id.clone(), value);
+    }
+    println!("{}", serde_json::to_string(&out)?);
+    let megabytes = pages.iter().map(|(_, b)| b.len()).sum::<usize>() as f64 / 1e6;
+    eprintln!(
+        "extract: {} pages ({megabytes:.1} MB) in {elapsed:.3} s = {:.0} pages/s, single thread; peak memory {}",
+        pages.len(),
+        pages.len() as f64 / elapsed,
+        peak_memory()
+    );
+    Ok(())
 }
 
 fn cluster(file: &str, config: ClusterConfig) -> Result<()> {

@@ -19,6 +19,12 @@ pub struct Article {
     pub dateline: Option<String>,
     /// When the report was published, if known.
     pub published: Option<DateTime<Utc>>,
+    /// When the report was last changed, if stated.
+    #[serde(default)]
+    pub modified: Option<DateTime<Utc>>,
+    /// The publisher's summary of the report.
+    #[serde(default)]
+    pub description: Option<String>,
     /// Where the report lives, canonicalised when known.
     pub url: Option<String>,
     /// ISO 639-1 code of the report's language, when known.
@@ -39,6 +45,8 @@ impl Article {
             byline: Vec::new(),
             dateline: None,
             published: None,
+            modified: None,
+            description: None,
             url: None,
             language: None,
             image: None,

@@ -22,6 +22,7 @@ mod dates;
 mod decode;
 mod error;
 mod front_matter;
+mod html;
 mod junk;
 mod lead;
 mod record;
@@ -32,6 +33,7 @@ pub use credit::split_caption_credit;
 pub use dates::{parse_date_line, parse_datetime};
 pub use decode::{Decoded, decode};
 pub use error::ExtractError;
+pub use html::extract_html;
 pub use record::{Record, outlet_from_url};
 pub use text::{Format, extract_text};
 
@@ -66,7 +68,7 @@ pub fn extract(bytes: &[u8], hints: &Hints) -> Result<Article, ExtractError> {
     }
     let decoded = decode(bytes)?;
     if looks_like_html(&decoded.text) {
-        return Err(ExtractError::UnsupportedFormat { format: "HTML" });
+        return html::extract_html(&decoded.text, hints);
     }
     extract_text(&decoded.text, hints)
 }
@@ -85,9 +87,12 @@ mod tests {
 
     #[test]
     fn html_pages_are_recognised_by_content() {
-        let err = extract(b"  <!DOCTYPE html><html><body>x</body></html>", &Hints::default()).unwrap_err();
-        assert!(matches!(err, ExtractError::UnsupportedFormat { format: "HTML" }));
-        assert!(extract(b"The <b> tag makes text bold.\nIt is old.", &Hints::default()).is_ok());
+        let page =
+            extract(b"  <!DOCTYPE html><html><body><p>A page of text.</p></body></html>", &Hints::default())
+                .unwrap();
+        assert_eq!(page.lead(), Some("A page of text."));
+        let text = extract(b"The <b> tag makes text bold.\nIt is old.", &Hints::default()).unwrap();
+        assert_eq!(text.lead(), Some("The <b> tag makes text bold."));
     }
 
     #[test]

@@ -256,7 +256,7 @@ fn inline(text: &str) -> String {
 
 /// A headline made from the lead: its first sentence without leading attribution or scene-setting
 /// clauses ("According to the ministry, on Monday, ..."), cut at a clause or word boundary when long.
-fn derive_title(lead: &str) -> String {
+pub(crate) fn derive_title(lead: &str) -> String {
     let mut sentence = first_sentence(lead).trim();
     while let Some(rest) = strip_leading_clause(sentence) {
         sentence = rest;

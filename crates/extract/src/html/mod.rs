@@ -1,0 +1,262 @@
+//! HTML pages to articles: a forgiving parser ([`dom`]), page metadata ([`meta`]) and the main text
+//! ([`content`]), combined by [`extract_html`].
+
+mod content;
+pub mod dom;
+mod entities;
+mod meta;
+mod text;
+
+pub use entities::decode_entities;
+
+use parallax_core::{Article, Block, Image};
+
+use crate::{ExtractError, Hints, canonical_url, outlet_from_url};
+use dom::Document;
+use meta::PageMeta;
+use text::normalise_space;
+
+/// Extracts an article from an HTML page.
+pub fn extract_html(html: &str, hints: &Hints) -> Result<Article, ExtractError> {
+    let doc = Document::parse(html);
+    let meta = meta::read(&doc);
+    let main = content::main_text(&doc);
+
+    let url = hints
+        .url
+        .clone()
+        .or_else(|| meta.canonical.clone())
+        .or_else(|| meta.tag("og:url").map(str::to_owned))
+        .or_else(|| meta.json_ld.as_ref().and_then(|j| j.url.clone()))
+        .map(|u| canonical_url(&u).unwrap_or(u));
+    let title = hints.title.clone().or_else(|| choose_title(&meta));
+    let mut body = main.blocks;
+    if let (Some(Block::Heading { text, .. }), Some(title)) = (body.first(), &title)
+        && same_text(text, title)
+    {
+        body.remove(0);
+    }
+    if body.is_empty()
+        && let Some(text) = meta.json_ld.as_ref().and_then(|j| j.article_body.as_deref())
+    {
+        body = text
+            .split("\n")
+            .map(normalise_space)
+            .filter(|p| !p.is_empty())
+            .map(|text| Block::Paragraph { text })
+            .collect();
+    }
+    if body.is_empty() {
+        return Err(ExtractError::NoText);
+    }
+
+    let mut article = Article::new(String::new());
+    article.body = body;
+    article.title = title.unwrap_or_else(|| crate::text::derive_title(article.lead().unwrap_or_default()));
+    article.outlet = hints
+        .outlet
+        .clone()
+        .or_else(|| site_name(&meta))
+        .or_else(|| url.as_deref().and_then(outlet_from_url));
+    article.byline = authors(&meta);
+    article.published = hints.published.or_else(|| meta.published(url.as_deref()));
+    article.modified = meta.modified();
+    article.description = meta.json_ld.as_ref().and_then(|j| j.description.clone()).or_else(|| {
+        meta.first_tag(&["og:description", "description", "twitter:description"]).map(str::to_owned)
+    });
+    article.language = meta
+        .lang
+        .as_deref()
+        .or_else(|| meta.tag("og:locale"))
+        .and_then(|l| l.split(['-', '_']).next())
+        .map(str::to_ascii_lowercase)
+        .filter(|l| (2..=3).contains(&l.len()));
+    article.image = lead_image(&meta, main.figure);
+    article.url = url;
+    Ok(article)
+}
+
+/// Whether two headlines say the same, ignoring case, spacing and punctuation.
+fn same_text(a: &str, b: &str) -> bool {
+    let key =
+        |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let (a, b) = (key(a), key(b));
+    !a.is_empty() && (a == b || (a.len() >= 12 && b.contains(&a)) || (b.len() >= 12 && a.contains(&b)))
+}
+
+/// The visible headline when it agrees with the metadata; else the metadata's headline.
+fn choose_title(meta: &PageMeta) -> Option<String> {
+    let declared: Vec<String> = [
+        meta.json_ld.as_ref().and_then(|j| j.headline.clone()),
+        meta.tag("og:title").map(str::to_owned),
+        meta.tag("twitter:title").map(str::to_owned),
+        meta.title_tag.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(h1) =
+        meta.h1.iter().find(|h| h.chars().count() >= 8 && declared.iter().any(|d| same_text(h, d)))
+    {
+        return Some(h1.clone());
+    }
+    let site = site_name(meta);
+    declared
+        .first()
+        .map(|t| strip_site_suffix(t, site.as_deref()))
+        .or_else(|| meta.h1.iter().find(|h| !h.is_empty()).cloned())
+}
+
+/// "Quake hits Lima | Daily Planet" → "Quake hits Lima".
+fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
+    for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] {
+        if let Some((head, tail)) = title.rsplit_once(separator) {
+            let tail_is_site =
+                site.is_some_and(|s| same_text(tail, s)) || tail.split_whitespace().count() <= 4;
+            if tail_is_site && head.split_whitespace().count() >= 3 {
+                return head.trim().to_owned();
+            }
+        }
+    }
+    title.to_owned()
+}
+
+fn site_name(meta: &PageMeta) -> Option<String> {
+    meta.tag("og:site_name")
+        .map(str::to_owned)
+        .or_else(|| meta.json_ld.as_ref().and_then(|j| j.publisher.clone()))
+        .or_else(|| {
+            meta.first_tag(&["application-name", "publisher", "twitter:site"])
+                .map(|s| s.trim_start_matches('@').to_owned())
+        })
+        .filter(|s| !s.is_empty())
+}
+
+/// Authors from JSON-LD, meta tags, or the visible byline; organisations and addresses left out.
+fn authors(meta: &PageMeta) -> Vec<String> {
+    let site = site_name(meta);
+    let candidates: Vec<String> = if let Some(ld) = meta.json_ld.as_ref().filter(|j| !j.authors.is_empty()) {
+        ld.authors.clone()
+    } else if let Some(tag) = meta.first_tag(&[
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
+        "dc.creator",
+    ]) {
+        split_names(tag)
+    } else if let Some(byline) = &meta.byline {
+        split_names(byline)
+    } else {
+        Vec::new()
+    };
+    let mut names: Vec<String> = candidates
+        .into_iter()
+        .map(|n| clean_name(&n))
+        .filter(|n| {
+            !n.is_empty()
+                && !n.contains("://")
+                && !n.contains('@')
+                && n.split_whitespace().count() <= 5
+                && !site.as_deref().is_some_and(|s| same_text(s, n))
+        })
+        .collect();
+    names.dedup();
+    names
+}
+
+fn split_names(text: &str) -> Vec<String> {
+    let text = text.replace(" and ", ", ").replace(" & ", ", ").replace(';', ",");
+    text.split(',').map(str::to_owned).collect()
+}
+
+fn clean_name(name: &str) -> String {
+    let name = normalise_space(name);
+    let lower = name.to_lowercase();
+    let name = if lower.starts_with("by ") { &name[3..] } else { name.as_str() };
+    name.trim_matches(|c: char| !c.is_alphanumeric() && c != '.').to_owned()
+}
+
+fn lead_image(meta: &PageMeta, figure: Option<Image>) -> Option<Image> {
+    let declared = meta
+        .first_tag(&["og:image", "og:image:url", "twitter:image", "twitter:image:src"])
+        .map(str::to_owned)
+        .or_else(|| meta.json_ld.as_ref().and_then(|j| j.image.clone()));
+    match (figure, declared) {
+        (Some(mut figure), declared) => {
+            if figure.url.as_deref().is_none_or(|u| !u.starts_with("http")) {
+                figure.url = declared.or(figure.url);
+            }
+            Some(figure)
+        }
+        (None, Some(url)) => {
+            Some(Image { url: Some(url), caption: meta.tag("og:image:alt").map(str::to_owned), credit: None })
+        }
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROSE: &str = "The council voted on Tuesday to close the old bridge, citing cracks found by inspectors, and said repairs would take a year.";
+
+    fn page(head: &str, body: &str) -> String {
+        format!("<!doctype html><html lang=\"en-US\"><head>{head}</head><body>{body}</body></html>")
+    }
+
+    #[test]
+    fn a_news_page_end_to_end() {
+        let html = page(
+            r#"<title>Bridge closed for a year | The Daily Planet</title><meta property="og:site_name" content="The Daily Planet">
+               <meta property="og:image" content="https://img.example/bridge.jpg"><link rel="canonical" href="https://daily.example/bridge?utm_source=x">
+               <meta name="author" content="Lois Lane and Jimmy Olsen"><meta property="article:published_time" content="2026-02-01T10:00:00Z">"#,
+            &format!(
+                r#"<header><a href="/">The Daily Planet</a></header><article><h1>Bridge closed for a year</h1><p>{PROSE}</p><p>{PROSE}</p></article>"#
+            ),
+        );
+        let a = extract_html(&html, &Hints::default()).unwrap();
+        assert_eq!(a.title, "Bridge closed for a year");
+        assert_eq!(a.outlet.as_deref(), Some("The Daily Planet"));
+        assert_eq!(a.byline, ["Lois Lane", "Jimmy Olsen"]);
+        assert_eq!(a.url.as_deref(), Some("https://daily.example/bridge"));
+        assert_eq!(a.language.as_deref(), Some("en"));
+        assert_eq!(a.published.unwrap().to_rfc3339(), "2026-02-01T10:00:00+00:00");
+        assert_eq!(a.image.unwrap().url.as_deref(), Some("https://img.example/bridge.jpg"));
+        assert_eq!(a.body.len(), 2, "the headline is not repeated in the body");
+    }
+
+    #[test]
+    fn titles_fall_back_through_the_metadata() {
+        let html =
+            page("<title>Storm warning issued for coast - Example News</title>", &format!("<p>{PROSE}</p>"));
+        assert_eq!(extract_html(&html, &Hints::default()).unwrap().title, "Storm warning issued for coast");
+        let bare = page("", &format!("<p>{PROSE}</p>"));
+        assert!(
+            extract_html(&bare, &Hints::default()).unwrap().title.starts_with("The council voted on Tuesday")
+        );
+    }
+
+    #[test]
+    fn json_ld_body_when_the_page_has_none() {
+        let html = page(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"H","articleBody":"First para.\nSecond para."}</script>"#,
+            "<div id=app></div>",
+        );
+        let a = extract_html(&html, &Hints::default()).unwrap();
+        assert_eq!(a.body.len(), 2);
+        assert!(matches!(extract_html(&page("", ""), &Hints::default()), Err(ExtractError::NoText)));
+    }
+
+    #[test]
+    fn bylines_come_from_the_visible_page_last() {
+        let html = page(
+            "",
+            &format!(r#"<p class="byline">By Ana Ruiz, Reuters</p><article><p>{PROSE}</p></article>"#),
+        );
+        let a = extract_html(&html, &Hints::default()).unwrap();
+        assert_eq!(a.byline, ["Ana Ruiz", "Reuters"]);
+    }
+}
