@@ -78,6 +78,9 @@ const FURNITURE_WORDS: [&str; 53] = [
     "disclaimer",
     "trending",
 ];
+/// Class and id words naming furniture even beside content words ("comment-body").
+const ALWAYS_FURNITURE_WORDS: [&str; 8] =
+    ["comment", "comments", "disqus", "respond", "related", "newsletter", "outbrain", "taboola"];
 /// Class and id words naming article text.
 const CONTENT_WORDS: [&str; 12] = [
     "article",
@@ -92,6 +95,12 @@ const CONTENT_WORDS: [&str; 12] = [
     "page",
     "prose",
     "articlebody",
+];
+/// Elements that flow inside a line of text.
+const INLINE_TAGS: [&str; 31] = [
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+    "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time",
+    "tt", "u", "var",
 ];
 /// Elements whose start and end break text into separate blocks.
 const BLOCK_TAGS: [&str; 19] = [
@@ -155,7 +164,9 @@ struct Marks {
     skip: Vec<bool>,
     text_len: Vec<u32>,
     link_len: Vec<u32>,
-    commas: Vec<u32>,
+    /// Text held directly by a block element (not inside a nested block), and its commas.
+    own_len: Vec<u32>,
+    own_commas: Vec<u32>,
 }
 
 /// Finds and reads the main text.
@@ -189,14 +200,21 @@ fn mark(doc: &Document) -> Marks {
     // Children come after their parents, so one reverse pass sums subtrees.
     let mut text_len = vec![0u32; n];
     let mut link_len = vec![0u32; n];
-    let mut commas = vec![0u32; n];
+    let mut own_len = vec![0u32; n];
+    let mut own_commas = vec![0u32; n];
     for id in (1..n).rev() {
         if never[id] {
             continue;
         }
         if let Some(text) = doc.text(id) {
             text_len[id] = text.split_whitespace().map(|w| w.chars().count() as u32 + 1).sum();
-            commas[id] = text.matches([',', '，', '、']).count() as u32;
+            if let Some(owner) = doc
+                .ancestors(id)
+                .find(|&a| a == ROOT || doc.name(a).is_some_and(|n| !INLINE_TAGS.contains(&n)))
+            {
+                own_len[owner] += text_len[id];
+                own_commas[owner] += text.matches([',', '，', '、']).count() as u32;
+            }
         }
         if doc.name(id) == Some("a") {
             link_len[id] = text_len[id];
@@ -204,7 +222,6 @@ fn mark(doc: &Document) -> Marks {
         let parent = doc.node(id).parent;
         text_len[parent] += text_len[id];
         link_len[parent] += link_len[id];
-        commas[parent] += commas[id];
     }
     let page_text = doc.find("body").map_or(text_len[ROOT], |b| text_len[b]).max(1);
     let mut skip = never;
@@ -217,7 +234,7 @@ fn mark(doc: &Document) -> Marks {
             skip[id] = is_furniture(doc, id) && text_len[id] * 2 < page_text;
         }
     }
-    Marks { skip, text_len, link_len, commas }
+    Marks { skip, text_len, link_len, own_len, own_commas }
 }
 
 fn is_furniture(doc: &Document, id: NodeId) -> bool {
@@ -241,8 +258,13 @@ fn is_furniture(doc: &Document, id: NodeId) -> bool {
         return true;
     }
     let tokens = class_tokens(doc, id);
+    if tokens.iter().any(|t| ALWAYS_FURNITURE_WORDS.contains(&t.as_str())) {
+        return true;
+    }
+    // "content-with-sidebar", "blog widget": a furniture word beside a content word names a layout
+    // wrapper, not furniture.
     tokens.iter().any(|t| FURNITURE_WORDS.contains(&t.as_str()))
-        && !tokens.iter().any(|t| t == "articlebody" || t == "storytext")
+        && !tokens.iter().any(|t| CONTENT_WORDS.contains(&t.as_str()))
 }
 
 /// The nodes holding the article, in document order.
@@ -251,14 +273,19 @@ fn choose(doc: &Document, marks: &Marks) -> Vec<NodeId> {
     let mut score = vec![0f32; n];
     let mut seen = vec![false; n];
     for id in 1..n {
-        if marks.skip[id] || !is_paragraph_like(doc, id) {
+        let len = marks.own_len[id];
+        if len < 25
+            || marks.skip[id]
+            || doc.name(id).is_none_or(|n| {
+                matches!(
+                    n,
+                    "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" | "dt" | "figcaption" | "caption"
+                )
+            })
+        {
             continue;
         }
-        let len = marks.text_len[id];
-        if len < 25 {
-            continue;
-        }
-        let value = 1.0 + marks.commas[id] as f32 + (len as f32 / 100.0).min(3.0);
+        let value = 1.0 + marks.own_commas[id] as f32 + (len as f32 / 100.0).min(3.0);
         for (level, ancestor) in doc.ancestors(id).take(5).enumerate() {
             if ancestor == ROOT {
                 break;
@@ -316,20 +343,6 @@ fn fallback(doc: &Document, marks: &Marks) -> Vec<NodeId> {
     match doc.find("body") {
         Some(body) if !marks.skip[body] => vec![body],
         _ => doc.children(ROOT).collect(),
-    }
-}
-
-fn is_paragraph_like(doc: &Document, id: NodeId) -> bool {
-    match doc.name(id) {
-        Some("p" | "pre" | "td" | "blockquote") => true,
-        // A div or section holding text directly, with no blocks inside, reads as a paragraph.
-        Some("div" | "section" | "article" | "span" | "font") => {
-            doc.children(id).any(|c| doc.text(c).is_some_and(|t| t.trim().len() > 20))
-                && !doc.children(id).any(|c| {
-                    doc.name(c).is_some_and(|n| matches!(n, "p" | "div" | "table" | "ul" | "ol" | "section"))
-                })
-        }
-        _ => false,
     }
 }
 
