@@ -286,7 +286,10 @@ fn choose(doc: &Document, marks: &Marks) -> Vec<NodeId> {
             continue;
         }
         let value = 1.0 + marks.own_commas[id] as f32 + (len as f32 / 100.0).min(3.0);
-        for (level, ancestor) in doc.ancestors(id).take(5).enumerate() {
+        // A container holding its text directly (no <p>) is a candidate itself, beside its ancestors.
+        let holds_text_itself = !matches!(doc.name(id), Some("p" | "pre" | "blockquote"));
+        let own = holds_text_itself.then_some((0, id));
+        for (level, ancestor) in own.into_iter().chain(doc.ancestors(id).take(5).enumerate()) {
             if ancestor == ROOT {
                 break;
             }
