@@ -315,6 +315,7 @@ fn choose(doc: &Document, marks: &Marks) -> Vec<NodeId> {
     else {
         return fallback(doc, marks);
     };
+    let top = common_container(doc, top, &final_score, (1..n).filter(|&id| seen[id] && !marks.skip[id]));
     let top_score = final_score(top);
     let threshold = (top_score * 0.2).max(10.0);
     let parent = doc.node(top).parent;
@@ -339,6 +340,34 @@ fn choose(doc: &Document, marks: &Marks) -> Vec<NodeId> {
                     })
         })
         .collect()
+}
+
+/// Articles split into several containers ("chunks" between ads) have several good candidates; when
+/// enough of the runners-up sit inside one ancestor of the best, that ancestor holds the article.
+fn common_container(
+    doc: &Document,
+    top: NodeId,
+    score: &impl Fn(NodeId) -> f32,
+    candidates: impl Iterator<Item = NodeId>,
+) -> NodeId {
+    const RUNNERS_UP: usize = 5;
+    const NEEDED: usize = 3;
+    let top_score = score(top);
+    let mut ranked: Vec<NodeId> = candidates.filter(|&c| c != top && score(c) >= top_score * 0.75).collect();
+    ranked.sort_by(|&a, &b| score(b).total_cmp(&score(a)));
+    ranked.truncate(RUNNERS_UP);
+    if ranked.len() < NEEDED {
+        return top;
+    }
+    // Ancestors of the runners-up, to count how many each ancestor of `top` holds.
+    let ancestor_sets: Vec<Vec<NodeId>> = ranked.iter().map(|&c| doc.ancestors(c).collect()).collect();
+    for ancestor in doc.ancestors(top).take_while(|&a| a != ROOT && doc.name(a) != Some("body")) {
+        let held = ancestor_sets.iter().filter(|set| set.contains(&ancestor)).count();
+        if held >= NEEDED {
+            return ancestor;
+        }
+    }
+    top
 }
 
 /// A page without paragraphs: read the body (or everything) and let the block filters work.

@@ -36,15 +36,20 @@ pub fn extract_html(html: &str, hints: &Hints) -> Result<Article, ExtractError> 
     {
         body.remove(0);
     }
-    if body.is_empty()
-        && let Some(text) = meta.json_ld.as_ref().and_then(|j| j.article_body.as_deref())
-    {
-        body = text
-            .split("\n")
-            .map(normalise_space)
-            .filter(|p| !p.is_empty())
-            .map(|text| Block::Paragraph { text })
-            .collect();
+    // Pages that render their text with scripts often carry it whole in JSON-LD: prefer that when the
+    // page itself shows much less.
+    if let Some(text) = meta.json_ld.as_ref().and_then(|j| j.article_body.as_deref()) {
+        let declared = text.split_whitespace().count();
+        let shown: usize = body.iter().map(block_words).sum();
+        if declared > shown * 3 / 2 + 40 {
+            let text = decode_entities(text);
+            body = text
+                .split('\n')
+                .map(normalise_space)
+                .filter(|p| !p.is_empty())
+                .map(|text| Block::Paragraph { text })
+                .collect();
+        }
     }
     if body.is_empty() {
         return Err(ExtractError::NoText);
@@ -74,6 +79,15 @@ pub fn extract_html(html: &str, hints: &Hints) -> Result<Article, ExtractError> 
     article.image = lead_image(&meta, main.figure);
     article.url = url;
     Ok(article)
+}
+
+fn block_words(block: &Block) -> usize {
+    match block {
+        Block::Paragraph { text } | Block::Heading { text, .. } | Block::Quote { text } => {
+            text.split_whitespace().count()
+        }
+        Block::List { items, .. } => items.iter().map(|i| i.split_whitespace().count()).sum(),
+    }
 }
 
 /// Whether two headlines say the same, ignoring case, spacing and punctuation.
