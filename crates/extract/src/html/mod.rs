@@ -41,7 +41,7 @@ pub fn extract_html(html: &str, hints: &Hints) -> Result<Article, ExtractError> 
     if let Some(text) = meta.json_ld.as_ref().and_then(|j| j.article_body.as_deref()) {
         let declared = text.split_whitespace().count();
         let shown: usize = body.iter().map(block_words).sum();
-        if declared > shown * 3 / 2 + 40 {
+        if declared > 0 && (shown == 0 || declared > shown * 3 / 2 + 40) {
             let text = decode_entities(text);
             body = text
                 .split('\n')
