@@ -3,6 +3,8 @@
 //! - `extract DIR > pred.json`: extracts every `DIR/html/*.html.gz` page (decompressed into memory first),
 //!   prints `{id: {"articleBody", "title", "published", "authors", "image"}}`; pages/s (one thread) and
 //!   peak memory on stderr.
+//! - `metadata DIR LABELS.json`: extracts the same pages and compares title, publication date and
+//!   authors with hand-made labels; prints how many are right and lists the misses.
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
 
@@ -19,18 +21,20 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["extract", dir] => extract_pages(dir),
+        ["metadata", dir, labels] => metadata(dir, labels),
         ["cluster", file] => cluster(file, ClusterConfig::default()),
         ["cluster", file, "--threshold", t] => cluster(
             file,
             ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
         ),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | cluster FILE.jsonl [--threshold X] > pred.json"
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json"
         ),
     }
 }
 
-fn extract_pages(dir: &str) -> Result<()> {
+/// Reads and decompresses every `DIR/html/*.html.gz`, sorted by id.
+fn load_pages(dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
     let html_dir = std::path::Path::new(dir).join("html");
     let mut pages = Vec::new();
     for entry in std::fs::read_dir(&html_dir).with_context(|| format!("reading {}", html_dir.display()))? {
@@ -46,7 +50,11 @@ fn extract_pages(dir: &str) -> Result<()> {
         pages.push((id.to_owned(), bytes));
     }
     pages.sort();
+    Ok(pages)
+}
 
+fn extract_pages(dir: &str) -> Result<()> {
+    let pages = load_pages(dir)?;
     let start = Instant::now();
     let mut results = Vec::with_capacity(pages.len());
     for (_, bytes) in &pages {
@@ -79,6 +87,65 @@ fn extract_pages(dir: &str) -> Result<()> {
     Ok(())
 }
 
+/// A hand-made label of one page.
+#[derive(serde::Deserialize)]
+struct Label {
+    title: String,
+    published: Option<String>,
+    authors: Vec<String>,
+}
+
+fn metadata(dir: &str, labels: &str) -> Result<()> {
+    let labels: BTreeMap<String, Label> =
+        serde_json::from_str(&std::fs::read_to_string(labels).with_context(|| format!("reading {labels}"))?)?;
+    let pages = load_pages(dir)?;
+    let fold =
+        |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let (mut titles, mut dates, mut dated, mut authors, mut labelled) = (0, 0, 0, 0, 0);
+    for (id, bytes) in &pages {
+        let Some(label) = labels.get(id) else { continue };
+        labelled += 1;
+        let article = extract(bytes, &Hints::default()).ok();
+        let title = article.as_ref().map(|a| a.title.clone()).unwrap_or_default();
+        if fold(&title) == fold(&label.title) {
+            titles += 1;
+        } else {
+            eprintln!("title     {id:.10}: got {title:?}, want {:?}", label.title);
+        }
+        if let Some(want) = &label.published {
+            dated += 1;
+            let got = article.as_ref().and_then(|a| a.published).map(|t| t.date_naive().to_string());
+            if got.as_deref() == Some(want.as_str()) {
+                dates += 1;
+            } else {
+                eprintln!("published {id:.10}: got {got:?}, want {want}");
+            }
+        }
+        let mut got: Vec<String> =
+            article.as_ref().map(|a| a.byline.iter().map(|n| fold(n)).collect()).unwrap_or_default();
+        let mut want: Vec<String> = label.authors.iter().map(|n| fold(n)).collect();
+        got.sort();
+        want.sort();
+        if got == want {
+            authors += 1;
+        } else {
+            eprintln!(
+                "authors   {id:.10}: got {:?}, want {:?}",
+                article.map(|a| a.byline).unwrap_or_default(),
+                label.authors
+            );
+        }
+    }
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    println!(
+        "metadata: title {titles}/{labelled} ({:.1}%), published {dates}/{dated} ({:.1}%), authors {authors}/{labelled} ({:.1}%)",
+        pct(titles, labelled),
+        pct(dates, dated),
+        pct(authors, labelled)
+    );
+    Ok(())
+}
+
 fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
     let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
     let mut records = Vec::new();
@@ -99,7 +166,7 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
         let article = extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
         let analysis = parallax_nlp::analyze(&article);
         let t1 = Instant::now();
-        let doc = Document { terms: &analysis.terms, published: article.published };
+        let doc = Document { terms: &analysis.terms, published: article.published.map(|t| t.to_utc()) };
         let story = clusterer.assign(&doc).story.unwrap_or(StoryId(clusterer.story_count() as i64 + 1));
         clusterer.add(story, &doc);
         cluster_time += t1.elapsed().as_secs_f64();

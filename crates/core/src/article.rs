@@ -1,6 +1,6 @@
 //! One report as extracted: metadata plus a body of blocks.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{ArticleId, StoryId};
@@ -17,11 +17,11 @@ pub struct Article {
     pub byline: Vec<String>,
     /// The place the report was filed from ("Beijing").
     pub dateline: Option<String>,
-    /// When the report was published, if known.
-    pub published: Option<DateTime<Utc>>,
+    /// When the report was published, if known, with the offset the source gave.
+    pub published: Option<DateTime<FixedOffset>>,
     /// When the report was last changed, if stated.
     #[serde(default)]
-    pub modified: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<FixedOffset>>,
     /// The publisher's summary of the report.
     #[serde(default)]
     pub description: Option<String>,

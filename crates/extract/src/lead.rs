@@ -1,7 +1,7 @@
 //! The metadata a report's first lines carry: an image line, a headline, a date line, an `[Outlet]`
 //! tag and a `City:` dateline. Each is lifted out of the body into the article's fields.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use parallax_core::{Block, Image};
 
 use crate::text::Segment;
@@ -12,7 +12,7 @@ use crate::{parse_date_line, split_caption_credit};
 pub(crate) struct Lead {
     pub image: Option<Image>,
     pub title: Option<String>,
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<DateTime<FixedOffset>>,
     pub outlet: Option<String>,
     pub dateline: Option<String>,
 }
@@ -98,7 +98,7 @@ fn is_headline(text: &str) -> bool {
 }
 
 /// A short line of its own near the top holding only a date: the publication date.
-fn take_date_line(segments: &mut Vec<Segment>) -> Option<DateTime<Utc>> {
+fn take_date_line(segments: &mut Vec<Segment>) -> Option<DateTime<FixedOffset>> {
     let position = segments.iter().take(2).position(|s| match &s.block {
         Block::Paragraph { text } => parse_date_line(text).is_some(),
         _ => false,

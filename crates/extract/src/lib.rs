@@ -30,14 +30,14 @@ mod text;
 
 pub use canonical::canonical_url;
 pub use credit::split_caption_credit;
-pub use dates::{parse_date_line, parse_datetime};
+pub use dates::{WrittenDate, find_written_date, parse_date_line, parse_datetime};
 pub use decode::{Decoded, decode};
 pub use error::ExtractError;
 pub use html::extract_html;
 pub use record::{Record, outlet_from_url};
 pub use text::{Format, extract_text};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use parallax_core::Article;
 
 /// Documents larger than this are refused rather than read.
@@ -49,7 +49,7 @@ pub struct Hints {
     /// The outlet to credit.
     pub outlet: Option<String>,
     /// The publication time.
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<DateTime<FixedOffset>>,
     /// The document's address.
     pub url: Option<String>,
     /// The title, when the source gives one separately (a feed item, a JSON record).

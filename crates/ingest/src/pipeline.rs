@@ -78,7 +78,7 @@ impl<'s> Pipeline<'s> {
         if article.language.is_none() {
             article.language = analysis.language.clone();
         }
-        let doc = Document { terms: &analysis.terms, published: article.published };
+        let doc = Document { terms: &analysis.terms, published: article.published.map(|t| t.to_utc()) };
         let assignment = self.clusterer.assign(&doc);
         let new = NewArticle { article, content_hash: &hash, analysis: &analysis, assignment: &assignment };
         Ok(match self.store.insert_article(&new)? {

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use clap::{Args, Parser, Subcommand};
 
 /// Parallax groups reports of the same event from many outlets into stories and shows them side by
@@ -50,7 +50,7 @@ pub struct IngestArgs {
     pub outlet: Option<String>,
     /// Publication time of the reports (RFC 3339, e.g. 2026-02-02T08:00:00Z).
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<DateTime<FixedOffset>>,
     /// Address of the report (only with a single file).
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
@@ -79,9 +79,8 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
 }
 
-fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+fn parse_rfc3339(s: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("not an RFC 3339 time ({e}); example: 2026-02-02T08:00:00Z"))
 }
 

@@ -12,7 +12,7 @@ fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
     let mut a = Article::new(title);
     a.outlet = outlet.map(str::to_owned);
     a.url = url.map(str::to_owned);
-    a.published = Some(Utc.with_ymd_and_hms(2026, 2, 2, 8, 0, 0).unwrap());
+    a.published = Some(Utc.with_ymd_and_hms(2026, 2, 2, 8, 0, 0).unwrap().fixed_offset());
     a.body = vec![Block::Paragraph { text: format!("{title} happened today in the capital.") }];
     a
 }

@@ -1,6 +1,6 @@
 //! What templates show: display-ready values made from domain types.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use parallax_compare::{Report, compare};
 use parallax_core::{ArticleId, ArticleSummary, Story};
 use parallax_nlp::Analysis;
@@ -8,13 +8,21 @@ use parallax_nlp::Analysis;
 /// Name shown for a report whose source names no outlet.
 pub(crate) const UNATTRIBUTED: &str = "Unattributed";
 
-/// "2 Feb 2026, 08:00 UTC"; "Date unknown" when not known.
-pub(crate) fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(|| "Date unknown".to_owned(), |t| t.format("%-d %b %Y, %H:%M UTC").to_string())
+/// "2 Feb 2026, 08:00 UTC" or "1 Feb 2026, 20:00 UTC−05:00" in the offset the time carries; "Date
+/// unknown" when not known.
+pub(crate) fn when(t: Option<DateTime<FixedOffset>>) -> String {
+    let Some(t) = t else { return "Date unknown".to_owned() };
+    let offset = t.offset().local_minus_utc();
+    if offset == 0 {
+        return t.format("%-d %b %Y, %H:%M UTC").to_string();
+    }
+    let sign = if offset < 0 { '−' } else { '+' };
+    let (hours, minutes) = (offset.abs() / 3600, offset.abs() % 3600 / 60);
+    format!("{} UTC{sign}{hours:02}:{minutes:02}", t.format("%-d %b %Y, %H:%M"))
 }
 
 /// Machine-readable time for `<time datetime>`.
-pub(crate) fn iso(t: Option<DateTime<Utc>>) -> String {
+pub(crate) fn iso(t: Option<DateTime<FixedOffset>>) -> String {
     t.map(|t| t.to_rfc3339()).unwrap_or_default()
 }
 
@@ -90,8 +98,8 @@ impl ReportCard {
             id: a.id.get(),
             outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
             attributed: a.outlet.is_some(),
-            when: when(a.published),
-            iso: iso(a.published),
+            when: when(a.published.map(|t| t.fixed_offset())),
+            iso: iso(a.published.map(|t| t.fixed_offset())),
             title: a.title.clone(),
             lead: excerpt(&a.lead, 420),
         }
@@ -189,7 +197,9 @@ mod tests {
     #[test]
     fn unknown_times_say_so() {
         assert_eq!(when(None), "Date unknown");
-        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z").unwrap().with_timezone(&Utc);
+        let t = chrono::DateTime::parse_from_rfc3339("2026-02-02T08:00:00Z").unwrap();
         assert_eq!(when(Some(t)), "2 Feb 2026, 08:00 UTC");
+        let t = chrono::DateTime::parse_from_rfc3339("2026-02-01T20:00:00-05:00").unwrap();
+        assert_eq!(when(Some(t)), "1 Feb 2026, 20:00 UTC−05:00");
     }
 }

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde_json::Value;
 
 use super::dom::{Document, ROOT};
 use super::text::{class_tokens, normalise_space};
-use crate::parse_datetime;
+use crate::{WrittenDate, find_written_date, parse_datetime};
 
 /// What a page says about itself outside its main text.
 #[derive(Debug, Default)]
@@ -29,6 +29,8 @@ pub struct PageMeta {
     pub byline: Option<String>,
     /// Text of the `<h1>` elements, in order.
     pub h1: Vec<String>,
+    /// The first date shown in a date-like element (a `<time>`, or a class naming a date or byline).
+    pub visible_date: Option<WrittenDate>,
 }
 
 /// The fields of a JSON-LD article object.
@@ -106,6 +108,18 @@ pub fn read(doc: &Document) -> PageMeta {
                 .entry("itemprop:datepublished".into())
                 .or_insert_with(|| value.unwrap_or_else(|| doc.text_content(id)));
         }
+        if meta.visible_date.is_none() && is_date_like(doc, id, name) {
+            let text = doc.text_content(id);
+            if text.len() < 160 {
+                // Month-first numeric dates are an American habit; elsewhere the day comes first.
+                let us = meta
+                    .lang
+                    .as_deref()
+                    .is_none_or(|l| l.eq_ignore_ascii_case("en-us") || l.eq_ignore_ascii_case("en"));
+                meta.visible_date =
+                    find_written_date(&text, !us).filter(|d| (1990..=2100).contains(&d.date.year()));
+            }
+        }
         if meta.byline.is_none() && is_byline(doc, id) {
             let text = normalise_space(&doc.text_content(id));
             if (3..200).contains(&text.len()) {
@@ -114,6 +128,28 @@ pub fn read(doc: &Document) -> PageMeta {
         }
     }
     meta
+}
+
+/// Class words of elements that show a publication date.
+const DATE_WORDS: [&str; 12] = [
+    "date",
+    "time",
+    "published",
+    "pubdate",
+    "timestamp",
+    "posted",
+    "dateline",
+    "byline",
+    "meta",
+    "datetime",
+    "updated",
+    "info",
+];
+
+fn is_date_like(doc: &Document, id: super::dom::NodeId, name: &str) -> bool {
+    let marked = name == "time" || class_tokens(doc, id).iter().any(|t| DATE_WORDS.contains(&t.as_str()));
+    // Dates in footers and sidebars belong to other stories or to the copyright line.
+    marked && !doc.ancestors(id).take(12).any(|a| matches!(doc.name(a), Some("footer" | "aside" | "nav")))
 }
 
 fn is_byline(doc: &Document, id: super::dom::NodeId) -> bool {
@@ -213,7 +249,7 @@ impl PageMeta {
     }
 
     /// The publication time from the strongest source that gives one.
-    pub fn published(&self, url: Option<&str>) -> Option<DateTime<Utc>> {
+    pub fn published(&self, url: Option<&str>) -> Option<DateTime<FixedOffset>> {
         const KEYS: [&str; 16] = [
             "article:published_time",
             "og:article:published_time",
@@ -233,15 +269,41 @@ impl PageMeta {
             "cxenseparse:recs:publishtime",
         ];
         let json = self.json_ld.as_ref().and_then(|j| j.date_published.as_deref());
-        json.into_iter()
+        let declared = json
+            .into_iter()
             .chain(KEYS.iter().filter_map(|k| self.tag(k)))
             .chain(self.first_time.as_deref())
-            .find_map(parse_datetime)
-            .or_else(|| url.and_then(date_in_url))
+            .find_map(plausible);
+        match (declared, self.visible_date) {
+            // A declared date without a time of day ("November 19, 2019") yields to the printed time of
+            // that same day.
+            (Some(t), Some(visible))
+                if t.time() == chrono::NaiveTime::MIN
+                    && t.offset().local_minus_utc() == 0
+                    && visible.date == t.date_naive()
+                    && visible.instant().is_some() =>
+            {
+                visible.instant()
+            }
+            // The page's own zone, when it prints one, is the one its readers see.
+            (Some(t), Some(WrittenDate { offset: Some(offset), .. })) => Some(t.with_timezone(&offset)),
+            // A printed local time beside a declared instant gives the zone away.
+            (Some(t), Some(WrittenDate { date, time: Some(time), offset: None })) => {
+                Some(implied_offset(t, date.and_time(time)).map_or(t, |offset| t.with_timezone(&offset)))
+            }
+            (Some(t), _) => Some(t),
+            (None, Some(visible)) => Some(visible.instant().unwrap_or_else(|| {
+                visible
+                    .date
+                    .and_hms_opt(0, 0, 0)
+                    .map_or_else(Default::default, |t| t.and_utc().fixed_offset())
+            })),
+            (None, None) => url.and_then(date_in_url),
+        }
     }
 
     /// The last-modified time, if stated.
-    pub fn modified(&self) -> Option<DateTime<Utc>> {
+    pub fn modified(&self) -> Option<DateTime<FixedOffset>> {
         let json = self.json_ld.as_ref().and_then(|j| j.date_modified.as_deref());
         json.into_iter()
             .chain(
@@ -249,12 +311,28 @@ impl PageMeta {
                     .iter()
                     .filter_map(|k| self.tag(k)),
             )
-            .find_map(parse_datetime)
+            .find_map(plausible)
     }
 }
 
+/// The zone in which `instant` reads as `local`, if the difference is a real zone's offset (whole quarter
+/// hours, at most 14 hours, give or take the two minutes between writing the two times).
+fn implied_offset(instant: DateTime<FixedOffset>, local: chrono::NaiveDateTime) -> Option<FixedOffset> {
+    let minutes = (local - instant.naive_utc()).num_seconds() as f64 / 60.0;
+    let quarters = (minutes / 15.0).round();
+    let off_by = (minutes - quarters * 15.0).abs();
+    (off_by <= 2.0 && quarters.abs() <= 56.0)
+        .then(|| FixedOffset::east_opt(quarters as i32 * 15 * 60))
+        .flatten()
+}
+
+/// A date that can be a web page's: placeholders such as `0001-01-01` are not.
+fn plausible(raw: &str) -> Option<DateTime<FixedOffset>> {
+    parse_datetime(raw).filter(|t| (1990..=2100).contains(&t.year()))
+}
+
 /// A date written into a URL path: `/2019/11/08/`, `/2019-11-08/`, `/20191108/`.
-pub fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
+pub fn date_in_url(url: &str) -> Option<DateTime<FixedOffset>> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     let parts: Vec<&str> = path.split(['/', '-', '_', '.']).collect();
     for window in parts.windows(3) {
@@ -266,7 +344,7 @@ pub fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
             && (1990..=2100).contains(&y)
             && let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d)
         {
-            return date.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+            return date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().fixed_offset());
         }
     }
     parts.iter().find_map(|p| {
@@ -275,9 +353,9 @@ pub fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
         }
         let date = chrono::NaiveDate::parse_from_str(p, "%Y%m%d").ok()?;
         (1990..=2100)
-            .contains(&chrono::Datelike::year(&date))
+            .contains(&date.year())
             .then(|| date.and_hms_opt(0, 0, 0))?
-            .map(|t| t.and_utc())
+            .map(|t| t.and_utc().fixed_offset())
     })
 }
 
@@ -313,7 +391,7 @@ mod tests {
     fn dates_from_time_elements_and_urls() {
         let doc =
             Document::parse(r#"<p>Posted <time datetime="2019-11-08T14:00:00+01:00">Friday</time></p>"#);
-        assert_eq!(read(&doc).published(None).unwrap().to_rfc3339(), "2019-11-08T13:00:00+00:00");
+        assert_eq!(read(&doc).published(None).unwrap().to_rfc3339(), "2019-11-08T14:00:00+01:00");
         let none = read(&Document::parse("<p>no dates</p>"));
         let from_url = none.published(Some("https://www.vox.com/science/2019/11/8/20948348/delhi")).unwrap();
         assert_eq!(from_url.date_naive().to_string(), "2019-11-08");

@@ -234,7 +234,7 @@ impl Store for SqliteStore {
                 a.url,
                 new.content_hash,
                 a.title,
-                a.published.map(timestamp),
+                a.published.map(|t| timestamp(t.to_utc())),
                 now,
                 a.lead().unwrap_or_default(),
                 a.image.as_ref().and_then(|i| i.url.clone()),
