@@ -95,11 +95,16 @@ fn same_text(a: &str, b: &str) -> bool {
     let key =
         |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
     let (a, b) = (key(a), key(b));
-    !a.is_empty() && (a == b || (a.len() >= 12 && b.contains(&a)) || (b.len() >= 12 && a.contains(&b)))
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    !short.is_empty()
+        && (short == long
+            || (short.len() >= 12 && short.len() * 2 >= long.len() && long.contains(short.as_str())))
 }
 
-/// The visible headline when it agrees with the metadata; else the metadata's headline.
+/// The visible headline: an `<h1>` agreeing with the declared headline, else the first `<h1>` that is
+/// not the site's name; failing both, the declared headline without its site suffix.
 fn choose_title(meta: &PageMeta) -> Option<String> {
+    let site = site_name(meta);
     let declared: Vec<String> = [
         meta.json_ld.as_ref().and_then(|j| j.headline.clone()),
         meta.tag("og:title").map(str::to_owned),
@@ -108,17 +113,31 @@ fn choose_title(meta: &PageMeta) -> Option<String> {
     ]
     .into_iter()
     .flatten()
+    .map(|t| strip_site_suffix(&t, site.as_deref()))
     .collect();
-    if let Some(h1) =
-        meta.h1.iter().find(|h| h.chars().count() >= 8 && declared.iter().any(|d| same_text(h, d)))
-    {
-        return Some(h1.clone());
+    // Names the site goes by: its declared name and what its titles carry after a separator.
+    let mut site_names: Vec<String> = site.iter().cloned().collect();
+    for title in [meta.title_tag.as_deref(), meta.tag("og:title")].into_iter().flatten() {
+        site_names.extend(title_tail(title));
     }
-    let site = site_name(meta);
-    declared
-        .first()
-        .map(|t| strip_site_suffix(t, site.as_deref()))
-        .or_else(|| meta.h1.iter().find(|h| !h.is_empty()).cloned())
+    let fold =
+        |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let headlines: Vec<&String> = meta
+        .h1
+        .iter()
+        .filter(|h| h.split_whitespace().count() >= 2 && !site_names.iter().any(|s| fold(s) == fold(h)))
+        .collect();
+    if let Some(h1) = headlines.iter().find(|h| declared.iter().any(|d| same_text(h, d))) {
+        return Some((*h1).clone());
+    }
+    headlines.first().map(|h| (*h).clone()).or_else(|| declared.into_iter().next())
+}
+
+/// The part of a page title after its last separator ("Headline | Site" → "Site").
+fn title_tail(title: &str) -> Option<String> {
+    [" | ", " - ", " – ", " — ", " :: ", " · "]
+        .iter()
+        .find_map(|separator| title.rsplit_once(separator).map(|(_, tail)| tail.trim().to_owned()))
 }
 
 /// "Quake hits Lima | Daily Planet" → "Quake hits Lima".
