@@ -25,6 +25,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ExtractError> {
     }
     let encoding = match std::str::from_utf8(bytes) {
         Ok(_) => encoding_rs::UTF_8,
+        Err(_) if let Some(declared) = declared_charset(bytes) => declared,
         Err(_) => {
             let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
@@ -33,6 +34,37 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ExtractError> {
     };
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     finish(text.into_owned(), encoding)
+}
+
+/// The encoding an HTML page declares in its first kilobytes (`<meta charset=...>` or the
+/// `http-equiv` form), as browsers prescan for it. UTF-16 labels are ignored: a page that can be read
+/// as ASCII to find the label is not UTF-16.
+fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"charset").map(|i| from + i) {
+        let rest = &lower[at + 7..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        if let Some(value) = rest.strip_prefix(b"=") {
+            let value = value.strip_prefix(b"\"").or_else(|| value.strip_prefix(b"'")).unwrap_or(value);
+            let end = value
+                .iter()
+                .position(|b| matches!(b, b'"' | b'\'' | b';' | b'>' | b' ' | b'/'))
+                .unwrap_or(value.len());
+            let encoding = Encoding::for_label(&value[..end])
+                .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE);
+            if encoding.is_some() {
+                return encoding;
+            }
+        }
+        from = at + 7;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn finish(text: String, encoding: &'static Encoding) -> Result<Decoded, ExtractError> {
@@ -85,6 +117,16 @@ mod tests {
         }
         assert_eq!(decode(&bytes).unwrap().text, "Hello");
         assert_eq!(decode(b"\xef\xbb\xbfHi").unwrap().text, "Hi");
+    }
+
+    #[test]
+    fn a_declared_charset_is_honoured_when_the_bytes_are_not_utf8() {
+        let page = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\"></head><body>\xcf\xf0\xe8\xe2\xe5\xf2</body></html>";
+        let decoded = decode(page).unwrap();
+        assert_eq!(decoded.encoding, "windows-1251");
+        assert!(decoded.text.contains("Привет"));
+        let utf8 = "<meta charset=\"iso-8859-1\"><p>Zürich</p>";
+        assert_eq!(decode(utf8.as_bytes()).unwrap().encoding, "UTF-8", "valid UTF-8 wins over a wrong label");
     }
 
     #[test]

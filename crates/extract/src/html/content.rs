@@ -182,9 +182,25 @@ pub fn main_text(doc: &Document) -> MainText {
         in_link: 0,
         figure: None,
     };
-    for id in chosen {
+    for &id in &chosen {
         reader.read(id, 0);
         reader.flush();
+    }
+    // The lead figure often sits just outside the text's container, beside the headline: look in the
+    // enclosing <article>, or one level up, when the text itself had none.
+    if reader.figure.is_none()
+        && let Some(&first) = chosen.first()
+    {
+        let scope = doc
+            .ancestors(first)
+            .take(4)
+            .find(|&a| doc.name(a) == Some("article"))
+            .unwrap_or(doc.node(first).parent);
+        if let Some(figure) =
+            doc.descendants(scope).find(|&d| doc.name(d) == Some("figure") && !marks.skip[d])
+        {
+            reader.figure(figure);
+        }
     }
     let blocks = reader.blocks.into_iter().filter(|b| !is_page_phrase(b)).collect();
     MainText { blocks, figure: reader.figure }
