@@ -65,19 +65,9 @@ impl Article {
     /// The body as plain text, one block per line, list items on their own lines.
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
-        for block in &self.body {
-            match block {
-                Block::Paragraph { text } | Block::Heading { text, .. } | Block::Quote { text } => {
-                    out.push_str(text);
-                    out.push('\n');
-                }
-                Block::List { items, .. } => {
-                    for item in items {
-                        out.push_str(item);
-                        out.push('\n');
-                    }
-                }
-            }
+        for text in self.body.iter().flat_map(Block::texts) {
+            out.push_str(text);
+            out.push('\n');
         }
         out
     }
@@ -100,6 +90,19 @@ pub enum Block {
     List { ordered: bool, items: Vec<String> },
     /// A block quotation.
     Quote { text: String },
+}
+
+impl Block {
+    /// The block's pieces of text: its text, or each list item.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let (single, items): (Option<&str>, &[String]) = match self {
+            Block::Paragraph { text } | Block::Heading { text, .. } | Block::Quote { text } => {
+                (Some(text), &[])
+            }
+            Block::List { items, .. } => (None, items),
+        };
+        single.into_iter().chain(items.iter().map(String::as_str))
+    }
 }
 
 /// An image with what is said about it.

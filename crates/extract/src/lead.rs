@@ -160,14 +160,7 @@ fn display_place(place: &str) -> String {
     if place.chars().any(char::is_lowercase) {
         return place.to_owned();
     }
-    place
-        .split(' ')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map(|first| first.to_string() + &chars.as_str().to_lowercase()).unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::text::title_case(place)
 }
 
 #[cfg(test)]

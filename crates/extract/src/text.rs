@@ -346,6 +346,11 @@ fn strip_leading_clause(sentence: &str) -> Option<&str> {
     (introductory && rest.split_whitespace().count() >= 4).then_some(rest)
 }
 
+/// "NEW YORK" → "New York": each word's first letter kept, the rest lower-cased.
+pub(crate) fn title_case(text: &str) -> String {
+    text.split(' ').map(|word| capitalise_first(&word.to_lowercase())).collect::<Vec<_>>().join(" ")
+}
+
 fn capitalise_first(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()

@@ -39,17 +39,8 @@ pub struct Analysis {
 /// Analyses an article's title and body.
 pub fn analyze(article: &Article) -> Analysis {
     let mut sentences = Vec::new();
-    for block in &article.body {
-        match block {
-            Block::Paragraph { text } | Block::Quote { text } | Block::Heading { text, .. } => {
-                sentences.extend(split_sentences(text));
-            }
-            Block::List { items, .. } => {
-                for item in items {
-                    sentences.extend(split_sentences(item));
-                }
-            }
-        }
+    for text in article.body.iter().flat_map(Block::texts) {
+        sentences.extend(split_sentences(text));
     }
     let body = article.plain_text();
     let language = article.language.clone().or_else(|| detect_language(&body).map(str::to_owned));

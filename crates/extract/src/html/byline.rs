@@ -162,13 +162,7 @@ fn title_case_shouting(name: &str) -> String {
     if name.chars().any(char::is_lowercase) || name.chars().filter(|c| c.is_alphabetic()).count() <= 3 {
         return name.to_owned();
     }
-    name.split(' ')
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map(|f| f.to_string() + &chars.as_str().to_lowercase()).unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::text::title_case(name)
 }
 
 #[cfg(test)]

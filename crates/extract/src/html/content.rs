@@ -610,10 +610,7 @@ impl Reader<'_> {
 }
 
 fn block_text(block: &Block) -> String {
-    match block {
-        Block::Paragraph { text } | Block::Heading { text, .. } | Block::Quote { text } => text.clone(),
-        Block::List { items, .. } => items.join(" "),
-    }
+    block.texts().collect::<Vec<_>>().join(" ")
 }
 
 fn is_page_phrase(block: &Block) -> bool {

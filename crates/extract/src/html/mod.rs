@@ -83,12 +83,7 @@ pub fn extract_html(html: &str, hints: &Hints) -> Result<Article, ExtractError> 
 }
 
 fn block_words(block: &Block) -> usize {
-    match block {
-        Block::Paragraph { text } | Block::Heading { text, .. } | Block::Quote { text } => {
-            text.split_whitespace().count()
-        }
-        Block::List { items, .. } => items.iter().map(|i| i.split_whitespace().count()).sum(),
-    }
+    block.texts().map(|t| t.split_whitespace().count()).sum()
 }
 
 /// Whether two headlines say the same, ignoring case, spacing and punctuation.
