@@ -114,7 +114,11 @@ pub fn find_written_date(text: &str, day_first: bool) -> Option<WrittenDate> {
             .or_else(|| day_month_year(rest))
             .or_else(|| numeric_date(&tokens[i..], day_first));
         if let Some(date) = date {
-            let (time, offset) = time_after(&words[(i + 3).min(words.len())..]);
+            // "Nov 19, 2019, 10:31 pm CST", or the time first: "10:01 pm PST, Tuesday, November 19, 2019".
+            let (mut time, mut offset) = time_after(&words[(i + 3).min(words.len())..]);
+            if time.is_none() {
+                (time, offset) = time_after(&words[i.saturating_sub(6)..i]);
+            }
             return Some(WrittenDate { date, time, offset });
         }
     }
@@ -270,6 +274,8 @@ mod tests {
             "2019-11-20"
         );
         assert!(find_written_date("Call 555-1234 today", true).is_none());
+        let d = find_written_date("Updated 10:01 pm PST, Tuesday, November 19, 2019", false).unwrap();
+        assert_eq!(d.instant().unwrap().to_rfc3339(), "2019-11-19T22:01:00-08:00");
     }
 
     #[test]

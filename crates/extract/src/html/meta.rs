@@ -147,7 +147,9 @@ const DATE_WORDS: [&str; 12] = [
 ];
 
 fn is_date_like(doc: &Document, id: super::dom::NodeId, name: &str) -> bool {
-    let marked = name == "time" || class_tokens(doc, id).iter().any(|t| DATE_WORDS.contains(&t.as_str()));
+    // Class words run together in camel case ("datePublished", "postDate"), so look inside them.
+    let marked =
+        name == "time" || class_tokens(doc, id).iter().any(|t| DATE_WORDS.iter().any(|w| t.contains(w)));
     // Dates in footers and sidebars belong to other stories or to the copyright line.
     marked && !doc.ancestors(id).take(12).any(|a| matches!(doc.name(a), Some("footer" | "aside" | "nav")))
 }
@@ -269,11 +271,16 @@ impl PageMeta {
             "cxenseparse:recs:publishtime",
         ];
         let json = self.json_ld.as_ref().and_then(|j| j.date_published.as_deref());
-        let declared = json
+        let all: Vec<DateTime<FixedOffset>> = json
             .into_iter()
             .chain(KEYS.iter().filter_map(|k| self.tag(k)))
             .chain(self.first_time.as_deref())
-            .find_map(plausible);
+            .filter_map(plausible)
+            .collect();
+        // Sources disagree when a template mislabels its zone; a printed instant settles it.
+        let printed = self.visible_date.and_then(|v| v.instant());
+        let agreeing = printed.and_then(|p| all.iter().find(|t| (**t - p).num_minutes().abs() <= 10));
+        let declared = agreeing.or(all.first()).copied();
         match (declared, self.visible_date) {
             // A declared date without a time of day ("November 19, 2019") yields to the printed time of
             // that same day.
