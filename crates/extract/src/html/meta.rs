@@ -31,6 +31,8 @@ pub struct PageMeta {
     pub h1: Vec<String>,
     /// The first date shown in a date-like element (a `<time>`, or a class naming a date or byline).
     pub visible_date: Option<WrittenDate>,
+    /// A date printed in the few elements right after the first `<h1>`, however they are marked.
+    pub headline_date: Option<WrittenDate>,
 }
 
 /// The fields of a JSON-LD article object.
@@ -99,7 +101,12 @@ pub fn read(doc: &Document) -> PageMeta {
             "time" if meta.first_time.is_none() => {
                 meta.first_time = doc.attr(id, "datetime").map(str::to_owned)
             }
-            "h1" => meta.h1.push(normalise_space(&doc.text_content(id))),
+            "h1" => {
+                meta.h1.push(normalise_space(&doc.text_content(id)));
+                if meta.headline_date.is_none() {
+                    meta.headline_date = date_after_headline(doc, id, meta.lang.as_deref());
+                }
+            }
             _ => {}
         }
         if doc.attr(id, "itemprop").is_some_and(|p| p == "datePublished") && name != "meta" {
@@ -109,7 +116,7 @@ pub fn read(doc: &Document) -> PageMeta {
                 .or_insert_with(|| value.unwrap_or_else(|| doc.text_content(id)));
         }
         if meta.visible_date.is_none() && is_date_like(doc, id, name) {
-            let text = doc.text_content(id);
+            let text = normalise_space(&doc.text_content(id));
             if text.len() < 160 {
                 // Month-first numeric dates are an American habit; elsewhere the day comes first.
                 let us = meta
@@ -145,6 +152,26 @@ const DATE_WORDS: [&str; 12] = [
     "updated",
     "info",
 ];
+
+/// Month-first numeric dates are an American habit; elsewhere the day comes first.
+fn day_first(lang: Option<&str>) -> bool {
+    !lang.is_none_or(|l| l.eq_ignore_ascii_case("en-us") || l.eq_ignore_ascii_case("en"))
+}
+
+/// The first date written in the three elements after a headline (where bylines and datelines sit).
+fn date_after_headline(doc: &Document, h1: super::dom::NodeId, lang: Option<&str>) -> Option<WrittenDate> {
+    let parent = doc.node(h1).parent;
+    doc.children(parent)
+        .skip_while(|&c| c != h1)
+        .skip(1)
+        .filter(|&c| doc.name(c).is_some())
+        .take(3)
+        .find_map(|c| {
+            let text = normalise_space(&doc.text_content(c));
+            (text.len() < 200).then(|| find_written_date(&text, day_first(lang)))?
+        })
+        .filter(|d| (1990..=2100).contains(&d.date.year()))
+}
 
 fn is_date_like(doc: &Document, id: super::dom::NodeId, name: &str) -> bool {
     // Class words run together in camel case ("datePublished", "postDate"), so look inside them.
@@ -278,10 +305,11 @@ impl PageMeta {
             .filter_map(plausible)
             .collect();
         // Sources disagree when a template mislabels its zone; a printed instant settles it.
-        let printed = self.visible_date.and_then(|v| v.instant());
+        let visible = self.visible_date.or(self.headline_date);
+        let printed = visible.and_then(|v| v.instant());
         let agreeing = printed.and_then(|p| all.iter().find(|t| (**t - p).num_minutes().abs() <= 10));
         let declared = agreeing.or(all.first()).copied();
-        match (declared, self.visible_date) {
+        match (declared, visible) {
             // A declared date without a time of day ("November 19, 2019") yields to the printed time of
             // that same day.
             (Some(t), Some(visible))
@@ -407,6 +435,26 @@ mod tests {
             "2019-11-08"
         );
         assert!(date_in_url("https://x.com/item/12345678").is_none());
+    }
+
+    #[test]
+    fn printed_dates_under_the_headline_and_zones_from_printed_times() {
+        let doc = Document::parse(
+            r#"<html lang="pt-BR"><h1>Chuva forte</h1><small><b>05/10/2018</b> - Publicado por Ana</small><p>Texto.</p>"#,
+        );
+        assert_eq!(
+            read(&doc).published(None).unwrap().date_naive().to_string(),
+            "2018-10-05",
+            "day first outside the US"
+        );
+        let doc = Document::parse(
+            r#"<meta property="article:published_time" content="2019-11-20T01:50:59Z"><div class="ArticlePage-datePublished">Nov. 19, 2019 5:50 PM</div>"#,
+        );
+        assert_eq!(
+            read(&doc).published(None).unwrap().to_rfc3339(),
+            "2019-11-19T17:50:59-08:00",
+            "the printed local time gives the zone"
+        );
     }
 
     #[test]
