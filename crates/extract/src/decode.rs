@@ -16,6 +16,12 @@ pub struct Decoded {
 /// Decodes a document: a byte-order mark wins, then valid UTF-8, then a statistical guess among legacy
 /// encodings (Windows-1252 for Latin-1 text). Binary data and empty documents are refused.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, ExtractError> {
+    decode_with_label(bytes, None)
+}
+
+/// Decodes a document whose transport named a charset (an HTTP `Content-Type`): a byte-order mark
+/// still wins, then the named charset when it is one, then as [`decode`].
+pub fn decode_with_label(bytes: &[u8], label: Option<&str>) -> Result<Decoded, ExtractError> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return finish(text.into_owned(), encoding);
@@ -23,7 +29,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ExtractError> {
     if let Some((offset, byte)) = binary_evidence(bytes) {
         return Err(ExtractError::Binary { offset, byte });
     }
+    let labelled = label.and_then(|l| Encoding::for_label(l.trim().as_bytes()));
     let encoding = match std::str::from_utf8(bytes) {
+        _ if let Some(labelled) = labelled => labelled,
         Ok(_) => encoding_rs::UTF_8,
         Err(_) if let Some(declared) = declared_charset(bytes) => declared,
         Err(_) => {
@@ -127,6 +135,14 @@ mod tests {
         assert!(decoded.text.contains("Привет"));
         let utf8 = "<meta charset=\"iso-8859-1\"><p>Zürich</p>";
         assert_eq!(decode(utf8.as_bytes()).unwrap().encoding, "UTF-8", "valid UTF-8 wins over a wrong label");
+    }
+
+    #[test]
+    fn a_transport_charset_comes_after_the_bom_and_before_the_content() {
+        let bytes = b"<p>\xcf\xf0\xe8\xe2\xe5\xf2</p>";
+        assert_eq!(decode_with_label(bytes, Some("windows-1251")).unwrap().text, "<p>Привет</p>");
+        assert_eq!(decode_with_label(b"\xef\xbb\xbfok", Some("windows-1251")).unwrap().encoding, "UTF-8");
+        assert_eq!(decode_with_label("é".as_bytes(), Some("no-such-charset")).unwrap().text, "é");
     }
 
     #[test]

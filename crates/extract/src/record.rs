@@ -61,6 +61,7 @@ impl Record {
             url: base.url.clone().or_else(|| self.url.clone()),
             title: base.title.clone().or_else(|| self.title.clone()),
             format: base.format,
+            charset: base.charset.clone(),
         })
     }
 }
