@@ -23,12 +23,6 @@ pub enum ExtractError {
         /// The limit.
         limit: usize,
     },
-    /// The document is of a kind this build cannot read.
-    #[error("{format} documents are not supported")]
-    UnsupportedFormat {
-        /// The kind recognised.
-        format: &'static str,
-    },
     /// The front matter is malformed.
     #[error("front matter line {line}: {message}")]
     FrontMatter {

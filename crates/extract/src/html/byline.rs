@@ -2,7 +2,7 @@
 //! organisations that bylines carry around the names taken off.
 
 use super::meta::PageMeta;
-use super::text::normalise_space;
+use super::text::{fold, normalise_space};
 
 /// Words that introduce names in a byline.
 const LEADS: [&str; 11] = [
@@ -151,9 +151,8 @@ fn is_person(name: &str, site: Option<&str>) -> bool {
     {
         return false;
     }
-    let folded: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-    let site_folded: Option<String> =
-        site.map(|s| s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect());
+    let folded = fold(name);
+    let site_folded = site.map(fold);
     !site_folded.is_some_and(|s| !s.is_empty() && (s.contains(&folded) || folded.contains(&s)))
 }
 

@@ -115,19 +115,20 @@ pub fn read(doc: &Document) -> PageMeta {
                 .entry("itemprop:datepublished".into())
                 .or_insert_with(|| value.unwrap_or_else(|| doc.text_content(id)));
         }
-        if meta.visible_date.is_none() && is_date_like(doc, id, name) {
+        // Class words are only needed until both a date and a byline are found.
+        let tokens = if meta.visible_date.is_none() || meta.byline.is_none() {
+            class_tokens(doc, id)
+        } else {
+            Vec::new()
+        };
+        if meta.visible_date.is_none() && is_date_like(doc, id, name, &tokens) {
             let text = normalise_space(&doc.text_content(id));
             if text.len() < 160 {
-                // Month-first numeric dates are an American habit; elsewhere the day comes first.
-                let us = meta
-                    .lang
-                    .as_deref()
-                    .is_none_or(|l| l.eq_ignore_ascii_case("en-us") || l.eq_ignore_ascii_case("en"));
-                meta.visible_date =
-                    find_written_date(&text, !us).filter(|d| (1990..=2100).contains(&d.date.year()));
+                meta.visible_date = find_written_date(&text, day_first(meta.lang.as_deref()))
+                    .filter(|d| (1990..=2100).contains(&d.date.year()));
             }
         }
-        if meta.byline.is_none() && is_byline(doc, id) {
+        if meta.byline.is_none() && is_byline(doc, id, &tokens) {
             let text = normalise_space(&doc.text_content(id));
             if (3..200).contains(&text.len()) {
                 meta.byline = Some(text);
@@ -173,21 +174,19 @@ fn date_after_headline(doc: &Document, h1: super::dom::NodeId, lang: Option<&str
         .filter(|d| (1990..=2100).contains(&d.date.year()))
 }
 
-fn is_date_like(doc: &Document, id: super::dom::NodeId, name: &str) -> bool {
+fn is_date_like(doc: &Document, id: super::dom::NodeId, name: &str, tokens: &[String]) -> bool {
     // Class words run together in camel case ("datePublished", "postDate"), so look inside them.
-    let marked =
-        name == "time" || class_tokens(doc, id).iter().any(|t| DATE_WORDS.iter().any(|w| t.contains(w)));
+    let marked = name == "time" || tokens.iter().any(|t| DATE_WORDS.iter().any(|w| t.contains(w)));
     // Dates in footers and sidebars belong to other stories or to the copyright line.
     marked && !doc.ancestors(id).take(12).any(|a| matches!(doc.name(a), Some("footer" | "aside" | "nav")))
 }
 
-fn is_byline(doc: &Document, id: super::dom::NodeId) -> bool {
+fn is_byline(doc: &Document, id: super::dom::NodeId, tokens: &[String]) -> bool {
     if doc.attr(id, "rel").is_some_and(|r| r == "author")
         || doc.attr(id, "itemprop").is_some_and(|p| p == "author")
     {
         return true;
     }
-    let tokens = class_tokens(doc, id);
     tokens.iter().any(|t| t == "byline" || t == "author" || t == "authors")
         && !tokens.iter().any(|t| matches!(t.as_str(), "bio" | "avatar" | "image" | "img" | "photo" | "box"))
 }

@@ -15,7 +15,7 @@ use parallax_core::{Article, Block, Image};
 use crate::{ExtractError, Hints, canonical_url, outlet_from_url};
 use dom::Document;
 use meta::PageMeta;
-use text::normalise_space;
+use text::{fold, normalise_space};
 
 /// Extracts an article from an HTML page.
 pub fn extract_html(html: &str, hints: &Hints) -> Result<Article, ExtractError> {
@@ -88,9 +88,7 @@ fn block_words(block: &Block) -> usize {
 
 /// Whether two headlines say the same, ignoring case, spacing and punctuation.
 fn same_text(a: &str, b: &str) -> bool {
-    let key =
-        |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    let (a, b) = (key(a), key(b));
+    let (a, b) = (fold(a), fold(b));
     let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
     !short.is_empty()
         && (short == long
@@ -116,12 +114,11 @@ fn choose_title(meta: &PageMeta) -> Option<String> {
     for title in [meta.title_tag.as_deref(), meta.tag("og:title")].into_iter().flatten() {
         site_names.extend(title_tail(title));
     }
-    let fold =
-        |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let site_keys: Vec<String> = site_names.iter().map(|s| fold(s)).collect();
     let headlines: Vec<&String> = meta
         .h1
         .iter()
-        .filter(|h| h.split_whitespace().count() >= 2 && !site_names.iter().any(|s| fold(s) == fold(h)))
+        .filter(|h| h.split_whitespace().count() >= 2 && !site_keys.contains(&fold(h)))
         .collect();
     if let Some(h1) = headlines.iter().find(|h| declared.iter().any(|d| same_text(h, d))) {
         return Some((*h1).clone());

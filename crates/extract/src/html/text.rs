@@ -17,6 +17,12 @@ pub fn normalise_space(text: &str) -> String {
     out
 }
 
+/// Text reduced to its lower-case letters and digits, for comparing names and headlines whatever their
+/// case, spacing and punctuation.
+pub fn fold(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 /// The lower-case words of an element's `class` and `id` ("article-body main" → article, body, main).
 pub fn class_tokens(doc: &Document, id: NodeId) -> Vec<String> {
     let mut tokens = Vec::new();
