@@ -5,6 +5,11 @@
 //!   peak memory on stderr.
 //! - `metadata DIR LABELS.json`: extracts the same pages and compares title, publication date and
 //!   authors with hand-made labels; prints how many are right and lists the misses.
+//! - `analyze FILE.jsonl [--rounds N]`: extracts one JSON document per line, then times the analysis
+//!   alone (sentences, entities, dates, values, quotes, stances, terms) over all of them on one thread,
+//!   best of N rounds; prints articles/s, words/s, peak memory and what was found.
+//! - `understand DOCS.jsonl LABELS.json`: analyses hand-labelled documents and scores entities,
+//!   quotations with their speakers, hedged sentences and dates against the labels.
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
 
@@ -12,9 +17,11 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Instant;
 
+mod understand;
+
 use anyhow::{Context, Result, bail};
 use parallax_cluster::{ClusterConfig, Clusterer, Document};
-use parallax_core::StoryId;
+use parallax_core::{Article, StoryId};
 use parallax_extract::{Hints, Record, extract};
 
 fn main() -> Result<()> {
@@ -22,13 +29,16 @@ fn main() -> Result<()> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["extract", dir] => extract_pages(dir),
         ["metadata", dir, labels] => metadata(dir, labels),
+        ["analyze", file] => analyze(file, 3),
+        ["analyze", file, "--rounds", n] => analyze(file, n.parse().context("--rounds")?),
+        ["understand", docs, labels] => understand::score(docs, labels),
         ["cluster", file] => cluster(file, ClusterConfig::default()),
         ["cluster", file, "--threshold", t] => cluster(
             file,
             ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
         ),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json"
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json"
         ),
     }
 }
@@ -146,7 +156,8 @@ fn metadata(dir: &str, labels: &str) -> Result<()> {
     Ok(())
 }
 
-fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
+/// Reads one JSON document per line, with its id (the line number when it has none).
+fn load_records(file: &str) -> Result<Vec<(String, Record)>> {
     let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
     let mut records = Vec::new();
     for (n, line) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -154,6 +165,60 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
         let id = record.id_text().unwrap_or_else(|| (n + 1).to_string());
         records.push((id, record));
     }
+    Ok(records)
+}
+
+/// Extracts every record of a JSON-lines file into an article.
+fn load_articles(file: &str) -> Result<Vec<(String, Article)>> {
+    load_records(file)?
+        .into_iter()
+        .map(|(id, record)| {
+            let hints = record.hints(&Hints::default())?;
+            let article =
+                extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
+            Ok((id, article))
+        })
+        .collect()
+}
+
+fn analyze(file: &str, rounds: usize) -> Result<()> {
+    let articles = load_articles(file)?;
+    let words: usize = articles.iter().map(|(_, a)| a.word_count()).sum();
+    let mut best = f64::INFINITY;
+    let mut analyses = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let start = Instant::now();
+        analyses = articles.iter().map(|(_, a)| parallax_nlp::analyze(a)).collect::<Vec<_>>();
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let n = articles.len() as f64;
+    let count = |f: &dyn Fn(&parallax_nlp::Analysis) -> usize| analyses.iter().map(f).sum::<usize>();
+    eprintln!(
+        "analyze: {} articles, {} words; best of {} rounds {:.3} s: {:.0} articles/s, {:.0} words/s, {:.0} µs/article (one thread); peak memory {}",
+        articles.len(),
+        words,
+        rounds.max(1),
+        best,
+        n / best,
+        words as f64 / best,
+        best / n * 1e6,
+        peak_memory()
+    );
+    eprintln!(
+        "found: {} sentences, {} entities, {} dates, {} values, {} quotations ({} with a speaker), {} hedged sentences",
+        count(&|a| a.sentences.len()),
+        count(&|a| a.entities.len()),
+        count(&|a| a.dates.len()),
+        count(&|a| a.values.len()),
+        count(&|a| a.quotes.len()),
+        count(&|a| a.quotes.iter().filter(|q| q.speaker.is_some()).count()),
+        count(&|a| a.sentences.iter().filter(|s| s.stance.is_hedged()).count()),
+    );
+    Ok(())
+}
+
+fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
+    let records = load_records(file)?;
 
     let start = Instant::now();
     let mut clusterer = Clusterer::new(config);

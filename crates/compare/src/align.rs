@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use parallax_core::ArticleId;
-use parallax_nlp::TermProfile;
+use parallax_nlp::{Sentence, TermProfile};
 use serde::{Deserialize, Serialize};
 
 /// Least similarity for two sentences to state the same thing.
@@ -18,8 +18,8 @@ pub struct Report<'a> {
     pub article: ArticleId,
     /// Its outlet; unattributed reports count as outlets of their own.
     pub outlet: Option<String>,
-    /// Its sentences in reading order.
-    pub sentences: &'a [String],
+    /// Its analysed sentences in reading order; only the body's are compared.
+    pub sentences: &'a [Sentence],
 }
 
 /// Whether a statement is made by several outlets or one.
@@ -89,7 +89,8 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                 .sentences
                 .iter()
                 .enumerate()
-                .map(|(index, sentence)| Candidate { index, terms: term_set(sentence) })
+                .filter(|(_, sentence)| sentence.in_body())
+                .map(|(index, sentence)| Candidate { index, terms: term_set(&sentence.text) })
                 .collect()
         })
         .collect();
@@ -122,7 +123,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
             let outlets: HashSet<String> = members.iter().map(|&(m, _)| outlet_key(m)).collect();
             let status = if outlets.len() >= 2 { Status::Corroborated } else { Status::Single };
             statements.push(Statement {
-                text: reports[r].sentences[sentence.index].clone(),
+                text: reports[r].sentences[sentence.index].text.clone(),
                 status,
                 articles: members.iter().map(|&(m, _)| reports[m].article).collect(),
                 sentences: members
@@ -130,7 +131,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                     .map(|&(m, i)| SentenceRef {
                         article: reports[m].article,
                         index: i,
-                        text: reports[m].sentences[i].clone(),
+                        text: reports[m].sentences[i].text.clone(),
                     })
                     .collect(),
             });
@@ -159,8 +160,16 @@ fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
 mod tests {
     use super::*;
 
-    fn owned(sentences: &[&str]) -> Vec<String> {
-        sentences.iter().map(|s| (*s).to_owned()).collect()
+    fn owned(sentences: &[&str]) -> Vec<Sentence> {
+        sentences
+            .iter()
+            .map(|s| Sentence {
+                text: (*s).to_owned(),
+                part: parallax_nlp::Part::Body { block: 0, item: 0 },
+                stance: parallax_nlp::Stance::Fact,
+                cues: Vec::new(),
+            })
+            .collect()
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! ```
 
 mod article;
+pub mod calendar;
 mod errors;
 mod ids;
 mod story;

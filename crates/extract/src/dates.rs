@@ -208,28 +208,7 @@ fn year(token: &str) -> Option<i32> {
 
 /// The month a name or three-letter abbreviation stands for.
 pub(crate) fn month(token: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let lower = token.to_ascii_lowercase();
-    if lower.len() < 3 {
-        return None;
-    }
-    let index = MONTHS.iter().position(|m| {
-        *m == lower || (lower.len() <= 4 && m.starts_with(&lower)) || (lower == "sept" && *m == "september")
-    })?;
-    Some(index as u32 + 1)
+    parallax_core::calendar::month_number(token)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use parallax_cluster::{ClusterConfig, Clusterer, Document};
 use parallax_core::{Article, ArticleId, StoryId};
 use parallax_extract::{Hints, extract};
-use parallax_nlp::analyze;
+use parallax_nlp::{ANALYSIS_VERSION, EntityKind, EntityRegistry, analyze};
 use parallax_store::{Inserted, NewArticle, Store};
 use sha2::{Digest, Sha256};
 
@@ -32,10 +32,12 @@ pub enum Outcome {
     Rejected(IngestError),
 }
 
-/// Ingests documents into a store, keeping the clustering state in step with it.
+/// Ingests documents into a store, keeping the clustering state and the entity registry in step
+/// with it.
 pub struct Pipeline<'s> {
     store: &'s dyn Store,
     clusterer: Clusterer,
+    registry: EntityRegistry,
 }
 
 impl<'s> Pipeline<'s> {
@@ -44,13 +46,19 @@ impl<'s> Pipeline<'s> {
         Self::with_config(store, ClusterConfig::default())
     }
 
-    /// Opens a pipeline, rebuilding the clustering state from what the store holds.
+    /// Opens a pipeline, first re-analysing articles whose stored analysis an older build made, then
+    /// rebuilding the clustering state and the entity registry from what the store holds.
     pub fn with_config(store: &'s dyn Store, config: ClusterConfig) -> Result<Self, IngestError> {
+        let mut registry = EntityRegistry::new();
+        for name in store.entity_names(EntityKind::Person)? {
+            registry.learn_name(&name);
+        }
+        refresh_analyses(store, &registry)?;
         let mut clusterer = Clusterer::new(config);
         for member in store.cluster_members()? {
             clusterer.add(member.story, &Document { terms: &member.terms, published: member.published });
         }
-        Ok(Pipeline { store, clusterer })
+        Ok(Pipeline { store, clusterer, registry })
     }
 
     /// Extracts an article from a document's bytes and ingests it.
@@ -74,7 +82,8 @@ impl<'s> Pipeline<'s> {
         if let Some(id) = self.store.find_duplicate(article.url.as_deref(), &hash)? {
             return Ok(Outcome::Duplicate { id });
         }
-        let analysis = analyze(article);
+        let mut analysis = analyze(article);
+        self.registry.link(&mut analysis);
         if article.language.is_none() {
             article.language = analysis.language.clone();
         }
@@ -84,12 +93,30 @@ impl<'s> Pipeline<'s> {
         Ok(match self.store.insert_article(&new)? {
             Inserted::New { id, story, opened_story } => {
                 self.clusterer.add(story, &doc);
+                self.registry.learn(&analysis);
                 tracing::debug!(article = %id, story = %story, similarity = assignment.similarity, "Stored article.");
                 Outcome::New { id, story, opened_story, title: article.title.clone() }
             }
             Inserted::Duplicate { id } => Outcome::Duplicate { id },
         })
     }
+}
+
+/// Re-analyses stored articles whose analysis is older than this build's, so that better analysis
+/// reaches what was ingested before. Story assignments stay as they were.
+fn refresh_analyses(store: &dyn Store, registry: &EntityRegistry) -> Result<(), IngestError> {
+    let outdated = store.outdated_analyses(ANALYSIS_VERSION)?;
+    if outdated.is_empty() {
+        return Ok(());
+    }
+    tracing::info!(articles = outdated.len(), "Re-analysing articles analysed by an older version.");
+    for id in outdated {
+        let Some(stored) = store.article(id)? else { continue };
+        let mut analysis = analyze(&stored.article);
+        registry.link(&mut analysis);
+        store.replace_analysis(id, &analysis)?;
+    }
+    Ok(())
 }
 
 /// Hex SHA-256 of an article's body with case and spacing normalised: the same text gets the same

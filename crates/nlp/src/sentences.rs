@@ -1,4 +1,11 @@
-//! Sentence splitting that knows abbreviations and keeps closing quotes with their sentence.
+//! Sentence splitting that knows abbreviations, keeps closing quotes with their sentence and keeps a
+//! quotation of several sentences whole.
+
+use crate::tokens::quote_pairs;
+
+/// A quotation longer than this is split into its sentences after all: an unbalanced mark must not
+/// swallow a paragraph.
+const MAX_WHOLE_QUOTE_BYTES: usize = 1200;
 
 /// Words ending in a period that do not end a sentence when followed by more text.
 const ABBREVIATIONS: [&str; 44] = [
@@ -10,9 +17,15 @@ const ABBREVIATIONS: [&str; 44] = [
 
 /// Splits text into sentences. A sentence ends at `.`, `!` or `?` (with any closing quotes or brackets
 /// after it) followed by white space and a capital, digit or opening quote, unless the period closes
-/// an abbreviation or an initial.
+/// an abbreviation or an initial, or lies inside a quotation that closes later in the text.
 pub fn split_sentences(text: &str) -> Vec<String> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let quotations: Vec<(usize, usize)> = quote_pairs(chars.iter().map(|&(_, c)| (true, quote_mark(c))))
+        .into_iter()
+        .map(|(open, close)| (chars[open].0, chars[close].0))
+        .filter(|(open, close)| close - open <= MAX_WHOLE_QUOTE_BYTES)
+        .collect();
+    let inside_quotation = |byte: usize| quotations.iter().any(|&(open, close)| open < byte && byte <= close);
     let mut sentences = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -30,7 +43,10 @@ pub fn split_sentences(text: &str) -> Vec<String> {
                 n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '“' | '‘' | '(' | '[')
             });
             let at_end = chars[end..].iter().all(|&(_, c)| c.is_whitespace());
-            if at_end || (next_starts_sentence && !(c == '.' && is_abbreviation(&text[start..chars[i].0]))) {
+            let ends = next_starts_sentence
+                && !(c == '.' && is_abbreviation(&text[start..chars[i].0]))
+                && !inside_quotation(end_byte);
+            if at_end || ends {
                 push_trimmed(&mut sentences, &text[start..end_byte]);
                 start = end_byte;
             }
@@ -41,6 +57,18 @@ pub fn split_sentences(text: &str) -> Vec<String> {
     }
     push_trimmed(&mut sentences, &text[start..]);
     sentences
+}
+
+/// The character as the quote pairing sees it: quotation marks as themselves, anything else as "".
+fn quote_mark(c: char) -> &'static str {
+    match c {
+        '“' => "“",
+        '”' => "”",
+        '«' => "«",
+        '»' => "»",
+        '"' => "\"",
+        _ => "",
+    }
 }
 
 fn next_word_start(chars: &[(usize, char)], from: usize) -> Option<char> {
@@ -89,6 +117,14 @@ mod tests {
     fn closing_quotes_stay_with_their_sentence() {
         let got = split_sentences("He said: “We will go.” Then he left! Did he? “Yes.”");
         assert_eq!(got, ["He said: “We will go.”", "Then he left!", "Did he?", "“Yes.”"]);
+    }
+
+    #[test]
+    fn quotations_of_several_sentences_stay_whole() {
+        let got = split_sentences("Shoigu said: “We see it. I want to reaffirm it.” He left. “Go.” Done.");
+        assert_eq!(got, ["Shoigu said: “We see it. I want to reaffirm it.”", "He left.", "“Go.”", "Done."]);
+        // A mark that never closes protects nothing.
+        assert_eq!(split_sentences("He said: “We see it. I left."), ["He said: “We see it.", "I left."]);
     }
 
     #[test]

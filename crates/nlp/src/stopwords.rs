@@ -193,8 +193,12 @@ const ENGLISH: &[&str] = &[
 
 /// Whether an English word (any case) is a function word.
 pub fn is_stopword(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    ENGLISH.binary_search(&lower.as_str()).is_ok() || lower.len() < 2
+    is_stop_lower(&word.to_lowercase())
+}
+
+/// [`is_stopword`] for a word already in lower case.
+pub(crate) fn is_stop_lower(lower: &str) -> bool {
+    lower.len() < 2 || ENGLISH.binary_search(&lower).is_ok()
 }
 
 /// The most frequent function words of languages Parallax tells apart, most telling first.

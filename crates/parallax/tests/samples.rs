@@ -41,6 +41,10 @@ fn samples_form_one_story_and_are_served() {
     let shown: Value =
         serde_json::from_str(&stdout(&parallax(&data, &["article", &analysis_id, "--json"]))).unwrap();
     let article = &shown["article"];
+    let entities = shown["analysis"]["entities"].as_array().expect("the analysis is included");
+    assert!(entities.iter().any(|e| e["id"] == "person:sergei-shoigu" && e["name"] == "Sergei Shoigu"));
+    let quotes = shown["analysis"]["quotes"].as_array().unwrap();
+    assert!(quotes.iter().any(|q| q["speaker"]["name"] == "Wang Yi"), "{quotes:?}");
     assert_eq!(article["image"]["caption"], "Chinese Foreign Minister Wang Yi.");
     assert_eq!(article["image"]["credit"], "Kevin Frayer/Getty Images");
     assert_eq!(article["published"], PUBLISHED);
@@ -83,8 +87,18 @@ fn samples_form_one_story_and_are_served() {
     let (status, page) = server.get(&format!("/article/{analysis_id}"));
     assert_eq!(status, 200);
     assert!(page.contains("Chinese Foreign Minister Wang Yi.") && page.contains("Kevin Frayer/Getty Images"));
-    assert_eq!(page.matches("<li>").count(), 5, "the five list items");
+    let body = page.split(r#"<div class="body">"#).nth(1).and_then(|b| b.split("</div>").next()).unwrap();
+    assert_eq!(body.matches("<li>").count(), 5, "the five list items");
     assert!(!page.contains("Yes Sure"));
+    // The reader view marks quotations with their speakers and hedged sentences with their cues.
+    assert!(
+        body.contains(r#"<mark class="quote" title="Sergei Shoigu · via TASS">On the instructions"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"class="s s-speculation" title="Speculation: likely""#), "{body}");
+    assert!(body.contains(r#"class="s s-opinion""#) && body.contains(r#"class="s s-question""#));
+    assert!(page.contains("<strong>Nicolás Maduro</strong>"), "the findings list canonical names");
+    assert!(page.contains("<dt>February 28, 2025</dt><dd>28 Feb 2025</dd>"));
 
     let (status, wire_page) = server.get(&format!("/article/{wire_id}"));
     assert_eq!(status, 200);

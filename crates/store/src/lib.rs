@@ -23,7 +23,7 @@ pub use sqlite::SqliteStore;
 
 use parallax_cluster::Assignment;
 use parallax_core::{Article, ArticleId, StoredArticle, Story, StoryId};
-use parallax_nlp::{Analysis, TermProfile};
+use parallax_nlp::{Analysis, EntityKind, TermProfile};
 
 use chrono::{DateTime, Utc};
 
@@ -126,4 +126,13 @@ pub trait Store: Send + Sync {
 
     /// How many things are stored.
     fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Articles whose stored analysis is older than `version`, oldest first.
+    fn outdated_analyses(&self, version: u32) -> Result<Vec<ArticleId>, StoreError>;
+
+    /// Replaces an article's analysis (and the entities it names) with a fresh one.
+    fn replace_analysis(&self, id: ArticleId, analysis: &Analysis) -> Result<(), StoreError>;
+
+    /// The distinct names of stored entities of one kind, for the cross-article registry.
+    fn entity_names(&self, kind: EntityKind) -> Result<Vec<String>, StoreError>;
 }

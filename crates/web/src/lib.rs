@@ -13,6 +13,7 @@
 
 mod error;
 mod pages;
+mod reader;
 mod view;
 
 pub use error::WebError;

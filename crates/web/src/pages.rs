@@ -4,11 +4,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use parallax_core::{ArticleId, Block, StoryId};
+use parallax_core::{ArticleId, StoryId};
 use parallax_store::{Page, Store};
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::reader::{Findings, ReaderBlock};
 use crate::view::{self, Coverage, ReportCard, StoryCard, UNATTRIBUTED};
 
 /// Stories per front page.
@@ -105,7 +106,8 @@ struct ArticlePage {
     credit: String,
     image_url: String,
     has_image: bool,
-    body: Vec<Block>,
+    body: Vec<ReaderBlock>,
+    findings: Option<Findings>,
     words: usize,
 }
 
@@ -114,7 +116,8 @@ pub(crate) async fn article(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
-    let stored = read(&state, move |s| s.article(id)).await?.ok_or(PageError::NotFound)?;
+    let (stored, analysis) = read(&state, move |s| Ok((s.article(id)?, s.analysis(id)?))).await?;
+    let stored = stored.ok_or(PageError::NotFound)?;
     let a = &stored.article;
     let image = a.image.clone().unwrap_or_default();
     render(&ArticlePage {
@@ -138,7 +141,8 @@ pub(crate) async fn article(
             .url
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
             .unwrap_or_default(),
-        body: a.body.clone(),
+        body: ReaderBlock::build(&a.body, analysis.as_ref()),
+        findings: analysis.as_ref().map(Findings::new),
         words: a.word_count(),
     })
 }

@@ -36,6 +36,17 @@ const MIGRATIONS: &[&str] = &[
         assignment_json TEXT NOT NULL
     );
     CREATE INDEX articles_story ON articles (story_id, published, id);",
+    // 2: the analysis version of each article, and the entities each article names.
+    "ALTER TABLE articles ADD COLUMN analysis_version INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE article_entities (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (article_id, entity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_entities_entity ON article_entities (entity_id, article_id);",
 ];
 
 /// Brings the schema up to date; refuses a database from a newer build.

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, SecondsFormat, Utc};
 use parallax_cluster::Assignment;
 use parallax_core::{Article, ArticleId, ArticleSummary, StoredArticle, Story, StoryId};
-use parallax_nlp::Analysis;
+use parallax_nlp::{Analysis, EntityKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
@@ -226,8 +226,9 @@ impl Store for SqliteStore {
         let a = new.article;
         tx.execute(
             "INSERT INTO articles (story_id, outlet_id, canonical_url, content_hash, title, published, ingested_at,
-                                   lead, image_url, article_json, analysis_json, assignment_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                   lead, image_url, article_json, analysis_json, assignment_json,
+                                   analysis_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 story.get(),
                 outlet_id,
@@ -241,12 +242,54 @@ impl Store for SqliteStore {
                 json(a),
                 json(new.analysis),
                 json(new.assignment),
+                new.analysis.version,
             ],
         )
         .during("inserting an article")?;
         let id = ArticleId(tx.last_insert_rowid());
+        write_entities(&tx, id, new.analysis)?;
         tx.commit().during("committing an article")?;
         Ok(Inserted::New { id, story, opened_story })
+    }
+
+    fn outdated_analyses(&self, version: u32) -> Result<Vec<ArticleId>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id FROM articles WHERE analysis_version < ?1 ORDER BY id")
+                .during("finding outdated analyses")?;
+            stmt.query_map([version], |r| Ok(ArticleId(r.get(0)?)))
+                .during("finding outdated analyses")?
+                .collect::<Result<Vec<_>, _>>()
+                .during("finding outdated analyses")
+        })
+    }
+
+    fn replace_analysis(&self, id: ArticleId, analysis: &Analysis) -> Result<(), StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let tx = conn.transaction().during("starting an analysis update")?;
+            tx.execute(
+                "UPDATE articles SET analysis_json = ?1, analysis_version = ?2 WHERE id = ?3",
+                params![json(analysis), analysis.version, id.get()],
+            )
+            .during("updating an analysis")?;
+            tx.execute("DELETE FROM article_entities WHERE article_id = ?1", [id.get()])
+                .during("updating an article's entities")?;
+            write_entities(&tx, id, analysis)?;
+            tx.commit().during("committing an analysis update")
+        }
+    }
+
+    fn entity_names(&self, kind: EntityKind) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT DISTINCT name FROM article_entities WHERE kind = ?1 ORDER BY name")
+                .during("listing entity names")?;
+            stmt.query_map([kind.as_str()], |r| r.get(0))
+                .during("listing entity names")?
+                .collect::<Result<Vec<String>, _>>()
+                .during("listing entity names")
+        })
     }
 
     fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError> {
@@ -364,3 +407,28 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests;
+
+/// Records the entities an article names, for entity pages and the cross-article registry.
+fn write_entities(
+    tx: &rusqlite::Transaction<'_>,
+    id: ArticleId,
+    analysis: &Analysis,
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT OR REPLACE INTO article_entities (article_id, entity_id, name, kind, mentions)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .during("recording an article's entities")?;
+    for entity in &analysis.entities {
+        stmt.execute(params![
+            id.get(),
+            entity.id,
+            entity.name,
+            entity.kind.as_str(),
+            entity.mentions.len() as i64
+        ])
+        .during("recording an article's entities")?;
+    }
+    Ok(())
+}
