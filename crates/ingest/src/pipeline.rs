@@ -53,7 +53,7 @@ impl<'s> Pipeline<'s> {
         for name in store.entity_names(EntityKind::Person)? {
             registry.learn_name(&name);
         }
-        refresh_analyses(store, &registry)?;
+        refresh_analyses(store, &mut registry)?;
         let mut clusterer = Clusterer::new(config);
         for member in store.cluster_members()? {
             clusterer.add(member.story, &Document { terms: &member.terms, published: member.published });
@@ -104,7 +104,7 @@ impl<'s> Pipeline<'s> {
 
 /// Re-analyses stored articles whose analysis is older than this build's, so that better analysis
 /// reaches what was ingested before. Story assignments stay as they were.
-fn refresh_analyses(store: &dyn Store, registry: &EntityRegistry) -> Result<(), IngestError> {
+fn refresh_analyses(store: &dyn Store, registry: &mut EntityRegistry) -> Result<(), IngestError> {
     let outdated = store.outdated_analyses(ANALYSIS_VERSION)?;
     if outdated.is_empty() {
         return Ok(());
@@ -115,6 +115,7 @@ fn refresh_analyses(store: &dyn Store, registry: &EntityRegistry) -> Result<(), 
         let mut analysis = analyze(&stored.article);
         registry.link(&mut analysis);
         store.replace_analysis(id, &analysis)?;
+        registry.learn(&analysis);
     }
     Ok(())
 }
@@ -175,5 +176,39 @@ mod tests {
         assert!(matches!(pipeline.ingest_bytes(b"\0\x01binary", &Hints::default()), Outcome::Rejected(_)));
         assert!(matches!(pipeline.ingest_bytes(b"", &Hints::default()), Outcome::Rejected(_)));
         assert_eq!(store.counts().unwrap().articles, 0);
+    }
+
+    #[test]
+    fn outdated_analyses_are_redone_and_names_are_shared_across_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_dir(dir.path()).unwrap();
+        let text = "Defence chief Aleksandr Dvornikov visited the front on Monday, officials said.";
+        let Outcome::New { id, .. } =
+            Pipeline::open(&store).unwrap().ingest_bytes(text.as_bytes(), &Hints::default())
+        else {
+            panic!("first report")
+        };
+        // As an older build would have stored it.
+        let mut old = store.analysis(id).unwrap().unwrap();
+        old.version = 0;
+        old.entities.clear();
+        store.replace_analysis(id, &old).unwrap();
+
+        let mut pipeline = Pipeline::open(&store).unwrap();
+        let redone = store.analysis(id).unwrap().unwrap();
+        assert_eq!(redone.version, parallax_nlp::ANALYSIS_VERSION);
+        assert!(redone.entities.iter().any(|e| e.id == "person:aleksandr-dvornikov"));
+
+        let later = "“We will hold the line,” Dvornikov said after the visit to the southern front.";
+        let Outcome::New { id: second, .. } = pipeline.ingest_bytes(later.as_bytes(), &Hints::default())
+        else {
+            panic!("second report")
+        };
+        let analysis = store.analysis(second).unwrap().unwrap();
+        assert!(
+            analysis.entities.iter().any(|e| e.id == "person:aleksandr-dvornikov"),
+            "{:?}",
+            analysis.entities
+        );
     }
 }

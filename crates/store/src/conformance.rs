@@ -52,7 +52,7 @@ pub(crate) fn check_insert_and_read(store: &dyn Store) {
     let stored = store.article(a1).unwrap().unwrap();
     assert_eq!(stored.article, first);
     assert_eq!(stored.story, Some(s1));
-    assert_eq!(store.analysis(a1).unwrap().unwrap().sentences.len(), 1);
+    assert_eq!(store.analysis(a1).unwrap().unwrap().body_sentences().count(), 1);
     assert_eq!(store.assignment(a1).unwrap().unwrap().threshold, 0.3);
 
     let stories = store.stories(Page::ALL).unwrap();
@@ -104,4 +104,23 @@ pub(crate) fn check_cluster_members(store: &dyn Store) {
     assert_eq!(members.len(), 2);
     assert!(members[0].terms.weight("n:lima") > 0.0);
     assert!(members[0].published.is_some());
+}
+
+/// Outdated analyses are found and replaced, and the entities they name are recorded.
+pub(crate) fn check_analysis_refresh(store: &dyn Store) {
+    let mut a = article("Talks in Beijing", None, None);
+    a.body = vec![Block::Paragraph { text: "Sergei Shoigu met Wang Yi in Beijing on Sunday.".into() }];
+    let Inserted::New { id, .. } = insert(store, &a, "h-refresh", None) else { panic!("insert") };
+    assert!(store.outdated_analyses(parallax_nlp::ANALYSIS_VERSION).unwrap().is_empty());
+    assert_eq!(store.outdated_analyses(parallax_nlp::ANALYSIS_VERSION + 1).unwrap(), [id]);
+    let people = store.entity_names(parallax_nlp::EntityKind::Person).unwrap();
+    assert_eq!(people, ["Sergei Shoigu", "Wang Yi"]);
+
+    let mut changed = analyze(&a);
+    changed.entities.retain(|e| e.name != "Wang Yi");
+    changed.version = parallax_nlp::ANALYSIS_VERSION + 1;
+    store.replace_analysis(id, &changed).unwrap();
+    assert!(store.outdated_analyses(parallax_nlp::ANALYSIS_VERSION + 1).unwrap().is_empty());
+    assert_eq!(store.analysis(id).unwrap().unwrap(), changed);
+    assert_eq!(store.entity_names(parallax_nlp::EntityKind::Person).unwrap(), ["Sergei Shoigu"]);
 }

@@ -23,6 +23,11 @@ fn missing() {
 }
 
 #[test]
+fn analysis_refresh() {
+    conformance::check_analysis_refresh(&store().1);
+}
+
+#[test]
 fn cluster_members() {
     conformance::check_cluster_members(&store().1);
 }
