@@ -7,13 +7,18 @@
 //!
 //! ```
 //! use parallax_compare::{compare, Report, Status};
-//! use parallax_core::ArticleId;
+//! use parallax_core::{Article, ArticleId, Block};
 //!
-//! let a = vec!["Sergei Shoigu met Wang Yi in Beijing on Sunday.".to_owned(), "Shoigu then flew to Myanmar.".to_owned()];
-//! let b = vec!["Wang Yi met Sergei Shoigu in Beijing.".to_owned()];
+//! let analysed = |text: &str| {
+//!     let mut article = Article::new("");
+//!     article.body = vec![Block::Paragraph { text: text.into() }];
+//!     parallax_nlp::analyze(&article)
+//! };
+//! let a = analysed("Sergei Shoigu met Wang Yi in Beijing on Sunday. Shoigu then flew to Myanmar.");
+//! let b = analysed("Wang Yi met Sergei Shoigu in Beijing.");
 //! let reports = [
-//!     Report { article: ArticleId(1), outlet: Some("A".into()), sentences: &a },
-//!     Report { article: ArticleId(2), outlet: Some("B".into()), sentences: &b },
+//!     Report { article: ArticleId(1), outlet: Some("A".into()), sentences: &a.sentences },
+//!     Report { article: ArticleId(2), outlet: Some("B".into()), sentences: &b.sentences },
 //! ];
 //! let comparison = compare(&reports);
 //! assert_eq!(comparison.statements[0].status, Status::Corroborated);
