@@ -10,6 +10,7 @@
 //!   best of N rounds; prints articles/s, words/s, peak memory and what was found.
 //! - `understand DOCS.jsonl LABELS.json`: analyses hand-labelled documents and scores entities,
 //!   quotations with their speakers, hedged sentences and dates against the labels.
+//! - `show FILE.jsonl [ID...]`: prints the full analysis of those documents, for reviewing it.
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
 
@@ -32,6 +33,7 @@ fn main() -> Result<()> {
         ["analyze", file] => analyze(file, 3),
         ["analyze", file, "--rounds", n] => analyze(file, n.parse().context("--rounds")?),
         ["understand", docs, labels] => understand::score(docs, labels),
+        ["show", file, ids @ ..] => show(file, ids),
         ["cluster", file] => cluster(file, ClusterConfig::default()),
         ["cluster", file, "--threshold", t] => cluster(
             file,
@@ -214,6 +216,16 @@ fn analyze(file: &str, rounds: usize) -> Result<()> {
         count(&|a| a.quotes.iter().filter(|q| q.speaker.is_some()).count()),
         count(&|a| a.sentences.iter().filter(|s| s.stance.is_hedged()).count()),
     );
+    Ok(())
+}
+
+/// Prints the analysis of the documents with these ids (all when none are given).
+fn show(file: &str, ids: &[&str]) -> Result<()> {
+    for (id, article) in load_articles(file)? {
+        if ids.is_empty() || ids.contains(&id.as_str()) {
+            println!("# {id}: {}\n\n{}", article.title, parallax_nlp::analyze(&article).summary());
+        }
+    }
     Ok(())
 }
 

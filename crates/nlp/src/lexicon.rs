@@ -347,8 +347,6 @@ pub(crate) static SPEECH_VERBS: WordSet = WordSet::new(&[
     "mentioned",
     "assured",
     "described",
-    "called",
-    "calling",
     "described",
     "spoke",
     "speaking",

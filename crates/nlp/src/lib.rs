@@ -155,6 +155,50 @@ impl Analysis {
         self.entities.iter().find(|e| e.id == id)
     }
 
+    /// A plain-text account of everything found, section by section, for people reading or
+    /// reviewing the analysis.
+    pub fn summary(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::from("## entities\n");
+        for e in &self.entities {
+            let roles =
+                if e.roles.is_empty() { String::new() } else { format!(" — {}", e.roles.join("; ")) };
+            let _ = writeln!(out, "{} {} ({} mentions){roles}", e.kind.as_str(), e.name, e.mentions.len());
+        }
+        out.push_str("\n## dates\n");
+        for d in &self.dates {
+            let _ = writeln!(out, "{:?} → {}", d.text, serde_json::to_string(&d.value).unwrap_or_default());
+        }
+        out.push_str("\n## values\n");
+        for v in &self.values {
+            let _ = writeln!(
+                out,
+                "{:?} = {} {}",
+                v.text,
+                v.value,
+                serde_json::to_string(&v.kind).unwrap_or_default()
+            );
+        }
+        out.push_str("\n## quotes\n");
+        for q in &self.quotes {
+            let speaker = q.speaker.as_ref().map_or("?".to_owned(), |s| format!("{} [{:?}]", s.name, s.via));
+            let channel = q.channel.as_deref().map(|c| format!(" via {c}")).unwrap_or_default();
+            let kind = if q.partial { "partial" } else { "full" };
+            let _ = writeln!(
+                out,
+                "{speaker}{channel} ({kind}, {}): {:?}",
+                q.cue.as_deref().unwrap_or("-"),
+                q.text
+            );
+        }
+        out.push_str("\n## sentences\n");
+        for s in &self.sentences {
+            let cues = if s.cues.is_empty() { String::new() } else { format!(" [{}]", s.cues.join(", ")) };
+            let _ = writeln!(out, "{:<14}{cues} {}", s.stance.label(), s.text);
+        }
+        out
+    }
+
     /// Whether this analysis was made by an older build and should be recomputed.
     pub fn is_outdated(&self) -> bool {
         self.version < ANALYSIS_VERSION

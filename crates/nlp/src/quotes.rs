@@ -67,6 +67,13 @@ const MIN_QUOTE_WORDS: usize = 4;
 /// How far back from a verb a speaker is looked for.
 const SUBJECT_REACH: usize = 30;
 
+/// How far after a quotation its verb of saying may come ("..., Tadzhigul Begmedova, director of the
+/// Turkmenistan Helsinki Foundation, said").
+const VERB_REACH: usize = 25;
+
+/// How many sentences a quotation opened and not yet closed may run on.
+const MAX_CONTINUED_SENTENCES: usize = 6;
+
 /// Nouns that speak for an unnamed source or an institution ("a spokesman said").
 pub(crate) static SPEAKING_NOUNS: WordSet = WordSet::new(&[
     "spokesman",
@@ -142,13 +149,48 @@ static MEDIA_MODIFIERS: WordSet = WordSet::new(&[
     "western",
 ]);
 
+/// What attribution reads: the sentences with their places and the entities they mention.
+struct Context<'c, 'a> {
+    sentences: &'c [Prepared<'a>],
+    parts: &'c [Part],
+    mentions: MentionIndex,
+    entities: &'c [Entity],
+}
+
+/// A part of a quotation within one sentence.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    sentence: usize,
+    start: usize,
+    end: usize,
+}
+
 /// Finds the quotations of an article's sentences.
 pub(crate) fn find_quotes(sentences: &[Prepared<'_>], parts: &[Part], entities: &[Entity]) -> Vec<Quote> {
-    let mentions = MentionIndex::new(sentences.len(), entities);
+    let cx = Context { sentences, parts, mentions: MentionIndex::new(sentences.len(), entities), entities };
     let mut quotes: Vec<Quote> = Vec::new();
+    // A quotation opened and not closed in its sentence ("“I voted for him. / He knows us,” she
+    // said."): its pieces so far and where it opened.
+    let mut pending: Vec<Piece> = Vec::new();
+    let mut opened_at = (0, 0);
     for (index, sentence) in sentences.iter().enumerate() {
         let tokens = &sentence.tokens;
         let pairs = quote_pairs(tokens.iter().map(|t| (t.kind == TokenKind::Punct, t.text)));
+        let (closing, opening) = unmatched_marks(tokens, &pairs);
+        if !pending.is_empty() {
+            let same_run = matches!(parts.get(index), Some(Part::Body { .. }))
+                && pending.len() <= MAX_CONTINUED_SENTENCES;
+            match closing.filter(|_| same_run) {
+                Some(close) => {
+                    pending.push(Piece { sentence: index, start: 0, end: tokens[close].start });
+                    cx.emit_continued(&mut quotes, std::mem::take(&mut pending), opened_at, close);
+                }
+                None if same_run && opening.is_none() && pairs.is_empty() => {
+                    pending.push(Piece { sentence: index, start: 0, end: sentence.text.len() });
+                }
+                None => pending.clear(),
+            }
+        }
         for (open, close) in pairs {
             let words = tokens[open + 1..close].iter().filter(|t| t.kind != TokenKind::Punct).count();
             let introduced = open > 0 && tokens[open - 1].is(':');
@@ -156,23 +198,50 @@ pub(crate) fn find_quotes(sentences: &[Prepared<'_>], parts: &[Part], entities: 
             if words == 0 || short || so_called(tokens, open) {
                 continue;
             }
-            let start = tokens[open].end;
-            let end = tokens[close].start;
-            let text = sentence.text[start..end].trim().trim_end_matches(',').trim_end().to_owned();
             let first_capital =
                 tokens.get(open + 1).is_some_and(|t| t.is_capitalised() || t.kind == TokenKind::Number);
             let opens_clause = open == 0 || tokens[open - 1].is(':') || tokens[open - 1].is(',');
-            let partial = !(first_capital && opens_clause);
-            let mut quote =
-                Quote { sentence: index, start, end, text, partial, speaker: None, channel: None, cue: None };
-            attribute(&mut quote, sentence, open, close, index, parts, &mentions, entities);
+            let piece = Piece { sentence: index, start: tokens[open].end, end: tokens[close].start };
+            let mut quote = cx.quote(piece, !(first_capital && opens_clause));
+            cx.attribute(&mut quote, index, open, Some(close));
+            if quote.speaker.is_none() && open == 0 {
+                cx.introduced_before(&mut quote, index);
+            }
             if quote.speaker.is_none() {
                 continue_previous(&mut quote, &quotes, parts);
             }
             quotes.push(quote);
         }
+        if let Some(open) = opening.filter(|&o| o + 1 < tokens.len()) {
+            pending = vec![Piece { sentence: index, start: tokens[open].end, end: sentence.text.len() }];
+            opened_at = (index, open);
+        }
     }
     quotes
+}
+
+/// The quotation marks of a sentence that no pair explains: the first closing one (it closes a
+/// quotation opened in an earlier sentence) and the last opening one (it opens a quotation that
+/// goes on into later sentences).
+fn unmatched_marks(tokens: &[Token<'_>], pairs: &[(usize, usize)]) -> (Option<usize>, Option<usize>) {
+    let paired = |i: usize| pairs.iter().any(|&(o, c)| o == i || c == i);
+    let mut closing = None;
+    let mut opening = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind != TokenKind::Punct || paired(i) {
+            continue;
+        }
+        let word_before = i > 0 && tokens[i - 1].kind != TokenKind::Punct;
+        let word_after = tokens.get(i + 1).is_some_and(|n| n.kind != TokenKind::Punct);
+        let is_open = t.is('“') || (t.is('"') && word_after && !word_before && opening.is_none());
+        let is_close = t.is('”') || (t.is('"') && !is_open);
+        if is_close && opening.is_none() && closing.is_none() {
+            closing = Some(i);
+        } else if is_open {
+            opening = Some(i);
+        }
+    }
+    (closing, opening)
 }
 
 /// Whether a verb of saying follows a quotation closely ("..., he said", "..., said Shoigu").
@@ -219,233 +288,276 @@ impl MentionIndex {
             .find(|&&(s, e, _)| token.start >= s && token.start < e)
             .map(|&(_, _, entity)| entity)
     }
-
-    /// The person named last before byte `before` of sentence `sentence`, looking back through the
-    /// sentences of the same paragraph.
-    fn last_person(
-        &self,
-        sentence: usize,
-        before: usize,
-        parts: &[Part],
-        entities: &[Entity],
-    ) -> Option<usize> {
-        let part = parts.get(sentence)?;
-        let mut s = sentence;
-        loop {
-            let limit = if s == sentence { before } else { usize::MAX };
-            let found = self.by_sentence[s]
-                .iter()
-                .rev()
-                .find(|&&(start, _, e)| start < limit && entities[e].kind == EntityKind::Person)
-                .map(|&(_, _, e)| e);
-            if found.is_some() {
-                return found;
-            }
-            if s == 0 || parts.get(s - 1) != Some(part) {
-                return None;
-            }
-            s -= 1;
-        }
-    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn attribute(
-    quote: &mut Quote,
-    sentence: &Prepared<'_>,
-    open: usize,
-    close: usize,
-    index: usize,
-    parts: &[Part],
-    mentions: &MentionIndex,
-    entities: &[Entity],
-) {
-    let tokens = &sentence.tokens;
-    let find = |from: usize| subject_before(tokens, from, index, parts, mentions, entities, sentence);
-
-    // "“...,” Shoigu said." / "“...,” said Shoigu." / "“...,” he told reporters."
-    let mut j = close + 1;
-    while tokens.get(j).is_some_and(|t| t.is(',') || t.is('—')) {
-        j += 1;
+impl Context<'_, '_> {
+    fn quote(&self, piece: Piece, partial: bool) -> Quote {
+        let text = self.sentences[piece.sentence].text[piece.start..piece.end]
+            .trim()
+            .trim_end_matches(',')
+            .trim_end()
+            .to_owned();
+        Quote {
+            sentence: piece.sentence,
+            start: piece.start,
+            end: piece.end,
+            text,
+            partial,
+            speaker: None,
+            channel: None,
+            cue: None,
+        }
     }
-    if let Some(t) = tokens.get(j).filter(|t| !t.quoted) {
-        if is_speech_verb(t) {
-            if let Some(speaker) = subject_after(tokens, j + 1, index, parts, mentions, entities, sentence) {
-                quote.speaker = Some(speaker);
-                quote.cue = Some(t.text.to_owned());
+
+    /// Emits a quotation that ran over several sentences, one quote per sentence, all attributed
+    /// as the closing sentence (or, failing that, the opening one) says.
+    fn emit_continued(
+        &self,
+        quotes: &mut Vec<Quote>,
+        pieces: Vec<Piece>,
+        opened_at: (usize, usize),
+        close: usize,
+    ) {
+        let Some(last) = pieces.last() else { return };
+        let mut probe = self.quote(*last, false);
+        self.attribute(&mut probe, last.sentence, 0, Some(close));
+        if probe.speaker.is_none() {
+            let (sentence, open) = opened_at;
+            self.attribute(&mut probe, sentence, open, None);
+            if probe.speaker.is_none() && open == 0 {
+                self.introduced_before(&mut probe, sentence);
             }
-        } else if let Some(verb) = (j + 1..(j + 6).min(tokens.len()))
-            .take_while(|&k| !tokens[k].is(',') && !tokens[k].is('.'))
-            .find(|&k| is_speech_verb(&tokens[k]))
-            && let Some(speaker) = find(verb)
+        }
+        for piece in pieces {
+            let mut quote = self.quote(piece, false);
+            if quote.text.is_empty() {
+                continue;
+            }
+            quote.speaker.clone_from(&probe.speaker);
+            quote.channel.clone_from(&probe.channel);
+            quote.cue.clone_from(&probe.cue);
+            quotes.push(quote);
+        }
+    }
+
+    /// "Pensioner Bayram-aga, a voter in Ashgabat, said:" ending the sentence before a quotation.
+    fn introduced_before(&self, quote: &mut Quote, index: usize) {
+        let Some(previous) = index.checked_sub(1) else { return };
+        let tokens = &self.sentences[previous].tokens;
+        if !tokens.last().is_some_and(|t| t.is(':')) || self.parts.get(previous) == Some(&Part::Title) {
+            return;
+        }
+        if let Some(verb) = (0..tokens.len()).rev().find(|&k| !tokens[k].quoted && is_speech_verb(&tokens[k]))
+            && let Some(speaker) = self.subject_before(previous, verb)
         {
             quote.speaker = Some(speaker);
             quote.cue = Some(tokens[verb].text.to_owned());
         }
     }
 
-    // "Shoigu said: “...”", "TASS reported that Shoigu said ...", "saying that ... “...”".
-    if quote.speaker.is_none()
-        && let Some(verb) = (0..open).rev().find(|&k| !tokens[k].quoted && is_speech_verb(&tokens[k]))
-        && let Some(speaker) = find(verb)
-    {
-        quote.speaker = Some(speaker);
-        quote.cue = Some(tokens[verb].text.to_owned());
-    }
+    /// Finds a quotation's speaker, cue and channel in its sentence; `open` and `close` are the
+    /// token indices of its marks (`close` is `None` when the quotation runs past the sentence).
+    fn attribute(&self, quote: &mut Quote, index: usize, open: usize, close: Option<usize>) {
+        let tokens = &self.sentences[index].tokens;
 
-    // "According to the Russian Security Council, ... “...”".
-    let according = (0..tokens.len().saturating_sub(1))
-        .find(|&k| tokens[k].is_any(&["according"]) && tokens[k + 1].is_any(&["to"]) && !tokens[k].quoted);
-    if let Some(k) = according {
-        let source = subject_after(tokens, k + 2, index, parts, mentions, entities, sentence);
-        let is_medium = source.as_ref().is_some_and(|s| is_medium_name(s, entities));
-        match source {
-            Some(source) if is_medium && quote.speaker.is_some() => quote.channel = Some(source.name),
-            Some(mut source) if quote.speaker.is_none() => {
-                source.via = SpeakerLink::According;
-                quote.speaker = Some(source);
-                quote.cue = Some("according to".into());
+        // "“...,” Shoigu said." / "“...,” said Shoigu." / "“...,” Begmedova, director of ..., said."
+        if let Some(close) = close {
+            let mut j = close + 1;
+            while tokens.get(j).is_some_and(|t| t.is(',') || t.is('—')) {
+                j += 1;
             }
-            _ => {}
+            let verb = (j..(j + VERB_REACH).min(tokens.len()))
+                .take_while(|&k| {
+                    !(tokens[k].is('.') || tokens[k].is(';') || tokens[k].is('“') || tokens[k].is('"'))
+                })
+                .find(|&k| is_speech_verb(&tokens[k]));
+            if let Some(verb) = verb {
+                let speaker = if verb == j {
+                    self.speaker_in(index, verb + 1, (verb + 7).min(tokens.len()))
+                } else {
+                    self.speaker_in(index, j, verb)
+                };
+                if let Some(speaker) = speaker {
+                    quote.speaker = Some(speaker);
+                    quote.cue = Some(tokens[verb].text.to_owned());
+                }
+            }
+        }
+
+        // "Shoigu said: “...”", "TASS reported that Shoigu said ...", "saying that ... “...”".
+        if quote.speaker.is_none()
+            && let Some(verb) = (0..open).rev().find(|&k| !tokens[k].quoted && is_speech_verb(&tokens[k]))
+            && let Some(speaker) = self.subject_before(index, verb)
+        {
+            quote.speaker = Some(speaker);
+            quote.cue = Some(tokens[verb].text.to_owned());
+        }
+
+        // "According to the Russian Security Council, ... “...”".
+        let according = (0..tokens.len().saturating_sub(1)).find(|&k| {
+            tokens[k].is_any(&["according"]) && tokens[k + 1].is_any(&["to"]) && !tokens[k].quoted
+        });
+        if let Some(k) = according {
+            let source = self.speaker_in(index, k + 2, (k + 8).min(tokens.len()));
+            let is_medium = source.as_ref().is_some_and(|s| self.is_medium(s));
+            match source {
+                Some(source) if is_medium && quote.speaker.is_some() => quote.channel = Some(source.name),
+                Some(mut source) if quote.speaker.is_none() => {
+                    source.via = SpeakerLink::According;
+                    quote.speaker = Some(source);
+                    quote.cue = Some("according to".into());
+                }
+                _ => {}
+            }
+        }
+
+        // A medium relaying the speaker's words: "TASS reported that ...", "media, which reported ...".
+        if quote.channel.is_none()
+            && let Some(relay) =
+                (0..open).rev().find(|&k| !tokens[k].quoted && RELAY_VERBS.has(tokens[k].lower))
+            && let Some(channel) = self.subject_before(index, relay)
+            && quote.speaker.as_ref().is_some_and(|s| s.name != channel.name)
+        {
+            quote.channel = Some(channel.name);
         }
     }
 
-    // A medium relaying the speaker's words: "TASS reported that ...", "media, which reported ...".
-    if quote.channel.is_none()
-        && let Some(relay) = (0..open).rev().find(|&k| !tokens[k].quoted && RELAY_VERBS.has(tokens[k].lower))
-        && let Some(channel) = find(relay)
-        && quote.speaker.as_ref().is_some_and(|s| s.name != channel.name)
-    {
-        quote.channel = Some(channel.name);
-    }
-}
-
-fn is_medium_name(speaker: &Speaker, entities: &[Entity]) -> bool {
-    match &speaker.entity {
-        Some(id) => {
-            entities.iter().any(|e| &e.id == id && e.kind == EntityKind::Organisation && is_medium_entity(e))
-        }
-        None => speaker.name.split_whitespace().last().is_some_and(|w| MEDIA_NOUNS.has(w)),
-    }
-}
-
-fn is_medium_entity(entity: &Entity) -> bool {
-    crate::gazetteer::gazetteer().entries.iter().any(|k| k.name == entity.name && k.detail == "media")
-}
-
-/// The speaker named at or after token `from`: an entity, a pronoun, or a described speaker ("the
-/// ministry", "a spokesman for the council").
-fn subject_after(
-    tokens: &[Token<'_>],
-    from: usize,
-    index: usize,
-    parts: &[Part],
-    mentions: &MentionIndex,
-    entities: &[Entity],
-    sentence: &Prepared<'_>,
-) -> Option<Speaker> {
-    for k in from..(from + 6).min(tokens.len()) {
-        let t = &tokens[k];
-        if t.kind == TokenKind::Punct && !t.is('’') {
-            return None;
-        }
-        if let Some(e) = mentions.at(index, t).filter(|&e| entities[e].kind != EntityKind::Place) {
-            return Some(named(&entities[e]));
-        }
-        if let Some(s) = pronoun(t, index, parts, mentions, entities) {
-            return Some(s);
-        }
-        if SPEAKING_NOUNS.has(t.lower) || MEDIA_NOUNS.has(t.lower) {
-            return Some(described(sentence, tokens, k));
+    fn is_medium(&self, speaker: &Speaker) -> bool {
+        match &speaker.entity {
+            Some(id) => self.entities.iter().any(|e| {
+                &e.id == id
+                    && e.kind == EntityKind::Organisation
+                    && crate::gazetteer::gazetteer()
+                        .entries
+                        .iter()
+                        .any(|k| k.name == e.name && k.detail == "media")
+            }),
+            None => speaker
+                .name
+                .split_whitespace()
+                .last()
+                .is_some_and(|w| MEDIA_NOUNS.has(&w.to_ascii_lowercase())),
         }
     }
-    None
-}
 
-/// The speaker of a verb at `verb`: the nearest entity, pronoun or described speaker before it.
-fn subject_before(
-    tokens: &[Token<'_>],
-    verb: usize,
-    index: usize,
-    parts: &[Part],
-    mentions: &MentionIndex,
-    entities: &[Entity],
-    sentence: &Prepared<'_>,
-) -> Option<Speaker> {
-    let reach = verb.saturating_sub(SUBJECT_REACH);
-    for k in (reach..verb).rev() {
-        let t = &tokens[k];
-        if t.quoted || t.is(';') {
+    /// The first speaker named among tokens `from..to` of a sentence: an entity, a pronoun, a
+    /// described speaker ("a spokesman"), or a capitalised name the entity pass left alone.
+    fn speaker_in(&self, index: usize, from: usize, to: usize) -> Option<Speaker> {
+        let tokens = &self.sentences[index].tokens;
+        let range = from..to.min(tokens.len());
+        range.clone().filter(|&k| !tokens[k].quoted).find_map(|k| self.speaker_at(index, k)).or_else(|| {
+            // A name the entity pass left alone ("Osman-aga"), only when nothing better is there.
+            range
+                .clone()
+                .find(|&k| {
+                    let t = &tokens[k];
+                    !t.quoted && t.is_capitalised() && k > 0 && !crate::stopwords::is_stop_lower(t.lower)
+                })
+                .map(|k| Speaker { name: tokens[k].text.to_owned(), entity: None, via: SpeakerLink::Named })
+        })
+    }
+
+    /// The speaker of a verb at `verb`: the nearest entity, pronoun or described speaker before it.
+    fn subject_before(&self, index: usize, verb: usize) -> Option<Speaker> {
+        let tokens = &self.sentences[index].tokens;
+        for k in (verb.saturating_sub(SUBJECT_REACH)..verb).rev() {
+            let t = &tokens[k];
             if t.is(';') {
                 return None;
             }
-            continue;
+            if t.quoted {
+                continue;
+            }
+            if let Some(speaker) = self.speaker_at(index, k) {
+                return Some(speaker);
+            }
         }
-        if let Some(e) = mentions.at(index, t).filter(|&e| entities[e].kind != EntityKind::Place) {
-            return Some(named(&entities[e]));
+        None
+    }
+
+    /// The speaker token `k` names, if it names one.
+    fn speaker_at(&self, index: usize, k: usize) -> Option<Speaker> {
+        let t = &self.sentences[index].tokens[k];
+        if let Some(e) = self.mentions.at(index, t).filter(|&e| self.entities[e].kind != EntityKind::Place) {
+            let entity = &self.entities[e];
+            return Some(Speaker {
+                name: entity.name.clone(),
+                entity: Some(entity.id.clone()),
+                via: SpeakerLink::Named,
+            });
         }
-        if let Some(s) = pronoun(t, index, parts, mentions, entities) {
-            return Some(s);
+        if t.is_any(&["he", "she"]) {
+            let entity = &self.entities[self.last_person(index, t.start)?];
+            return Some(Speaker {
+                name: entity.name.clone(),
+                entity: Some(entity.id.clone()),
+                via: SpeakerLink::Pronoun,
+            });
         }
         if SPEAKING_NOUNS.has(t.lower) || MEDIA_NOUNS.has(t.lower) {
-            return Some(described(sentence, tokens, k));
+            return Some(self.described(index, k));
+        }
+        None
+    }
+
+    /// The person named last before byte `before` of a sentence, looking back through the sentences
+    /// of the same paragraph.
+    fn last_person(&self, sentence: usize, before: usize) -> Option<usize> {
+        let part = self.parts.get(sentence)?;
+        let mut s = sentence;
+        loop {
+            let limit = if s == sentence { before } else { usize::MAX };
+            let found = self.mentions.by_sentence[s]
+                .iter()
+                .rev()
+                .find(|&&(start, _, e)| start < limit && self.entities[e].kind == EntityKind::Person)
+                .map(|&(_, _, e)| e);
+            if found.is_some() {
+                return found;
+            }
+            if s == 0 || self.parts.get(s - 1) != Some(part) {
+                return None;
+            }
+            s -= 1;
         }
     }
-    None
-}
 
-fn named(entity: &Entity) -> Speaker {
-    Speaker { name: entity.name.clone(), entity: Some(entity.id.clone()), via: SpeakerLink::Named }
-}
-
-fn pronoun(
-    t: &Token<'_>,
-    index: usize,
-    parts: &[Part],
-    mentions: &MentionIndex,
-    entities: &[Entity],
-) -> Option<Speaker> {
-    if !t.is_any(&["he", "she"]) {
-        return None;
-    }
-    let person = mentions.last_person(index, t.start, parts, entities)?;
-    let entity = &entities[person];
-    Some(Speaker { name: entity.name.clone(), entity: Some(entity.id.clone()), via: SpeakerLink::Pronoun })
-}
-
-/// A described speaker: the noun with the words that qualify it before ("Chinese state media", "a
-/// senior official").
-fn described(sentence: &Prepared<'_>, tokens: &[Token<'_>], noun: usize) -> Speaker {
-    let mut from = noun;
-    while from > 0 {
-        let p = &tokens[from - 1];
-        let qualifies = p.is_word()
-            && !p.quoted
-            && (MEDIA_MODIFIERS.has(p.lower)
-                || p.is_capitalised()
-                || p.is_any(&[
-                    "a",
-                    "an",
-                    "the",
-                    "one",
-                    "two",
-                    "some",
-                    "several",
-                    "senior",
-                    "unnamed",
-                    "anonymous",
-                ]));
-        if !qualifies {
-            break;
+    /// A described speaker: the noun with the words that qualify it before ("Chinese state media",
+    /// "a senior official").
+    fn described(&self, index: usize, noun: usize) -> Speaker {
+        let sentence = &self.sentences[index];
+        let tokens = &sentence.tokens;
+        let mut from = noun;
+        while from > 0 {
+            let p = &tokens[from - 1];
+            let qualifies = p.is_word()
+                && !p.quoted
+                && (MEDIA_MODIFIERS.has(p.lower)
+                    || p.is_capitalised()
+                    || p.is_any(&[
+                        "a",
+                        "an",
+                        "the",
+                        "one",
+                        "two",
+                        "some",
+                        "several",
+                        "senior",
+                        "unnamed",
+                        "anonymous",
+                    ]));
+            if !qualifies {
+                break;
+            }
+            from -= 1;
         }
-        from -= 1;
+        let mut start = tokens[from].start;
+        if tokens[from].is_any(&["a", "an", "the"]) && from < noun {
+            start = tokens[from + 1].start;
+        }
+        let name = sentence.text[start..tokens[noun].end].split_whitespace().collect::<Vec<_>>().join(" ");
+        Speaker { name, entity: None, via: SpeakerLink::Named }
     }
-    let mut start = tokens[from].start;
-    if tokens[from].is_any(&["a", "an", "the"]) && from < noun {
-        start = tokens[from + 1].start;
-    }
-    let name = sentence.text[start..tokens[noun].end].split_whitespace().collect::<Vec<_>>().join(" ");
-    Speaker { name, entity: None, via: SpeakerLink::Named }
 }
 
 /// A quotation with no speaker of its own, right after one with a speaker in the same paragraph,
@@ -461,5 +573,47 @@ fn continue_previous(quote: &mut Quote, previous: &[Quote], parts: &[Part]) {
     {
         quote.speaker = Some(Speaker { via: SpeakerLink::Continued, ..speaker.clone() });
         quote.channel.clone_from(&last.channel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use parallax_core::{Article, Block};
+
+    fn quotes_of(paragraphs: &[&str]) -> Vec<(String, Option<String>)> {
+        let mut article = Article::new("");
+        article.body = paragraphs.iter().map(|p| Block::Paragraph { text: (*p).into() }).collect();
+        crate::analyze(&article).quotes.into_iter().map(|q| (q.text, q.speaker.map(|s| s.name))).collect()
+    }
+
+    #[test]
+    fn speakers_after_an_appositive() {
+        let got = quotes_of(&[
+            "“There will be no real change,” Tadzhigul Begmedova, director of a rights group, said by telephone.",
+        ]);
+        assert_eq!(got, [("There will be no real change".into(), Some("Tadzhigul Begmedova".into()))]);
+    }
+
+    #[test]
+    fn quotations_running_over_paragraphs() {
+        let got = quotes_of(&[
+            "“I voted for our neighbour.",
+            "He knows village life well,” she said of Maria Ivanova.",
+        ]);
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(|(_, s)| s.is_none()), "“she” has no antecedent before: {got:?}");
+        let got = quotes_of(&[
+            "In Ashgabat, pensioner Bayram Aganov said:",
+            "“I remember the elections from the Soviet days.",
+            "Now it is much quieter.”",
+        ]);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|(_, s)| s.as_deref() == Some("Bayram Aganov")), "{got:?}");
+    }
+
+    #[test]
+    fn naming_is_not_saying() {
+        let got = quotes_of(&["Police called the mechanic a hero who \"did a phenomenal job\" that night."]);
+        assert_eq!(got, [("did a phenomenal job".into(), None)]);
     }
 }

@@ -3,7 +3,6 @@
 //! a reviewed snapshot (`fixtures/analysis/samples.txt`; set `UPDATE_SNAPSHOTS=1` to rewrite it after
 //! reviewing the difference).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use parallax_core::Article;
@@ -33,49 +32,11 @@ fn names(analysis: &Analysis, kind: EntityKind) -> Vec<&str> {
     analysis.entities.iter().filter(|e| e.kind == kind).map(|e| e.name.as_str()).collect()
 }
 
-/// A readable account of everything the analysis found.
-fn render(file: &str, analysis: &Analysis) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# {file}\n\n## entities");
-    for e in &analysis.entities {
-        let roles = if e.roles.is_empty() { String::new() } else { format!(" — {}", e.roles.join("; ")) };
-        let _ = writeln!(out, "{} {} ({} mentions){roles}", e.kind.as_str(), e.name, e.mentions.len());
-    }
-    let _ = writeln!(out, "\n## dates");
-    for d in &analysis.dates {
-        let _ = writeln!(out, "{:?} → {}", d.text, serde_json::to_string(&d.value).unwrap_or_default());
-    }
-    let _ = writeln!(out, "\n## values");
-    for v in &analysis.values {
-        let _ = writeln!(
-            out,
-            "{:?} = {} {}",
-            v.text,
-            v.value,
-            serde_json::to_string(&v.kind).unwrap_or_default()
-        );
-    }
-    let _ = writeln!(out, "\n## quotes");
-    for q in &analysis.quotes {
-        let speaker = q.speaker.as_ref().map_or("?".to_owned(), |s| format!("{} [{:?}]", s.name, s.via));
-        let channel = q.channel.as_deref().map(|c| format!(" via {c}")).unwrap_or_default();
-        let kind = if q.partial { "partial" } else { "full" };
-        let _ =
-            writeln!(out, "{speaker}{channel} ({kind}, {}): {:?}", q.cue.as_deref().unwrap_or("-"), q.text);
-    }
-    let _ = writeln!(out, "\n## sentences");
-    for s in &analysis.sentences {
-        let cues = if s.cues.is_empty() { String::new() } else { format!(" [{}]", s.cues.join(", ")) };
-        let _ = writeln!(out, "{:<14}{cues} {}", s.stance.label(), s.text);
-    }
-    out
-}
-
 #[test]
 fn samples_match_the_reviewed_snapshot() {
     let mut got = String::new();
     for file in [WIRE, ANALYSIS] {
-        got.push_str(&render(file, &analysed(file, Some(PUBLISHED)).1));
+        got.push_str(&format!("# {file}\n\n{}", analysed(file, Some(PUBLISHED)).1.summary()));
         got.push('\n');
     }
     let path = fixtures().join("analysis/samples.txt");
