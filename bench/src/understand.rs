@@ -168,7 +168,8 @@ fn same_quote(a: &[String], b: &[String]) -> bool {
 fn same_speaker(predicted: &str, gold: &str) -> bool {
     // The same name, or the same surname: "Clark" said it, labelled "James Clark".
     let last = |name: &str| entity_id(EntityKind::Person, name).rsplit(['-', ':']).next().map(str::to_owned);
-    entity_id(EntityKind::Person, predicted) == entity_id(EntityKind::Person, gold) || last(predicted) == last(gold)
+    entity_id(EntityKind::Person, predicted) == entity_id(EntityKind::Person, gold)
+        || last(predicted) == last(gold)
 }
 
 fn score_quotes(
