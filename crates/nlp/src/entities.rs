@@ -574,6 +574,7 @@ fn resolve(candidates: Vec<Candidate>, sentences: &[Prepared<'_>]) -> Vec<Entity
             }
         }
     }
+    let is_known = |name: &str| full_names.iter().any(|(_, n, known)| *known && n == name);
     // Names first, then lone words, which may join a name written later in the article.
     let (lone, named): (Vec<Candidate>, Vec<Candidate>) =
         candidates.into_iter().partition(|c| c.known.is_none() && c.kind.is_none());
@@ -590,16 +591,14 @@ fn resolve(candidates: Vec<Candidate>, sentences: &[Prepared<'_>]) -> Vec<Entity
                     EntityKind::Person => full_name_for(&c.words, &full_names).unwrap_or(written),
                     _ => written,
                 };
-                let known = full_names.iter().any(|(_, n, k)| *k && *n == name);
-                add(&mut entities, kind, &name, known, c);
+                add(&mut entities, kind, &name, is_known(&name), c);
             }
         }
     }
     let mut undecided = Vec::new();
     for c in &lone {
         if let Some(name) = full_name_for(&c.words, &full_names) {
-            let known = full_names.iter().any(|(_, n, k)| *k && *n == name);
-            add(&mut entities, EntityKind::Person, &name, known, c);
+            add(&mut entities, EntityKind::Person, &name, is_known(&name), c);
         } else if let Some(kind) = lone_word_kind(c, sentences) {
             add(&mut entities, kind, &c.words.join(" "), false, c);
         } else {

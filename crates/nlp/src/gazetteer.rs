@@ -29,6 +29,8 @@ pub(crate) struct Gazetteer {
     first_words: Map<String, usize>,
     /// Lower-cased demonym → place entry index.
     demonyms: Map<String, u32>,
+    /// Canonical name → entry index.
+    by_name: Map<String, u32>,
     /// The most tokens any name or alias has.
     pub longest: usize,
 }
@@ -39,6 +41,7 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         by_key: Map::default(),
         first_words: Map::default(),
         demonyms: Map::default(),
+        by_name: Map::default(),
         longest: 1,
     };
     // Earlier files win a shared alias: a place name is likelier than a company or a person.
@@ -82,6 +85,7 @@ impl Gazetteer {
             let index = self.entries.len() as u32;
             let detail = fields.get(columns.detail).copied().unwrap_or_default();
             self.entries.push(Known { name: name.to_owned(), kind, detail: detail.to_owned() });
+            self.by_name.entry(name.to_owned()).or_insert(index);
             let aliases = fields.get(columns.aliases).copied().unwrap_or_default();
             for alias in std::iter::once(name).chain(aliases.split('|')).filter(|a| !a.trim().is_empty()) {
                 let tokens = tokenize_static(alias.trim());
@@ -116,6 +120,11 @@ impl Gazetteer {
     pub fn lookup_word(&self, word: &str, lower: &str) -> Option<u32> {
         let &(index, acronym) = self.by_key.get(lower)?;
         (!acronym || is_acronym(word)).then_some(index)
+    }
+
+    /// The entry with this canonical name.
+    pub fn by_name(&self, name: &str) -> Option<&Known> {
+        self.entries.get(*self.by_name.get(name)? as usize)
     }
 
     /// The place a demonym ("chinese", "russian", given in lower case) refers to.

@@ -222,9 +222,7 @@ pub(crate) static ORGANISATION_HEADS: WordSet = WordSet::new(&[
     "parties",
     "unions",
     "agencies",
-    "inc",
     "team",
-    "magazine",
 ]);
 
 /// Last words of place names not in the gazetteer ("Sichuan Province", "Tiananmen Square").
@@ -346,7 +344,6 @@ pub(crate) static SPEECH_VERBS: WordSet = WordSet::new(&[
     "predicted",
     "mentioned",
     "assured",
-    "described",
     "described",
     "spoke",
     "speaking",

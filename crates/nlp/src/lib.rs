@@ -308,15 +308,18 @@ pub fn analyze(article: &Article) -> Analysis {
 /// person or organisation.
 fn is_attributed(index: usize, sentence: &Prepared<'_>, entities: &[Entity]) -> bool {
     let tokens = &sentence.tokens;
-    let named_before = |byte: usize| {
-        entities.iter().any(|e| {
-            e.kind != EntityKind::Place && e.mentions.iter().any(|m| m.sentence == index && m.end <= byte)
-        })
-    };
+    // Where the sentence first finishes naming a person or organisation.
+    let first_named = entities
+        .iter()
+        .filter(|e| e.kind != EntityKind::Place)
+        .flat_map(|e| &e.mentions)
+        .filter(|m| m.sentence == index)
+        .map(|m| m.end)
+        .min();
     tokens.iter().enumerate().any(|(i, t)| {
         !t.quoted
             && ((t.is_any(&["according"]) && tokens.get(i + 1).is_some_and(|n| n.is_any(&["to"])))
-                || (lexicon::is_speech_verb(t) && named_before(t.start)))
+                || (lexicon::is_speech_verb(t) && first_named.is_some_and(|end| end <= t.start)))
     })
 }
 

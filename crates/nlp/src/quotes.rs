@@ -427,10 +427,7 @@ impl Context<'_, '_> {
             Some(id) => self.entities.iter().any(|e| {
                 &e.id == id
                     && e.kind == EntityKind::Organisation
-                    && crate::gazetteer::gazetteer()
-                        .entries
-                        .iter()
-                        .any(|k| k.name == e.name && k.detail == "media")
+                    && crate::gazetteer::gazetteer().by_name(&e.name).is_some_and(|k| k.detail == "media")
             }),
             None => speaker
                 .name

@@ -34,16 +34,17 @@ impl ReaderBlock {
     /// one unmarked sentence.
     pub(crate) fn build(body: &[parallax_core::Block], analysis: Option<&Analysis>) -> Vec<ReaderBlock> {
         use parallax_core::Block;
-        let sentences_of = |block: usize, item: usize, text: &str| -> Vec<ReaderSentence> {
-            let Some(analysis) = analysis else { return vec![plain_sentence(text)] };
-            let found: Vec<ReaderSentence> = analysis
-                .sentences
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.part == parallax_nlp::Part::Body { block, item })
-                .map(|(index, s)| reader_sentence(analysis, index, s))
-                .collect();
-            if found.is_empty() { vec![plain_sentence(text)] } else { found }
+        use std::collections::HashMap;
+        let mut by_part: HashMap<(usize, usize), Vec<ReaderSentence>> = HashMap::new();
+        if let Some(analysis) = analysis {
+            for (index, s) in analysis.sentences.iter().enumerate() {
+                if let parallax_nlp::Part::Body { block, item } = s.part {
+                    by_part.entry((block, item)).or_default().push(reader_sentence(analysis, index, s));
+                }
+            }
+        }
+        let mut sentences_of = |block: usize, item: usize, text: &str| -> Vec<ReaderSentence> {
+            by_part.remove(&(block, item)).unwrap_or_else(|| vec![plain_sentence(text)])
         };
         body.iter()
             .enumerate()
