@@ -11,8 +11,12 @@
 //! - `understand DOCS.jsonl LABELS.json`: analyses hand-labelled documents and scores entities,
 //!   quotations with their speakers, hedged sentences and dates against the labels.
 //! - `show FILE.jsonl [ID...]`: prints the full analysis of those documents, for reviewing it.
+//! - `dump FILE.jsonl`: prints one JSON line per document with its publication time, title and full
+//!   analysis, for studying the clustering evidence outside the code.
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
+//! - `cluster-fit FILE.jsonl`: fits the clustering pair model on a file labelled with `story` (and
+//!   `topic`, whose pairs it learns from) and prints the weights.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -21,8 +25,8 @@ use std::time::Instant;
 mod understand;
 
 use anyhow::{Context, Result, bail};
-use parallax_cluster::{ClusterConfig, Clusterer, Document};
-use parallax_core::{Article, StoryId};
+use parallax_cluster::{ClusterConfig, Clusterer, Evidence, PairFeatures, PairModel};
+use parallax_core::{Article, ArticleId, StoryId};
 use parallax_extract::{Hints, Record, extract};
 
 fn main() -> Result<()> {
@@ -34,13 +38,15 @@ fn main() -> Result<()> {
         ["analyze", file, "--rounds", n] => analyze(file, n.parse().context("--rounds")?),
         ["understand", docs, labels] => understand::score(docs, labels),
         ["show", file, ids @ ..] => show(file, ids),
+        ["dump", file] => dump(file),
         ["cluster", file] => cluster(file, ClusterConfig::default()),
+        ["cluster-fit", file] => cluster_fit(file),
         ["cluster", file, "--threshold", t] => cluster(
             file,
             ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
         ),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json"
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json | cluster-fit FILE.jsonl"
         ),
     }
 }
@@ -229,6 +235,19 @@ fn show(file: &str, ids: &[&str]) -> Result<()> {
     Ok(())
 }
 
+fn dump(file: &str) -> Result<()> {
+    for (id, article) in load_articles(file)? {
+        let line = serde_json::json!({
+            "id": id,
+            "published": article.published,
+            "title": article.title,
+            "analysis": parallax_nlp::analyze(&article),
+        });
+        println!("{line}");
+    }
+    Ok(())
+}
+
 fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
     let records = load_records(file)?;
 
@@ -237,15 +256,19 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
     let mut predictions = BTreeMap::new();
     let mut analyse_time = 0.0;
     let mut cluster_time = 0.0;
-    for (id, record) in &records {
+    let mut next_story = 1;
+    for (n, (id, record)) in records.iter().enumerate() {
         let t0 = Instant::now();
         let hints = record.hints(&Hints::default())?;
         let article = extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
         let analysis = parallax_nlp::analyze(&article);
         let t1 = Instant::now();
-        let doc = Document { terms: &analysis.terms, published: article.published.map(|t| t.to_utc()) };
-        let story = clusterer.assign(&doc).story.unwrap_or(StoryId(clusterer.story_count() as i64 + 1));
-        clusterer.add(story, &doc);
+        let evidence = Evidence::new(&analysis, article.published.map(|t| t.to_utc()));
+        let story = clusterer.assign(&evidence).story.unwrap_or_else(|| {
+            next_story += 1;
+            StoryId(next_story - 1)
+        });
+        clusterer.add(ArticleId(n as i64 + 1), story, &evidence);
         cluster_time += t1.elapsed().as_secs_f64();
         analyse_time += (t1 - t0).as_secs_f64();
         predictions.insert(id.clone(), story.get());
@@ -262,6 +285,63 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
         n / cluster_time,
         peak_memory()
     );
+    Ok(())
+}
+
+/// Fits the pair model on a labelled file: every pair of documents within one `topic` (all pairs
+/// when there is no topic field) and as many pairs across topics, labelled by `story`.
+fn cluster_fit(file: &str) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Gold {
+        story: serde_json::Value,
+        #[serde(default)]
+        topic: serde_json::Value,
+    }
+    let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    let mut gold = Vec::new();
+    for (n, line) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let g: Gold = serde_json::from_str(line).with_context(|| format!("{file}:{}: story", n + 1))?;
+        gold.push((g.story.to_string(), g.topic.to_string()));
+    }
+    let articles = load_articles(file)?;
+    let mut clusterer =
+        Clusterer::new(ClusterConfig { max_live_articles: usize::MAX, ..ClusterConfig::default() });
+    let evidence: Vec<Evidence> = articles
+        .iter()
+        .map(|(_, a)| Evidence::new(&parallax_nlp::analyze(a), a.published.map(|t| t.to_utc())))
+        .collect();
+    for (n, e) in evidence.iter().enumerate() {
+        clusterer.add(ArticleId(n as i64 + 1), StoryId(1), e);
+    }
+    let features = |a: usize, b: usize| clusterer.pair_features(&evidence[a], ArticleId(b as i64 + 1));
+    let mut examples = Vec::new();
+    for a in 0..evidence.len() {
+        for b in a + 1..evidence.len() {
+            if gold[a].1 == gold[b].1 {
+                examples.extend(features(a, b).map(|f| (f, gold[a].0 == gold[b].0)));
+            }
+        }
+    }
+    // A fixed linear congruential sequence picks the pairs across topics, so runs agree.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize % bound
+    };
+    let within = examples.len();
+    while examples.len() < 2 * within && evidence.len() > 1 {
+        let (a, b) = (next(evidence.len()), next(evidence.len()));
+        if gold[a].1 != gold[b].1 {
+            examples.extend(features(a, b).map(|f| (f, gold[a].0 == gold[b].0)));
+        }
+    }
+    let model = PairModel::fit(&examples, 1.0 / examples.len() as f64);
+    let positives = examples.iter().filter(|(_, same)| *same).count();
+    eprintln!("cluster-fit: {} pairs ({} same story)", examples.len(), positives);
+    for (name, weight) in PairFeatures::NAMES.iter().zip(model.weights) {
+        println!("{name:>18} {weight:8.3}");
+    }
+    println!("{:>18} {:8.3}", "bias", model.bias);
     Ok(())
 }
 

@@ -1,86 +1,124 @@
 //! The clusterer's state and the assignment decision.
+//!
+//! An article joins the story of the earlier article it most probably shares an event with, when
+//! that probability reaches the threshold; otherwise it opens a story. Candidates come from an
+//! inverted index over the articles still inside the time window, scored first by the terms they
+//! share and then in full by the [`PairModel`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
-use chrono::{DateTime, Duration, Utc};
-use parallax_core::StoryId;
-use parallax_nlp::{NAME_PREFIX, TermProfile};
+use chrono::{DateTime, Utc};
+use parallax_core::{ArticleId, StoryId};
 use serde::{Deserialize, Serialize};
+
+use crate::evidence::Evidence;
+use crate::model::{PairFeatures, PairModel};
+use crate::vocabulary::{TermId, Vocabulary, Weighted};
 
 /// How eagerly articles are grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClusterConfig {
-    /// Least cosine similarity (TF-IDF, article against story profile) for joining a story.
+    /// Least probability (of reporting the same event as an article of the story) for joining it.
     pub threshold: f32,
-    /// Articles published further than this from a story's known time span do not join it.
+    /// Articles published further apart than this are never grouped.
     pub window_days: i64,
-    /// How many stories sharing the rarest terms are scored in full.
+    /// How many earlier articles are scored in full for each new one.
     pub candidates: usize,
-    /// How much a name term counts over an ordinary word.
-    pub name_boost: f32,
+    /// Articles kept for matching when publication times do not retire them.
+    pub max_live_articles: usize,
+    /// The weights of the pair evidence.
+    pub model: PairModel,
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { threshold: 0.3, window_days: 7, candidates: 32, name_boost: 1.5 }
+        ClusterConfig {
+            threshold: 0.55,
+            window_days: 7,
+            candidates: 20,
+            max_live_articles: 200_000,
+            model: PairModel::default(),
+        }
     }
 }
 
-/// One article as the clusterer sees it.
-#[derive(Debug, Clone, Copy)]
-pub struct Document<'a> {
-    /// Its terms.
-    pub terms: &'a TermProfile,
-    /// When it was published, if known.
-    pub published: Option<DateTime<Utc>>,
-}
-
 /// The clusterer's proposal for one article, with its reasons.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     /// The story to join; `None` opens a new one.
     pub story: Option<StoryId>,
-    /// Cosine similarity to the best candidate (0 when there was none).
-    pub similarity: f32,
-    /// The terms that weighed most in that similarity, heaviest first.
-    pub shared_terms: Vec<SharedTerm>,
-    /// The threshold the similarity was measured against.
+    /// Probability that the article reports the same event as `linked` (0 when there was none).
+    #[serde(alias = "similarity")]
+    pub probability: f32,
+    /// The threshold the probability was measured against.
     pub threshold: f32,
+    /// The earlier article it resembles most.
+    #[serde(default)]
+    pub linked: Option<ArticleId>,
+    /// What was measured against that article.
+    #[serde(default)]
+    pub features: Option<PairFeatures>,
+    /// The terms that weighed most in the similarity, heaviest first.
+    pub shared_terms: Vec<SharedTerm>,
 }
 
-/// A term an article shares with a story, and what it contributed.
+/// A term an article shares with another, and what it contributed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedTerm {
     /// The term; names carry the `n:` prefix.
     pub term: String,
-    /// Its share of the similarity.
+    /// Its share of the cosine similarity.
     pub contribution: f32,
 }
 
-type TermId = u32;
+/// A story as the clusterer tracks it.
+#[derive(Debug, Clone, Default)]
+struct StoryState {
+    /// Sequence numbers of its live articles, in arrival order.
+    members: Vec<u64>,
+    /// Articles ever added, live or retired.
+    size: usize,
+    first: Option<i64>,
+    last: Option<i64>,
+}
 
-/// A term's share of a similarity.
-type Contribution = (TermId, f32);
-
-#[derive(Debug, Default)]
-struct StoryProfile {
-    terms: HashMap<TermId, f32>,
-    first: Option<DateTime<Utc>>,
-    last: Option<DateTime<Utc>>,
+/// One article as indexed: term ids with raw weights, sorted by id.
+#[derive(Debug, Clone)]
+pub(crate) struct Indexed {
+    pub(crate) article: ArticleId,
+    pub(crate) story: StoryId,
+    /// Publication time, seconds since the epoch.
+    pub(crate) time: Option<i64>,
+    pub(crate) terms: Vec<(TermId, f32)>,
+    pub(crate) lead: Vec<(TermId, f32)>,
+    /// Each lead name as a name term and, when known, as an ordinary word.
+    pub(crate) lead_names: Vec<(Option<TermId>, Option<TermId>)>,
+    pub(crate) lead_numbers: Vec<u32>,
+    pub(crate) years: Vec<i32>,
+    pub(crate) lead_weekdays: u8,
 }
 
 /// Online clustering state.
 #[derive(Debug, Default)]
 pub struct Clusterer {
     config: ClusterConfig,
-    vocabulary: HashMap<String, TermId>,
-    names: Vec<String>,
-    /// Number of documents containing each term, indexed by term id.
-    document_frequency: Vec<u32>,
-    documents: u32,
-    stories: HashMap<StoryId, StoryProfile>,
-    postings: HashMap<TermId, Vec<StoryId>>,
+    vocabulary: Vocabulary,
+    /// Live articles; the front one has sequence number `first_seq`.
+    live: VecDeque<Indexed>,
+    first_seq: u64,
+    /// Latest publication time seen, which moves the window.
+    newest: Option<i64>,
+    postings: Vec<Vec<u64>>,
+    stories: HashMap<StoryId, StoryState>,
+    by_article: HashMap<ArticleId, u64>,
+}
+
+/// An earlier article scored against a new one.
+struct Scored {
+    seq: u64,
+    probability: f32,
+    features: PairFeatures,
 }
 
 impl Clusterer {
@@ -89,181 +127,169 @@ impl Clusterer {
         Clusterer { config, ..Clusterer::default() }
     }
 
+    /// The settings in use.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
     /// Number of stories known.
     pub fn story_count(&self) -> usize {
         self.stories.len()
     }
 
+    /// Number of articles still matched against.
+    pub fn live_articles(&self) -> usize {
+        self.live.len()
+    }
+
     /// Proposes the story an article belongs to.
-    pub fn assign(&self, doc: &Document<'_>) -> Assignment {
-        let query = self.weighted(doc.terms.iter().filter_map(|(t, w)| Some((*self.vocabulary.get(t)?, w))));
-        let mut best: Option<(StoryId, f32, Vec<Contribution>)> = None;
-        for story_id in self.candidates(&query) {
-            let story = &self.stories[&story_id];
-            if !self.in_window(story, doc.published) {
-                continue;
-            }
-            let (similarity, contributions) = self.cosine(&query, story);
-            if best.as_ref().is_none_or(|(_, s, _)| similarity > *s) {
-                best = Some((story_id, similarity, contributions));
-            }
-        }
+    pub fn assign(&self, evidence: &Evidence) -> Assignment {
+        let query = self.vocabulary.query(evidence);
         let threshold = self.config.threshold;
-        let Some((story, similarity, mut contributions)) = best else {
-            return Assignment { story: None, similarity: 0.0, shared_terms: Vec::new(), threshold };
-        };
-        contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let shared_terms = contributions
+        let best = self
+            .candidates(&query)
             .into_iter()
-            .take(8)
-            .map(|(id, c)| SharedTerm { term: self.names[id as usize].clone(), contribution: c })
-            .collect();
-        Assignment { story: (similarity >= threshold).then_some(story), similarity, shared_terms, threshold }
+            .map(|seq| self.score(&query, seq))
+            .max_by(|a, b| a.probability.total_cmp(&b.probability).then(b.seq.cmp(&a.seq)));
+        let Some(best) = best else {
+            return Assignment { threshold, ..Assignment::default() };
+        };
+        let linked = self.get(best.seq).expect("candidates are live");
+        Assignment {
+            story: (best.probability >= threshold).then_some(linked.story),
+            probability: best.probability,
+            threshold,
+            linked: Some(linked.article),
+            features: Some(best.features),
+            shared_terms: self.shared_terms(&query, linked),
+        }
     }
 
     /// Records that an article now belongs to a story (new or existing).
-    pub fn add(&mut self, story_id: StoryId, doc: &Document<'_>) {
-        self.documents += 1;
-        let ids: Vec<(TermId, f32)> = doc.terms.iter().map(|(t, w)| (self.intern(t), w)).collect();
-        let story = self.stories.entry(story_id).or_default();
-        for &(id, weight) in &ids {
-            self.document_frequency[id as usize] += 1;
-            let slot = story.terms.entry(id).or_insert(0.0);
-            if *slot == 0.0 {
-                self.postings.entry(id).or_default().push(story_id);
+    pub fn add(&mut self, article: ArticleId, story: StoryId, evidence: &Evidence) {
+        let indexed = self.vocabulary.index(article, story, evidence);
+        let seq = self.first_seq + self.live.len() as u64;
+        for &(term, _) in &indexed.terms {
+            let term = term as usize;
+            if self.postings.len() <= term {
+                self.postings.resize_with(term + 1, Vec::new);
             }
-            *slot += weight;
+            self.postings[term].push(seq);
         }
-        if let Some(t) = doc.published {
-            story.first = Some(story.first.map_or(t, |f| f.min(t)));
-            story.last = Some(story.last.map_or(t, |l| l.max(t)));
+        let state = self.stories.entry(story).or_default();
+        state.members.push(seq);
+        state.size += 1;
+        if let Some(t) = indexed.time {
+            state.first = Some(state.first.map_or(t, |f| f.min(t)));
+            state.last = Some(state.last.map_or(t, |l| l.max(t)));
+            self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
+        }
+        self.by_article.insert(article, seq);
+        self.live.push_back(indexed);
+        self.retire();
+    }
+
+    /// Retires articles that fell out of the window (or beyond the live limit) from the front.
+    fn retire(&mut self) {
+        let horizon = self.newest.map(|n| n - 2 * self.window_seconds());
+        while let Some(front) = self.live.front() {
+            let stale = matches!((front.time, horizon), (Some(t), Some(h)) if t < h);
+            if !stale && self.live.len() <= self.config.max_live_articles {
+                break;
+            }
+            let seq = self.first_seq;
+            if let Some(state) = self.stories.get_mut(&front.story) {
+                state.members.retain(|&m| m != seq);
+            }
+            self.by_article.remove(&front.article);
+            self.live.pop_front();
+            self.first_seq += 1;
         }
     }
 
-    fn intern(&mut self, term: &str) -> TermId {
-        if let Some(&id) = self.vocabulary.get(term) {
-            return id;
-        }
-        let id = self.names.len() as TermId;
-        self.vocabulary.insert(term.to_owned(), id);
-        self.names.push(term.to_owned());
-        self.document_frequency.push(0);
-        id
+    fn window_seconds(&self) -> i64 {
+        self.config.window_days * 86_400
     }
 
-    fn idf(&self, id: TermId) -> f32 {
-        let df = self.document_frequency.get(id as usize).copied().unwrap_or(0) as f32;
-        ((1.0 + self.documents as f32) / (1.0 + df)).ln() + 1.0
+    fn get(&self, seq: u64) -> Option<&Indexed> {
+        self.live.get(seq.checked_sub(self.first_seq)? as usize)
     }
 
-    /// TF-IDF weights with sublinear term frequency and a boost for names.
-    fn weighted(&self, terms: impl Iterator<Item = (TermId, f32)>) -> Vec<(TermId, f32)> {
-        terms
-            .filter(|(_, tf)| *tf > 0.0)
-            .map(|(id, tf)| {
-                let boost = if self.names[id as usize].starts_with(NAME_PREFIX) {
-                    self.config.name_boost
-                } else {
-                    1.0
-                };
-                (id, (1.0 + tf.ln()) * self.idf(id) * boost)
-            })
-            .collect()
-    }
-
-    /// Stories sharing terms with the query, ranked by the summed weight of what they share.
-    fn candidates(&self, query: &[(TermId, f32)]) -> Vec<StoryId> {
-        let mut scores: HashMap<StoryId, f32> = HashMap::new();
-        for &(id, weight) in query {
-            let Some(stories) = self.postings.get(&id) else {
+    /// Live articles sharing the query's telling terms, best first by a quick partial score.
+    fn candidates(&self, query: &Query) -> Vec<u64> {
+        // Terms in a large share of live articles tell nothing and would make this a scan.
+        let common = (self.live.len() / 8).max(64);
+        let mut scores: HashMap<u64, f32> = HashMap::new();
+        for &(term, weight) in &query.terms.terms {
+            let Some(postings) = self.postings.get(term as usize) else { continue };
+            let start = postings.partition_point(|&s| s < self.first_seq);
+            let postings = &postings[start..];
+            if postings.len() > common {
                 continue;
-            };
-            // Terms in most stories say little and would make this a scan of everything.
-            if stories.len() * 4 > self.stories.len().max(40) {
-                continue;
             }
-            for &story in stories {
-                *scores.entry(story).or_default() += weight;
+            for &seq in postings {
+                *scores.entry(seq).or_default() += weight * self.vocabulary.weight(term, 1.0);
             }
         }
-        let mut ranked: Vec<(StoryId, f32)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.into_iter().take(self.config.candidates).map(|(s, _)| s).collect()
-    }
-
-    fn in_window(&self, story: &StoryProfile, published: Option<DateTime<Utc>>) -> bool {
-        let (Some(t), Some(first), Some(last)) = (published, story.first, story.last) else {
-            return true;
-        };
-        let window = Duration::days(self.config.window_days);
-        t >= first - window && t <= last + window
-    }
-
-    fn cosine(&self, query: &[(TermId, f32)], story: &StoryProfile) -> (f32, Vec<(TermId, f32)>) {
-        let profile = self.weighted(story.terms.iter().map(|(&id, &w)| (id, w)));
-        let story_norm = profile.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        let query_norm = query.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        if story_norm == 0.0 || query_norm == 0.0 {
-            return (0.0, Vec::new());
-        }
-        let story_weights: HashMap<TermId, f32> = profile.into_iter().collect();
-        let contributions: Vec<(TermId, f32)> = query
-            .iter()
-            .filter_map(|&(id, w)| Some((id, w * story_weights.get(&id)? / (story_norm * query_norm))))
+        let mut ranked: Vec<(u64, f32)> = scores
+            .into_iter()
+            .filter(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)))
             .collect();
-        (contributions.iter().map(|(_, c)| c).sum(), contributions)
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(self.config.candidates * 3);
+        let mut exact: Vec<(u64, f32)> = ranked
+            .into_iter()
+            .filter_map(|(seq, _)| Some((seq, self.vocabulary.cosine(&query.terms, &self.get(seq)?.terms))))
+            .collect();
+        exact.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        exact.truncate(self.config.candidates);
+        exact.into_iter().map(|(seq, _)| seq).collect()
+    }
+
+    /// The pair evidence of an article against a live one, with the current term weights: for
+    /// fitting and explaining the model.
+    pub fn pair_features(&self, evidence: &Evidence, article: ArticleId) -> Option<PairFeatures> {
+        let doc = self.get(*self.by_article.get(&article)?)?;
+        Some(self.vocabulary.features(&self.vocabulary.query(evidence), doc))
+    }
+
+    fn in_window(&self, a: Option<i64>, b: Option<i64>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() <= self.window_seconds(),
+            _ => true,
+        }
+    }
+
+    fn score(&self, query: &Query, seq: u64) -> Scored {
+        let doc = self.get(seq).expect("candidates are live");
+        let features = self.vocabulary.features(query, doc);
+        Scored { seq, probability: self.config.model.probability(&features), features }
+    }
+
+    fn shared_terms(&self, query: &Query, doc: &Indexed) -> Vec<SharedTerm> {
+        let mut shared = self.vocabulary.contributions(&query.terms, &doc.terms);
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1));
+        shared
+            .into_iter()
+            .take(8)
+            .map(|(id, c)| SharedTerm { term: self.vocabulary.name(id).to_owned(), contribution: c })
+            .collect()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
+/// A new article's evidence against the current vocabulary: terms not seen yet have no id.
+pub(crate) struct Query {
+    pub(crate) time: Option<i64>,
+    pub(crate) terms: Weighted,
+    pub(crate) names: Weighted,
+    pub(crate) lead: Weighted,
+    pub(crate) lead_names: Vec<(Option<TermId>, Option<TermId>)>,
+    pub(crate) lead_numbers: Vec<u32>,
+    pub(crate) years: Vec<i32>,
+    pub(crate) lead_weekdays: u8,
+}
 
-    fn profile(title: &str, body: &str) -> TermProfile {
-        TermProfile::from_text(title, &[body.to_owned()])
-    }
-
-    fn day(d: u32) -> Option<DateTime<Utc>> {
-        Some(Utc.with_ymd_and_hms(2026, 2, d, 8, 0, 0).unwrap())
-    }
-
-    #[test]
-    fn similar_reports_join_and_different_events_stay_apart() {
-        let mut c = Clusterer::new(ClusterConfig::default());
-        let a = profile(
-            "Shoigu meets Wang Yi in Beijing",
-            "Sergei Shoigu held security talks with Wang Yi in Beijing.",
-        );
-        let b =
-            profile("Wang Yi hosts Shoigu", "Wang Yi met Shoigu in Beijing for strategic security talks.");
-        let other =
-            profile("Flooding in Valencia", "Heavy rain flooded streets in Valencia, closing schools.");
-        c.add(StoryId(1), &Document { terms: &a, published: day(1) });
-        c.add(StoryId(2), &Document { terms: &other, published: day(1) });
-        let got = c.assign(&Document { terms: &b, published: day(2) });
-        assert_eq!(got.story, Some(StoryId(1)), "{got:?}");
-        assert!(got.shared_terms.iter().any(|t| t.term == "n:shoigu"));
-    }
-
-    #[test]
-    fn the_time_window_keeps_distant_reports_apart() {
-        let mut c = Clusterer::new(ClusterConfig::default());
-        let a = profile(
-            "Shoigu meets Wang Yi in Beijing",
-            "Sergei Shoigu held security talks with Wang Yi in Beijing.",
-        );
-        c.add(StoryId(1), &Document { terms: &a, published: day(1) });
-        let late = Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap());
-        assert_eq!(c.assign(&Document { terms: &a, published: late }).story, None);
-        assert_eq!(c.assign(&Document { terms: &a, published: None }).story, Some(StoryId(1)));
-    }
-
-    #[test]
-    fn an_empty_clusterer_opens_a_story() {
-        let c = Clusterer::new(ClusterConfig::default());
-        let a = profile("Anything", "Some text about something.");
-        let got = c.assign(&Document { terms: &a, published: None });
-        assert_eq!((got.story, got.similarity), (None, 0.0));
-    }
+/// Seconds since the epoch.
+pub(crate) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
+    time.map(|t| t.timestamp())
 }

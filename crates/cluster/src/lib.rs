@@ -1,29 +1,39 @@
-//! Online story clustering: each article, as it arrives, joins the most similar open story or opens a
-//! new one.
+//! Online story clustering: each article, as it arrives and in any order, joins the story of the
+//! earlier article it most probably shares an event with, or opens a new story.
 //!
-//! A [`Clusterer`] holds the state: document frequencies for TF-IDF weighting, each story's term profile
-//! (the sum of its articles' terms) and its time span, and an inverted index from terms to stories so
-//! that candidates come from shared terms, never from a scan of every story. [`Clusterer::assign`]
+//! The flow: [`Evidence`] gathers what an article brings (terms, lead, names, counts, years and
+//! weekdays of its lead) from its analysis; a [`Clusterer`] keeps the articles inside the time window
+//! in an inverted index, takes candidates from shared telling terms (never a scan of everything),
+//! measures [`PairFeatures`] against each and weighs them with a [`PairModel`]. [`Clusterer::assign`]
 //! proposes a story with the reasons for it (an [`Assignment`]); the caller stores the article, gives a
 //! new story its id and reports back with [`Clusterer::add`]. Pure: no I/O, the caller persists.
 //!
-//! ```
-//! use parallax_cluster::{Clusterer, ClusterConfig, Document};
-//! use parallax_core::StoryId;
-//! use parallax_nlp::TermProfile;
+//! Telling similar events apart is the hard part: two earthquakes, two title fights of one boxer. Beyond
+//! shared words, the model weighs names one lead gives that the other never mentions (a new opponent,
+//! another town), counts that disagree, years and weekdays that do not meet.
 //!
+//! ```
+//! use parallax_cluster::{Clusterer, ClusterConfig, Evidence};
+//! use parallax_core::{Article, ArticleId, Block, StoryId};
+//!
+//! let evidence = |title: &str, text: &str| {
+//!     let mut article = Article::new(title);
+//!     article.body = vec![Block::Paragraph { text: text.into() }];
+//!     Evidence::new(&parallax_nlp::analyze(&article), None)
+//! };
 //! let mut clusterer = Clusterer::new(ClusterConfig::default());
-//! let quake = |place: &str| TermProfile::from_text(
-//!     &format!("Earthquake shakes {place}"),
-//!     &[format!("A strong earthquake struck {place} on Monday, toppling buildings.")],
-//! );
-//! let first = quake("Lima");
-//! assert!(clusterer.assign(&Document { terms: &first, published: None }).story.is_none());
-//! clusterer.add(StoryId(1), &Document { terms: &first, published: None });
-//! let second = quake("Lima");
-//! assert_eq!(clusterer.assign(&Document { terms: &second, published: None }).story, Some(StoryId(1)));
+//! let first = evidence("Earthquake shakes Lima", "A strong earthquake struck Lima on Monday, toppling buildings.");
+//! assert!(clusterer.assign(&first).story.is_none());
+//! clusterer.add(ArticleId(1), StoryId(1), &first);
+//! let second = evidence("Lima earthquake topples buildings", "Buildings fell in Lima on Monday as a strong earthquake struck.");
+//! assert_eq!(clusterer.assign(&second).story, Some(StoryId(1)));
 //! ```
 
 mod clusterer;
+mod evidence;
+mod model;
+mod vocabulary;
 
-pub use clusterer::{Assignment, ClusterConfig, Clusterer, Document, SharedTerm};
+pub use clusterer::{Assignment, ClusterConfig, Clusterer, SharedTerm};
+pub use evidence::Evidence;
+pub use model::{PairFeatures, PairModel};

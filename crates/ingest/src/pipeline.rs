@@ -1,6 +1,6 @@
 //! The pipeline proper: one document through extraction, analysis, clustering and the store.
 
-use parallax_cluster::{ClusterConfig, Clusterer, Document};
+use parallax_cluster::{ClusterConfig, Clusterer, Evidence};
 use parallax_core::{Article, ArticleId, StoryId};
 use parallax_extract::{Hints, extract};
 use parallax_nlp::{ANALYSIS_VERSION, EntityKind, EntityRegistry, analyze};
@@ -56,7 +56,7 @@ impl<'s> Pipeline<'s> {
         refresh_analyses(store, &mut registry)?;
         let mut clusterer = Clusterer::new(config);
         for member in store.cluster_members()? {
-            clusterer.add(member.story, &Document { terms: &member.terms, published: member.published });
+            clusterer.add(member.article, member.story, &member.evidence);
         }
         Ok(Pipeline { store, clusterer, registry })
     }
@@ -87,14 +87,14 @@ impl<'s> Pipeline<'s> {
         if article.language.is_none() {
             article.language = analysis.language.clone();
         }
-        let doc = Document { terms: &analysis.terms, published: article.published.map(|t| t.to_utc()) };
-        let assignment = self.clusterer.assign(&doc);
+        let evidence = Evidence::new(&analysis, article.published.map(|t| t.to_utc()));
+        let assignment = self.clusterer.assign(&evidence);
         let new = NewArticle { article, content_hash: &hash, analysis: &analysis, assignment: &assignment };
         Ok(match self.store.insert_article(&new)? {
             Inserted::New { id, story, opened_story } => {
-                self.clusterer.add(story, &doc);
+                self.clusterer.add(id, story, &evidence);
                 self.registry.learn(&analysis);
-                tracing::debug!(article = %id, story = %story, similarity = assignment.similarity, "Stored article.");
+                tracing::debug!(article = %id, story = %story, probability = assignment.probability, "Stored article.");
                 Outcome::New { id, story, opened_story, title: article.title.clone() }
             }
             Inserted::Duplicate { id } => Outcome::Duplicate { id },

@@ -18,7 +18,7 @@ fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
 }
 
 fn assignment(story: Option<StoryId>) -> Assignment {
-    Assignment { story, similarity: 0.5, shared_terms: Vec::new(), threshold: 0.3 }
+    Assignment { story, probability: 0.5, threshold: 0.3, ..Assignment::default() }
 }
 
 fn insert(store: &dyn Store, a: &Article, hash: &str, story: Option<StoryId>) -> Inserted {
@@ -96,14 +96,16 @@ pub(crate) fn check_missing(store: &dyn Store) {
     assert_ne!(story, StoryId(999));
 }
 
-/// Clustering state comes back in insertion order with its terms.
+/// Clustering state comes back in insertion order with each article's evidence.
 pub(crate) fn check_cluster_members(store: &dyn Store) {
     insert(store, &article("Quake in Lima", None, None), "q1", None);
     insert(store, &article("Storm in Oslo", None, None), "q2", None);
     let members = store.cluster_members().unwrap();
     assert_eq!(members.len(), 2);
-    assert!(members[0].terms.weight("n:lima") > 0.0);
-    assert!(members[0].published.is_some());
+    assert!(members[0].evidence.terms.weight("n:lima") > 0.0);
+    assert!(members[0].evidence.lead_names.contains(&"lima".to_owned()));
+    assert!(members[0].evidence.published.is_some());
+    assert!(members[0].article < members[1].article);
 }
 
 /// Outdated analyses are found and replaced, and the entities they name are recorded.

@@ -21,11 +21,9 @@ mod sqlite;
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
 
-use parallax_cluster::Assignment;
+use parallax_cluster::{Assignment, Evidence};
 use parallax_core::{Article, ArticleId, StoredArticle, Story, StoryId};
-use parallax_nlp::{Analysis, EntityKind, TermProfile};
-
-use chrono::{DateTime, Utc};
+use parallax_nlp::{Analysis, EntityKind};
 
 /// Everything stored about one new article.
 #[derive(Debug, Clone)]
@@ -62,12 +60,12 @@ pub enum Inserted {
 /// What the clusterer needs of a stored article to rebuild its state.
 #[derive(Debug, Clone)]
 pub struct ClusterMember {
-    /// The article's story.
+    /// The article.
+    pub article: ArticleId,
+    /// Its story.
     pub story: StoryId,
-    /// When it was published.
-    pub published: Option<DateTime<Utc>>,
-    /// Its terms.
-    pub terms: TermProfile,
+    /// What it brings to clustering, gathered from its stored analysis.
+    pub evidence: Evidence,
 }
 
 /// How many things are stored.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use parallax_cluster::Assignment;
+use parallax_cluster::{Assignment, Evidence};
 use parallax_core::{Article, ArticleId, ArticleSummary, StoredArticle, Story, StoryId};
 use parallax_nlp::{Analysis, EntityKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
@@ -295,16 +295,23 @@ impl Store for SqliteStore {
     fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn
-                .prepare("SELECT story_id, published, analysis_json FROM articles ORDER BY id")
+                .prepare("SELECT id, story_id, published, analysis_json FROM articles ORDER BY id")
                 .during("reading clustering state")?;
             let rows = stmt
-                .query_map([], |r| Ok((StoryId(r.get(0)?), parse_time(r.get(1)?), r.get::<_, String>(2)?)))
+                .query_map([], |r| {
+                    Ok((
+                        ArticleId(r.get(0)?),
+                        StoryId(r.get(1)?),
+                        parse_time(r.get(2)?),
+                        r.get::<_, String>(3)?,
+                    ))
+                })
                 .during("reading clustering state")?;
             let mut members = Vec::new();
             for row in rows {
-                let (story, published, analysis) = row.during("reading clustering state")?;
+                let (article, story, published, analysis) = row.during("reading clustering state")?;
                 let analysis: Analysis = from_json(&analysis, "analysis")?;
-                members.push(ClusterMember { story, published, terms: analysis.terms });
+                members.push(ClusterMember { article, story, evidence: Evidence::new(&analysis, published) });
             }
             Ok(members)
         })
