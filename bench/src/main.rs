@@ -256,6 +256,7 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
     let mut predictions = BTreeMap::new();
     let mut analyse_time = 0.0;
     let mut cluster_time = 0.0;
+    let mut evidence_time = 0.0;
     let mut next_story = 1;
     for (n, (id, record)) in records.iter().enumerate() {
         let t0 = Instant::now();
@@ -264,6 +265,7 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
         let analysis = parallax_nlp::analyze(&article);
         let t1 = Instant::now();
         let evidence = Evidence::new(&analysis, article.published.map(|t| t.to_utc()));
+        evidence_time += t1.elapsed().as_secs_f64();
         let story = clusterer.assign(&evidence).story.unwrap_or_else(|| {
             next_story += 1;
             StoryId(next_story - 1)
@@ -277,12 +279,14 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
     println!("{}", serde_json::to_string(&predictions)?);
     let n = records.len() as f64;
     eprintln!(
-        "cluster: {} documents, {} stories; end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s; peak memory {}",
+        "cluster: {} documents, {} stories; end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s); peak memory {}",
         records.len(),
         clusterer.story_count(),
         n / elapsed,
         n / analyse_time,
         n / cluster_time,
+        n / evidence_time,
+        n / (cluster_time - evidence_time),
         peak_memory()
     );
     Ok(())

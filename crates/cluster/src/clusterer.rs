@@ -5,6 +5,7 @@
 //! inverted index over the articles still inside the time window, scored first by the terms they
 //! share and then in full by the [`PairModel`].
 
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::Evidence;
 use crate::model::{PairFeatures, PairModel};
-use crate::vocabulary::{TermId, Vocabulary, Weighted};
+use crate::vocabulary::{Norms, TermId, Vocabulary, Weighted};
 
 /// How eagerly articles are grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +73,9 @@ pub struct SharedTerm {
     pub contribution: f32,
 }
 
+/// How many of a new article's heaviest terms look up candidates.
+const CANDIDATE_TERMS: usize = 32;
+
 /// A story as the clusterer tracks it.
 #[derive(Debug, Clone, Default)]
 struct StoryState {
@@ -90,6 +94,7 @@ pub(crate) struct Indexed {
     pub(crate) story: StoryId,
     /// Publication time, seconds since the epoch.
     pub(crate) time: Option<i64>,
+    /// Term ids with scaled frequencies (sublinear, names boosted), sorted by id.
     pub(crate) terms: Vec<(TermId, f32)>,
     pub(crate) lead: Vec<(TermId, f32)>,
     /// Each lead name as a name term and, when known, as an ordinary word.
@@ -97,6 +102,8 @@ pub(crate) struct Indexed {
     pub(crate) lead_numbers: Vec<u32>,
     pub(crate) years: Vec<i32>,
     pub(crate) lead_weekdays: u8,
+    /// Norms under the weights of the time they were computed.
+    pub(crate) norms: Cell<Norms>,
 }
 
 /// Online clustering state.
@@ -219,27 +226,33 @@ impl Clusterer {
     fn candidates(&self, query: &Query) -> Vec<u64> {
         // Terms in a large share of live articles tell nothing and would make this a scan.
         let common = (self.live.len() / 8).max(64);
-        let mut scores: HashMap<u64, f32> = HashMap::new();
-        for &(term, weight) in &query.terms.terms {
+        let mut telling: Vec<(TermId, f32)> = query.terms.terms.clone();
+        telling.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        telling.truncate(CANDIDATE_TERMS);
+        let mut hits: Vec<(u64, f32)> = Vec::new();
+        for (term, weight) in telling {
             let Some(postings) = self.postings.get(term as usize) else { continue };
             let start = postings.partition_point(|&s| s < self.first_seq);
             let postings = &postings[start..];
             if postings.len() > common {
                 continue;
             }
-            for &seq in postings {
-                *scores.entry(seq).or_default() += weight * self.vocabulary.weight(term, 1.0);
+            hits.extend(postings.iter().map(|&seq| (seq, weight)));
+        }
+        hits.sort_unstable_by_key(|&(seq, _)| seq);
+        let mut ranked: Vec<(u64, f32)> = Vec::new();
+        for (seq, weight) in hits {
+            match ranked.last_mut() {
+                Some((last, sum)) if *last == seq => *sum += weight,
+                _ => ranked.push((seq, weight)),
             }
         }
-        let mut ranked: Vec<(u64, f32)> = scores
-            .into_iter()
-            .filter(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)))
-            .collect();
+        ranked.retain(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)));
         ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(self.config.candidates * 3);
         let mut exact: Vec<(u64, f32)> = ranked
             .into_iter()
-            .filter_map(|(seq, _)| Some((seq, self.vocabulary.cosine(&query.terms, &self.get(seq)?.terms))))
+            .filter_map(|(seq, _)| Some((seq, self.vocabulary.cosine(&query.terms, self.get(seq)?))))
             .collect();
         exact.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         exact.truncate(self.config.candidates);
@@ -267,7 +280,7 @@ impl Clusterer {
     }
 
     fn shared_terms(&self, query: &Query, doc: &Indexed) -> Vec<SharedTerm> {
-        let mut shared = self.vocabulary.contributions(&query.terms, &doc.terms);
+        let mut shared = self.vocabulary.contributions(&query.terms, doc);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1));
         shared
             .into_iter()

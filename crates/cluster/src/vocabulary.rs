@@ -1,6 +1,7 @@
 //! Term ids, document frequencies and the TF-IDF arithmetic over them: every similarity the
 //! clusterer measures is computed here.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use parallax_core::{ArticleId, StoryId};
@@ -24,6 +25,17 @@ pub(crate) struct Vocabulary {
     is_name: Vec<bool>,
     document_frequency: Vec<u32>,
     documents: u32,
+    /// `logarithms[n]` is ln(n), for every count up to the number of documents plus two.
+    logarithms: Vec<f32>,
+}
+
+/// Norms of an indexed article's vectors, and the collection size they were computed at.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Norms {
+    documents: u32,
+    terms: f32,
+    names: f32,
+    lead: f32,
 }
 
 /// A weighted sparse vector, sorted by term id, with its norm (which counts terms without ids).
@@ -38,59 +50,96 @@ impl Vocabulary {
         &self.names[id as usize]
     }
 
-    /// Inverse document frequency as it stands for an article being assigned: that article counts.
+    /// Inverse document frequency as it stands for an article being assigned, which counts:
+    /// ln((2 + N) / (2 + df)) + 1, from the table of logarithms.
     fn idf(&self, id: Option<TermId>) -> f32 {
-        let df = id.and_then(|id| self.document_frequency.get(id as usize)).copied().unwrap_or(0) + 1;
-        ((2.0 + self.documents as f32) / (1.0 + df as f32)).ln() + 1.0
+        let df = id.and_then(|id| self.document_frequency.get(id as usize)).copied().unwrap_or(0);
+        self.ln(self.documents + 2) - self.ln(df + 2) + 1.0
     }
 
-    /// Sublinear term frequency times IDF, names boosted.
-    pub(crate) fn weight(&self, id: TermId, tf: f32) -> f32 {
-        let boost = if self.is_name.get(id as usize).copied().unwrap_or(false) { NAME_BOOST } else { 1.0 };
-        sublinear(tf) * self.idf(Some(id)) * boost
+    /// Natural logarithm of a count, looked up: weights are recomputed far too often to call `ln`.
+    fn ln(&self, n: u32) -> f32 {
+        self.logarithms.get(n as usize).copied().unwrap_or_else(|| (n as f32).ln())
     }
 
-    fn weigh_profile(&self, profile: &TermProfile, only_names: bool) -> Weighted {
-        let mut terms = Vec::with_capacity(profile.len());
-        let mut norm = 0.0;
+    /// A stored scaled frequency (see [`scaled_tf`]) times the term's IDF.
+    pub(crate) fn weight(&self, id: TermId, scaled: f32) -> f32 {
+        scaled * self.idf(Some(id))
+    }
+
+    /// Weighs a profile against the known terms: all of them, and the names alone.
+    fn weigh_profile(&self, profile: &TermProfile) -> (Weighted, Weighted) {
+        let mut all = Weighted { terms: Vec::with_capacity(profile.len()), norm: 0.0 };
+        let mut names = Weighted::default();
         for (term, tf) in profile.iter() {
             let name = term.starts_with(NAME_PREFIX);
-            if only_names && !name {
-                continue;
-            }
             let id = self.ids.get(term).copied();
-            let boost = if name { NAME_BOOST } else { 1.0 };
-            let w = sublinear(tf) * self.idf(id) * boost;
-            norm += w * w;
+            let w = scaled_tf(term, tf) * self.idf(id);
+            all.norm += w * w;
+            if name {
+                names.norm += w * w;
+            }
             if let Some(id) = id {
-                terms.push((id, w));
+                all.terms.push((id, w));
+                if name {
+                    names.terms.push((id, w));
+                }
             }
         }
-        terms.sort_unstable_by_key(|&(id, _)| id);
-        Weighted { terms, norm: norm.sqrt() }
+        for weighted in [&mut all, &mut names] {
+            weighted.terms.sort_unstable_by_key(|&(id, _)| id);
+            weighted.norm = weighted.norm.sqrt();
+        }
+        (all, names)
     }
 
-    fn weigh_indexed(&self, terms: &[(TermId, f32)], only_names: bool) -> Weighted {
-        let mut norm = 0.0;
-        let terms: Vec<(TermId, f32)> = terms
-            .iter()
-            .filter(|&&(id, _)| !only_names || self.is_name[id as usize])
-            .map(|&(id, tf)| {
-                let w = self.weight(id, tf);
-                norm += w * w;
-                (id, w)
-            })
-            .collect();
-        Weighted { terms, norm: norm.sqrt() }
+    /// Norms of an indexed article's vectors under the current weights, recomputed only once the
+    /// collection has grown enough for the weights to have moved.
+    fn norms(&self, doc: &Indexed) -> Norms {
+        let cached = doc.norms.get();
+        if cached.documents > 0 && self.documents < cached.documents + cached.documents / 32 + 4 {
+            return cached;
+        }
+        let norm = |terms: &[(TermId, f32)], only_names: bool| {
+            terms
+                .iter()
+                .filter(|&&(id, _)| !only_names || self.is_name[id as usize])
+                .map(|&(id, tf)| self.weight(id, tf).powi(2))
+                .sum::<f32>()
+                .sqrt()
+        };
+        let fresh = Norms {
+            documents: self.documents.max(1),
+            terms: norm(&doc.terms, false),
+            names: norm(&doc.terms, true),
+            lead: norm(&doc.lead, false),
+        };
+        doc.norms.set(fresh);
+        fresh
+    }
+
+    /// Cosine of a weighted query and an indexed vector of raw frequencies with the given norm.
+    fn cosine_indexed(&self, query: &Weighted, terms: &[(TermId, f32)], norm: f32, only_names: bool) -> f32 {
+        if query.norm == 0.0 || norm == 0.0 {
+            return 0.0;
+        }
+        let mut dot = 0.0;
+        merge_join(&query.terms, terms, |id, q, tf| {
+            if !only_names || self.is_name[id as usize] {
+                dot += q * self.weight(id, tf);
+            }
+        });
+        dot / (query.norm * norm)
     }
 
     /// The evidence of an article being assigned, against the terms known so far.
     pub(crate) fn query(&self, evidence: &Evidence) -> Query {
+        let (terms, names) = self.weigh_profile(&evidence.terms);
         Query {
             time: seconds(evidence.published),
-            terms: self.weigh_profile(&evidence.terms, false),
-            names: self.weigh_profile(&evidence.terms, true),
-            lead: self.weigh_profile(&evidence.lead, false),
+            terms,
+            names,
+            lead: self.weigh_profile(&evidence.lead).0,
             lead_names: self.lead_name_ids(evidence, |term| self.ids.get(term).copied()),
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
@@ -101,12 +150,17 @@ impl Vocabulary {
     /// Interns an article's terms, counts them, and returns the article as indexed.
     pub(crate) fn index(&mut self, article: ArticleId, story: StoryId, evidence: &Evidence) -> Indexed {
         self.documents += 1;
-        let mut terms: Vec<(TermId, f32)> = evidence.terms.iter().map(|(t, w)| (self.intern(t), w)).collect();
+        while self.logarithms.len() < self.documents as usize + 3 {
+            self.logarithms.push((self.logarithms.len() as f32).ln());
+        }
+        let mut terms: Vec<(TermId, f32)> =
+            evidence.terms.iter().map(|(t, w)| (self.intern(t), scaled_tf(t, w))).collect();
         for &(id, _) in &terms {
             self.document_frequency[id as usize] += 1;
         }
         terms.sort_unstable_by_key(|&(id, _)| id);
-        let mut lead: Vec<(TermId, f32)> = evidence.lead.iter().map(|(t, w)| (self.intern(t), w)).collect();
+        let mut lead: Vec<(TermId, f32)> =
+            evidence.lead.iter().map(|(t, w)| (self.intern(t), scaled_tf(t, w))).collect();
         lead.sort_unstable_by_key(|&(id, _)| id);
         let lead_names = self.lead_name_ids(evidence, |term| self.ids.get(term).copied());
         Indexed {
@@ -119,6 +173,7 @@ impl Vocabulary {
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
             lead_weekdays: evidence.lead_weekdays,
+            norms: Cell::default(),
         }
     }
 
@@ -142,20 +197,19 @@ impl Vocabulary {
         id
     }
 
-    /// Cosine of a query vector and an indexed article's terms, weighted now.
-    pub(crate) fn cosine(&self, query: &Weighted, terms: &[(TermId, f32)]) -> f32 {
-        cosine(query, &self.weigh_indexed(terms, false))
+    /// Cosine of a query and an indexed article, weighted now.
+    pub(crate) fn cosine(&self, query: &Weighted, doc: &Indexed) -> f32 {
+        self.cosine_indexed(query, &doc.terms, self.norms(doc).terms, false)
     }
 
     /// Each shared term's share of the cosine.
-    pub(crate) fn contributions(&self, query: &Weighted, terms: &[(TermId, f32)]) -> Vec<(TermId, f32)> {
-        let doc = self.weigh_indexed(terms, false);
-        let scale = query.norm * doc.norm;
+    pub(crate) fn contributions(&self, query: &Weighted, doc: &Indexed) -> Vec<(TermId, f32)> {
+        let scale = query.norm * self.norms(doc).terms;
         if scale == 0.0 {
             return Vec::new();
         }
         let mut out = Vec::new();
-        merge_join(&query.terms, &doc.terms, |id, a, b| out.push((id, a * b / scale)));
+        merge_join(&query.terms, &doc.terms, |id, q, tf| out.push((id, q * self.weight(id, tf) / scale)));
         out
     }
 
@@ -177,10 +231,11 @@ impl Vocabulary {
         let common_numbers = count_common(&query.lead_numbers, &doc.lead_numbers);
         let all_numbers = query.lead_numbers.len() + doc.lead_numbers.len() - common_numbers;
         let disjoint = |a: bool, b: bool, common: bool| if a && b && !common { 1.0 } else { 0.0 };
+        let norms = self.norms(doc);
         PairFeatures {
-            cosine: self.cosine(&query.terms, &doc.terms),
-            lead: cosine(&query.lead, &self.weigh_indexed(&doc.lead, false)),
-            names: cosine(&query.names, &self.weigh_indexed(&doc.terms, true)),
+            cosine: self.cosine_indexed(&query.terms, &doc.terms, norms.terms, false),
+            lead: self.cosine_indexed(&query.lead, &doc.lead, norms.lead, false),
+            names: self.cosine_indexed(&query.names, &doc.terms, norms.names, true),
             novelty: (absent_from_doc + absent_from_query) as f32 / (names_total + 1) as f32,
             numbers_shared: common_numbers as f32 / (all_numbers + 1) as f32,
             numbers_disjoint: disjoint(
@@ -202,17 +257,10 @@ impl Vocabulary {
     }
 }
 
-fn sublinear(tf: f32) -> f32 {
-    if tf >= 1.0 { 1.0 + tf.ln() } else { tf.max(0.0) }
-}
-
-fn cosine(a: &Weighted, b: &Weighted) -> f32 {
-    if a.norm == 0.0 || b.norm == 0.0 {
-        return 0.0;
-    }
-    let mut dot = 0.0;
-    merge_join(&a.terms, &b.terms, |_, x, y| dot += x * y);
-    dot / (a.norm * b.norm)
+/// Sublinear term frequency, names boosted: the part of a weight that does not change.
+fn scaled_tf(term: &str, tf: f32) -> f32 {
+    let sublinear = if tf >= 1.0 { 1.0 + tf.ln() } else { tf.max(0.0) };
+    if term.starts_with(NAME_PREFIX) { sublinear * NAME_BOOST } else { sublinear }
 }
 
 /// Calls `f` for every term id present in both sorted vectors.
