@@ -37,7 +37,7 @@ impl Default for ClusterConfig {
         ClusterConfig {
             threshold: 0.55,
             window_days: 7,
-            candidates: 20,
+            candidates: 10,
             max_live_articles: 200_000,
             model: PairModel::default(),
         }
@@ -305,4 +305,117 @@ pub(crate) struct Query {
 /// Seconds since the epoch.
 pub(crate) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
     time.map(|t| t.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use parallax_core::{Article, Block};
+
+    fn evidence(title: &str, body: &[&str], day: Option<u32>) -> Evidence {
+        let mut article = Article::new(title);
+        article.body = body.iter().map(|p| Block::Paragraph { text: (*p).to_owned() }).collect();
+        let published = day.map(|d| Utc.with_ymd_and_hms(2026, 2, d, 8, 0, 0).unwrap());
+        Evidence::new(&parallax_nlp::analyze(&article), published)
+    }
+
+    fn talks(day: u32) -> Evidence {
+        evidence(
+            "Shoigu meets Wang Yi in Beijing",
+            &["Sergei Shoigu held strategic security talks with Wang Yi in Beijing on Sunday."],
+            Some(day),
+        )
+    }
+
+    fn floods() -> Evidence {
+        evidence(
+            "Flooding in Valencia",
+            &["Heavy rain flooded streets in Valencia on Tuesday, closing schools and roads."],
+            Some(3),
+        )
+    }
+
+    #[test]
+    fn a_second_report_of_one_event_joins_its_story_with_reasons() {
+        let mut c = Clusterer::new(ClusterConfig::default());
+        c.add(ArticleId(1), StoryId(1), &talks(1));
+        c.add(ArticleId(2), StoryId(2), &floods());
+        let second = evidence(
+            "Wang Yi hosts Shoigu for security talks",
+            &["Wang Yi met Sergei Shoigu in Beijing on Sunday for strategic security talks."],
+            Some(2),
+        );
+        let got = c.assign(&second);
+        assert_eq!(got.story, Some(StoryId(1)), "{got:?}");
+        assert_eq!(got.linked, Some(ArticleId(1)));
+        assert!(got.probability >= got.threshold);
+        assert!(got.shared_terms.iter().any(|t| t.term == "n:shoigu"), "{:?}", got.shared_terms);
+        assert!(got.features.is_some_and(|f| f.cosine > 0.2));
+    }
+
+    #[test]
+    fn a_similar_event_with_another_opponent_and_place_stays_apart() {
+        let mut c = Clusterer::new(ClusterConfig::default());
+        let first = evidence(
+            "Klitschko stops Rahman in seventh round in Mannheim",
+            &[
+                "Wladimir Klitschko stopped Hasim Rahman in the seventh round at the SAP Arena in Mannheim on Saturday to keep his heavyweight titles.",
+                "Rahman, 45-7-2, barely landed a punch.",
+            ],
+            None,
+        );
+        let second = evidence(
+            "Klitschko stops Thompson in sixth round in Bern",
+            &[
+                "Wladimir Klitschko stopped Tony Thompson in the sixth round at the Stade de Suisse in Bern on Saturday to keep his heavyweight titles.",
+                "Thompson, 36-3, was floored twice.",
+            ],
+            None,
+        );
+        c.add(ArticleId(1), StoryId(1), &first);
+        let got = c.assign(&second);
+        assert_eq!(got.story, None, "{got:?}");
+        assert!(got.features.is_some_and(|f| f.novelty > 0.0 && f.numbers_disjoint == 1.0), "{got:?}");
+    }
+
+    #[test]
+    fn reports_further_apart_than_the_window_are_not_grouped() {
+        let mut c = Clusterer::new(ClusterConfig { window_days: 3, ..ClusterConfig::default() });
+        c.add(ArticleId(1), StoryId(1), &talks(1));
+        assert_eq!(c.assign(&talks(20)).story, None);
+        assert_eq!(c.assign(&talks(3)).story, Some(StoryId(1)));
+        let mut undated = talks(1);
+        undated.published = None;
+        assert_eq!(c.assign(&undated).story, Some(StoryId(1)));
+    }
+
+    #[test]
+    fn a_late_report_joins_its_story_after_newer_ones() {
+        let mut c = Clusterer::new(ClusterConfig::default());
+        c.add(ArticleId(1), StoryId(1), &floods());
+        c.add(ArticleId(2), StoryId(2), &talks(5));
+        assert_eq!(c.assign(&talks(4)).story, Some(StoryId(2)));
+    }
+
+    #[test]
+    fn old_articles_retire_from_matching() {
+        let mut c = Clusterer::new(ClusterConfig { window_days: 2, ..ClusterConfig::default() });
+        c.add(ArticleId(1), StoryId(1), &talks(1));
+        c.add(ArticleId(2), StoryId(2), &talks(10));
+        assert_eq!(c.live_articles(), 1);
+        assert_eq!(c.story_count(), 2);
+        let mut capped = Clusterer::new(ClusterConfig { max_live_articles: 1, ..ClusterConfig::default() });
+        capped.add(ArticleId(1), StoryId(1), &floods());
+        capped.add(ArticleId(2), StoryId(2), &talks(1));
+        assert_eq!(capped.live_articles(), 1);
+        assert_eq!(capped.assign(&floods()).story, None);
+    }
+
+    #[test]
+    fn an_empty_clusterer_opens_a_story() {
+        let c = Clusterer::new(ClusterConfig::default());
+        let got = c.assign(&talks(1));
+        assert_eq!((got.story, got.probability, got.linked), (None, 0.0, None));
+    }
 }
