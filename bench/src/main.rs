@@ -17,11 +17,14 @@
 //!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
 //! - `cluster-fit FILE.jsonl`: fits the clustering pair model on a file labelled with `story` (and
 //!   `topic`, whose pairs it learns from) and prints the weights.
+//! - `cluster-scale FILE.jsonl N...`: replays the file's stories as a synthetic stream of N documents
+//!   (each replay a new event) and prints time, documents/s, peak memory and BCubed F1 per size.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Instant;
 
+mod scale;
 mod understand;
 
 use anyhow::{Context, Result, bail};
@@ -41,12 +44,19 @@ fn main() -> Result<()> {
         ["dump", file] => dump(file),
         ["cluster", file] => cluster(file, ClusterConfig::default()),
         ["cluster-fit", file] => cluster_fit(file),
+        ["cluster-scale", file, sizes @ ..] => scale::run(
+            file,
+            &sizes
+                .iter()
+                .map(|n| n.parse().context("sizes are document counts"))
+                .collect::<Result<Vec<usize>>>()?,
+        ),
         ["cluster", file, "--threshold", t] => cluster(
             file,
             ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
         ),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json | cluster-fit FILE.jsonl"
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json | cluster-fit FILE.jsonl | cluster-scale FILE.jsonl N..."
         ),
     }
 }

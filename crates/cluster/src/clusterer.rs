@@ -76,6 +76,9 @@ pub struct SharedTerm {
 /// How many of a new article's heaviest terms look up candidates.
 const CANDIDATE_TERMS: usize = 32;
 
+/// Longest posting list scanned: a term in more live articles than this is too common to tell.
+const MAX_POSTINGS: usize = 1_000;
+
 /// A story as the clusterer tracks it.
 #[derive(Debug, Clone, Default)]
 struct StoryState {
@@ -225,7 +228,7 @@ impl Clusterer {
     /// Live articles sharing the query's telling terms, best first by a quick partial score.
     fn candidates(&self, query: &Query) -> Vec<u64> {
         // Terms in a large share of live articles tell nothing and would make this a scan.
-        let common = (self.live.len() / 8).max(64);
+        let common = (self.live.len() / 8).clamp(64, MAX_POSTINGS);
         let mut telling: Vec<(TermId, f32)> = query.terms.terms.clone();
         telling.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         telling.truncate(CANDIDATE_TERMS);
