@@ -79,17 +79,6 @@ const CANDIDATE_TERMS: usize = 32;
 /// Longest posting list scanned: a term in more live articles than this is too common to tell.
 const MAX_POSTINGS: usize = 1_000;
 
-/// A story as the clusterer tracks it.
-#[derive(Debug, Clone, Default)]
-struct StoryState {
-    /// Sequence numbers of its live articles, in arrival order.
-    members: Vec<u64>,
-    /// Articles ever added, live or retired.
-    size: usize,
-    first: Option<i64>,
-    last: Option<i64>,
-}
-
 /// One article as indexed: term ids with raw weights, sorted by id.
 #[derive(Debug, Clone)]
 pub(crate) struct Indexed {
@@ -120,7 +109,8 @@ pub struct Clusterer {
     /// Latest publication time seen, which moves the window.
     newest: Option<i64>,
     postings: Vec<Vec<u64>>,
-    stories: HashMap<StoryId, StoryState>,
+    /// Each story's live articles by sequence number, in arrival order.
+    stories: HashMap<StoryId, Vec<u64>>,
     by_article: HashMap<ArticleId, u64>,
 }
 
@@ -186,12 +176,8 @@ impl Clusterer {
             }
             self.postings[term].push(seq);
         }
-        let state = self.stories.entry(story).or_default();
-        state.members.push(seq);
-        state.size += 1;
+        self.stories.entry(story).or_default().push(seq);
         if let Some(t) = indexed.time {
-            state.first = Some(state.first.map_or(t, |f| f.min(t)));
-            state.last = Some(state.last.map_or(t, |l| l.max(t)));
             self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
         }
         self.by_article.insert(article, seq);
@@ -208,8 +194,8 @@ impl Clusterer {
                 break;
             }
             let seq = self.first_seq;
-            if let Some(state) = self.stories.get_mut(&front.story) {
-                state.members.retain(|&m| m != seq);
+            if let Some(members) = self.stories.get_mut(&front.story) {
+                members.retain(|&m| m != seq);
             }
             self.by_article.remove(&front.article);
             self.live.pop_front();
