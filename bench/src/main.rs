@@ -336,12 +336,9 @@ fn cluster_fit(file: &str) -> Result<()> {
             }
         }
     }
-    // A fixed linear congruential sequence picks the pairs across topics, so runs agree.
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |bound: usize| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) as usize % bound
-    };
+    // A fixed sequence picks the pairs across topics, so runs agree.
+    let mut sequence = scale::Sequence(0x2545_f491_4f6c_dd1d);
+    let mut next = |bound: usize| sequence.below(bound as u64) as usize;
     let within = examples.len();
     while examples.len() < 2 * within && evidence.len() > 1 {
         let (a, b) = (next(evidence.len()), next(evidence.len()));

@@ -21,10 +21,10 @@ use parallax_nlp::{NAME_PREFIX, TermProfile};
 const EVENTS_PER_DAY: u64 = 400;
 
 /// A fixed pseudo-random sequence, so that runs agree.
-struct Sequence(u64);
+pub struct Sequence(pub u64);
 
 impl Sequence {
-    fn below(&mut self, bound: u64) -> u64 {
+    pub fn below(&mut self, bound: u64) -> u64 {
         self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % bound.max(1)
     }

@@ -140,7 +140,7 @@ impl Vocabulary {
             terms,
             names,
             lead: self.weigh_profile(&evidence.lead).0,
-            lead_names: self.lead_name_ids(evidence, |term| self.ids.get(term).copied()),
+            lead_names: self.lead_name_ids(evidence),
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
             lead_weekdays: evidence.lead_weekdays,
@@ -162,7 +162,7 @@ impl Vocabulary {
         let mut lead: Vec<(TermId, f32)> =
             evidence.lead.iter().map(|(t, w)| (self.intern(t), scaled_tf(t, w))).collect();
         lead.sort_unstable_by_key(|&(id, _)| id);
-        let lead_names = self.lead_name_ids(evidence, |term| self.ids.get(term).copied());
+        let lead_names = self.lead_name_ids(evidence);
         Indexed {
             article,
             story,
@@ -177,11 +177,9 @@ impl Vocabulary {
         }
     }
 
-    fn lead_name_ids(
-        &self,
-        evidence: &Evidence,
-        id: impl Fn(&str) -> Option<TermId>,
-    ) -> Vec<(Option<TermId>, Option<TermId>)> {
+    /// Each lead name's id as a name term and as an ordinary word, where known.
+    fn lead_name_ids(&self, evidence: &Evidence) -> Vec<(Option<TermId>, Option<TermId>)> {
+        let id = |term: &str| self.ids.get(term).copied();
         evidence.lead_names.iter().map(|name| (id(&format!("{NAME_PREFIX}{name}")), id(name))).collect()
     }
 
