@@ -14,9 +14,13 @@
 //! - `dump FILE.jsonl`: prints one JSON line per document with its publication time, title and full
 //!   analysis, for studying the clustering evidence outside the code.
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
-//!   file order with the same code as ingest, prints `{id: story}`; docs/s and peak memory on stderr.
-//! - `cluster-fit FILE.jsonl`: fits the clustering pair model on a file labelled with `story` (and
-//!   `topic`, whose pairs it learns from) and prints the weights.
+//!   file order with the same code as ingest, running the maintenance pass every 50 documents (and
+//!   after the last), prints `{id: story}`; docs/s and peak memory on stderr. Options: `--threshold X`,
+//!   `--model MODEL.json` (weights printed by `cluster-fit`), `--maintain-every N`, `--topics odd|even`
+//!   (only documents whose numeric `topic` is odd or even: for scoring on topics held out of a fit).
+//! - `cluster-fit FILE.jsonl... [--topics odd|even]`: fits the clustering pair model on files labelled
+//!   with `story` (and `topic`, whose pairs it learns from), prints the model as JSON on stdout and
+//!   the weights on stderr.
 //! - `cluster-scale FILE.jsonl N...`: replays the file's stories as a synthetic stream of N documents
 //!   (each replay a new event) and prints time, documents/s, peak memory and BCubed F1 per size.
 
@@ -42,8 +46,14 @@ fn main() -> Result<()> {
         ["understand", docs, labels] => understand::score(docs, labels),
         ["show", file, ids @ ..] => show(file, ids),
         ["dump", file] => dump(file),
-        ["cluster", file] => cluster(file, ClusterConfig::default()),
-        ["cluster-fit", file] => cluster_fit(file),
+        ["cluster", file, options @ ..] => cluster(file, &ClusterOptions::parse(options)?),
+        ["cluster-fit", rest @ ..] if !rest.is_empty() => {
+            let (files, topics) = match rest {
+                [files @ .., "--topics", parity] => (files, Some(TopicParity::parse(parity)?)),
+                files => (files, None),
+            };
+            cluster_fit(files, topics)
+        }
         ["cluster-scale", file, sizes @ ..] => scale::run(
             file,
             &sizes
@@ -51,12 +61,8 @@ fn main() -> Result<()> {
                 .map(|n| n.parse().context("sizes are document counts"))
                 .collect::<Result<Vec<usize>>>()?,
         ),
-        ["cluster", file, "--threshold", t] => cluster(
-            file,
-            ClusterConfig { threshold: t.parse().context("--threshold")?, ..ClusterConfig::default() },
-        ),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] > pred.json | cluster-fit FILE.jsonl | cluster-scale FILE.jsonl N..."
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl N..."
         ),
     }
 }
@@ -258,15 +264,95 @@ fn dump(file: &str) -> Result<()> {
     Ok(())
 }
 
-fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
-    let records = load_records(file)?;
+/// Settings of the `cluster` command.
+struct ClusterOptions {
+    config: ClusterConfig,
+    maintain_every: usize,
+    topics: Option<TopicParity>,
+}
+
+impl ClusterOptions {
+    fn parse(options: &[&str]) -> Result<Self> {
+        let mut parsed =
+            ClusterOptions { config: ClusterConfig::default(), maintain_every: 50, topics: None };
+        for pair in options.chunks(2) {
+            match pair {
+                ["--threshold", t] => parsed.config.threshold = t.parse().context("--threshold")?,
+                ["--model", file] => {
+                    let json = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+                    parsed.config.model = serde_json::from_str(&json).with_context(|| file.to_string())?;
+                }
+                ["--maintain-every", n] => parsed.maintain_every = n.parse().context("--maintain-every")?,
+                ["--topics", parity] => parsed.topics = Some(TopicParity::parse(parity)?),
+                _ => bail!("unknown cluster options {pair:?}"),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// Half of a file's topics, by the parity of their number: fitted on one half, scored on the other.
+#[derive(Clone, Copy)]
+enum TopicParity {
+    Odd,
+    Even,
+}
+
+impl TopicParity {
+    fn parse(text: &str) -> Result<Self> {
+        match text {
+            "odd" => Ok(TopicParity::Odd),
+            "even" => Ok(TopicParity::Even),
+            _ => bail!("--topics takes odd or even, not {text}"),
+        }
+    }
+
+    /// Whether a topic label ("7", 7 or "t7") is in this half; unnumbered topics are in neither.
+    fn holds(self, topic: &serde_json::Value) -> bool {
+        let text = match topic {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        digits.parse::<u64>().is_ok_and(|n| (n % 2 == 1) == matches!(self, TopicParity::Odd))
+    }
+}
+
+/// The gold fields of a labelled document line.
+#[derive(serde::Deserialize)]
+struct GoldLabel {
+    #[serde(default)]
+    story: serde_json::Value,
+    #[serde(default)]
+    topic: serde_json::Value,
+}
+
+fn load_labels(file: &str) -> Result<Vec<GoldLabel>> {
+    let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    input
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| serde_json::from_str(line).with_context(|| format!("{file}:{}", n + 1)))
+        .collect()
+}
+
+fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
+    let mut records = load_records(file)?;
+    if let Some(parity) = options.topics {
+        let labels = load_labels(file)?;
+        let mut labels = labels.iter();
+        records.retain(|_| labels.next().is_some_and(|l| parity.holds(&l.topic)));
+    }
 
     let start = Instant::now();
-    let mut clusterer = Clusterer::new(config);
-    let mut predictions = BTreeMap::new();
+    let mut clusterer = Clusterer::new(options.config.clone());
+    let mut predictions: BTreeMap<String, i64> = BTreeMap::new();
     let mut analyse_time = 0.0;
     let mut cluster_time = 0.0;
     let mut evidence_time = 0.0;
+    let mut maintain_time = 0.0;
+    let mut merges = 0;
     let mut next_story = 1;
     for (n, (id, record)) in records.iter().enumerate() {
         let t0 = Instant::now();
@@ -281,78 +367,102 @@ fn cluster(file: &str, config: ClusterConfig) -> Result<()> {
             StoryId(next_story - 1)
         });
         clusterer.add(ArticleId(n as i64 + 1), story, &evidence);
+        predictions.insert(id.clone(), story.get());
+        let t2 = Instant::now();
+        if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == records.len() {
+            for merge in clusterer.maintain() {
+                merges += 1;
+                for story in predictions.values_mut().filter(|s| **s == merge.absorbed.get()) {
+                    *story = merge.kept.get();
+                }
+            }
+        }
+        maintain_time += t2.elapsed().as_secs_f64();
         cluster_time += t1.elapsed().as_secs_f64();
         analyse_time += (t1 - t0).as_secs_f64();
-        predictions.insert(id.clone(), story.get());
     }
     let elapsed = start.elapsed().as_secs_f64();
     println!("{}", serde_json::to_string(&predictions)?);
     let n = records.len() as f64;
+    let stories = predictions.values().collect::<std::collections::HashSet<_>>().len();
     eprintln!(
-        "cluster: {} documents, {} stories; end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s); peak memory {}",
+        "cluster: {} documents, {stories} stories ({merges} merged by maintenance); end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s, maintenance {:.1} ms in all); peak memory {}",
         records.len(),
-        clusterer.story_count(),
         n / elapsed,
         n / analyse_time,
         n / cluster_time,
         n / evidence_time,
-        n / (cluster_time - evidence_time),
+        n / (cluster_time - evidence_time - maintain_time),
+        maintain_time * 1e3,
         peak_memory()
     );
     Ok(())
 }
 
-/// Fits the pair model on a labelled file: every pair of documents within one `topic` (all pairs
-/// when there is no topic field) and as many pairs across topics, labelled by `story`.
-fn cluster_fit(file: &str) -> Result<()> {
-    #[derive(serde::Deserialize)]
-    struct Gold {
-        story: serde_json::Value,
-        #[serde(default)]
-        topic: serde_json::Value,
-    }
-    let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let mut gold = Vec::new();
-    for (n, line) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let g: Gold = serde_json::from_str(line).with_context(|| format!("{file}:{}: story", n + 1))?;
-        gold.push((g.story.to_string(), g.topic.to_string()));
-    }
-    let articles = load_articles(file)?;
-    let mut clusterer =
-        Clusterer::new(ClusterConfig { max_live_articles: usize::MAX, ..ClusterConfig::default() });
-    let evidence: Vec<Evidence> = articles
-        .iter()
-        .map(|(_, a)| Evidence::new(&parallax_nlp::analyze(a), a.published.map(|t| t.to_utc())))
-        .collect();
-    for (n, e) in evidence.iter().enumerate() {
-        clusterer.add(ArticleId(n as i64 + 1), StoryId(1), e);
-    }
-    let features = |a: usize, b: usize| clusterer.pair_features(&evidence[a], ArticleId(b as i64 + 1));
+/// Fits the pair model on labelled files: every pair of documents within one `topic` (all pairs
+/// when there is no topic field) that the clusterer's window would compare, and as many pairs across
+/// topics, labelled by `story`.
+fn cluster_fit(files: &[&str], parity: Option<TopicParity>) -> Result<()> {
+    let window = ClusterConfig::default().window_days * 86_400;
     let mut examples = Vec::new();
-    for a in 0..evidence.len() {
-        for b in a + 1..evidence.len() {
-            if gold[a].1 == gold[b].1 {
-                examples.extend(features(a, b).map(|f| (f, gold[a].0 == gold[b].0)));
+    for file in files {
+        let labels = load_labels(file)?;
+        let articles = load_articles(file)?;
+        let mut clusterer = Clusterer::new(ClusterConfig {
+            max_live_articles: usize::MAX,
+            window_days: 1_000_000,
+            ..ClusterConfig::default()
+        });
+        let mut members = Vec::new();
+        for (n, ((_, article), label)) in articles.iter().zip(&labels).enumerate() {
+            if parity.is_some_and(|p| !p.holds(&label.topic)) {
+                continue;
+            }
+            let evidence =
+                Evidence::new(&parallax_nlp::analyze(article), article.published.map(|t| t.to_utc()));
+            clusterer.add(ArticleId(n as i64 + 1), StoryId(1), &evidence);
+            members.push((ArticleId(n as i64 + 1), evidence, label));
+        }
+        let features = |a: usize, b: usize| {
+            let (ea, eb) = (&members[a].1, &members[b].1);
+            let apart = match (ea.published, eb.published) {
+                (Some(x), Some(y)) => (x - y).num_seconds().abs() > window,
+                _ => false,
+            };
+            if apart { None } else { clusterer.pair_features(ea, members[b].0) }
+        };
+        let mut file_examples = Vec::new();
+        for a in 0..members.len() {
+            for b in a + 1..members.len() {
+                if members[a].2.topic == members[b].2.topic {
+                    let same = members[a].2.story == members[b].2.story;
+                    file_examples.extend(features(a, b).map(|f| (f, same)));
+                }
             }
         }
-    }
-    // A fixed sequence picks the pairs across topics, so runs agree.
-    let mut sequence = scale::Sequence(0x2545_f491_4f6c_dd1d);
-    let mut next = |bound: usize| sequence.below(bound as u64) as usize;
-    let within = examples.len();
-    while examples.len() < 2 * within && evidence.len() > 1 {
-        let (a, b) = (next(evidence.len()), next(evidence.len()));
-        if gold[a].1 != gold[b].1 {
-            examples.extend(features(a, b).map(|f| (f, gold[a].0 == gold[b].0)));
+        // A fixed sequence picks the pairs across topics, so runs agree.
+        let mut sequence = scale::Sequence(0x2545_f491_4f6c_dd1d);
+        let mut next = |bound: usize| sequence.below(bound as u64) as usize;
+        let within = file_examples.len();
+        let mut tries = 0;
+        while file_examples.len() < 2 * within && members.len() > 1 && tries < 100 * within {
+            tries += 1;
+            let (a, b) = (next(members.len()), next(members.len()));
+            if members[a].2.topic != members[b].2.topic {
+                let same = members[a].2.story == members[b].2.story;
+                file_examples.extend(features(a, b).map(|f| (f, same)));
+            }
         }
+        let positives = file_examples.iter().filter(|(_, same)| *same).count();
+        eprintln!("cluster-fit: {file}: {} pairs ({positives} same story)", file_examples.len());
+        examples.extend(file_examples);
     }
-    let model = PairModel::fit(&examples, 1.0 / examples.len() as f64);
-    let positives = examples.iter().filter(|(_, same)| *same).count();
-    eprintln!("cluster-fit: {} pairs ({} same story)", examples.len(), positives);
+    let model = PairModel::fit(&examples, 1.0 / examples.len().max(1) as f64);
     for (name, weight) in PairFeatures::NAMES.iter().zip(model.weights) {
-        println!("{name:>18} {weight:8.3}");
+        eprintln!("{name:>18} {weight:8.3}");
     }
-    println!("{:>18} {:8.3}", "bias", model.bias);
+    eprintln!("{:>18} {:8.3}", "bias", model.bias);
+    println!("{}", serde_json::to_string(&model)?);
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 //! share and then in full by the [`PairModel`].
 
 use std::cell::Cell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use parallax_core::{ArticleId, StoryId};
@@ -26,6 +26,8 @@ pub struct ClusterConfig {
     pub window_days: i64,
     /// How many earlier articles are scored in full for each new one.
     pub candidates: usize,
+    /// Least mean probability over two stories' articles for the maintenance pass to merge them.
+    pub merge_threshold: f32,
     /// Articles kept for matching when publication times do not retire them.
     pub max_live_articles: usize,
     /// The weights of the pair evidence.
@@ -35,9 +37,10 @@ pub struct ClusterConfig {
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
-            threshold: 0.55,
+            threshold: 0.6,
             window_days: 7,
             candidates: 10,
+            merge_threshold: 0.35,
             max_live_articles: 200_000,
             model: PairModel::default(),
         }
@@ -101,23 +104,37 @@ pub(crate) struct Indexed {
 /// Online clustering state.
 #[derive(Debug, Default)]
 pub struct Clusterer {
-    config: ClusterConfig,
-    vocabulary: Vocabulary,
+    pub(crate) config: ClusterConfig,
+    pub(crate) vocabulary: Vocabulary,
     /// Live articles; the front one has sequence number `first_seq`.
-    live: VecDeque<Indexed>,
-    first_seq: u64,
+    pub(crate) live: VecDeque<Indexed>,
+    pub(crate) first_seq: u64,
     /// Latest publication time seen, which moves the window.
     newest: Option<i64>,
     postings: Vec<Vec<u64>>,
     /// Each story's live articles by sequence number, in arrival order.
-    stories: HashMap<StoryId, Vec<u64>>,
+    pub(crate) stories: HashMap<StoryId, Vec<u64>>,
+    /// Stories that gained articles since the last maintenance pass.
+    pub(crate) changed: HashSet<StoryId>,
     by_article: HashMap<ArticleId, u64>,
 }
 
+/// How many of a story's articles an article must match, on average, to join it.
+const CORROBORATION: usize = 3;
+
+/// A story's most recent articles scored against a new one besides its candidates.
+const STORY_SAMPLE: usize = 12;
+
+/// Orders scores by probability, the earlier article first among equals.
+fn by_probability(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    a.probability.total_cmp(&b.probability).then(b.seq.cmp(&a.seq))
+}
+
 /// An earlier article scored against a new one.
-struct Scored {
+#[derive(Clone)]
+pub(crate) struct Scored {
     seq: u64,
-    probability: f32,
+    pub(crate) probability: f32,
     features: PairFeatures,
 }
 
@@ -132,8 +149,8 @@ impl Clusterer {
         &self.config
     }
 
-    /// Number of stories known.
-    pub fn story_count(&self) -> usize {
+    /// Number of stories with live articles.
+    pub fn live_stories(&self) -> usize {
         self.stories.len()
     }
 
@@ -146,23 +163,64 @@ impl Clusterer {
     pub fn assign(&self, evidence: &Evidence) -> Assignment {
         let query = self.vocabulary.query(evidence);
         let threshold = self.config.threshold;
-        let best = self
-            .candidates(&query)
-            .into_iter()
-            .map(|seq| self.score(&query, seq))
-            .max_by(|a, b| a.probability.total_cmp(&b.probability).then(b.seq.cmp(&a.seq)));
-        let Some(best) = best else {
+        let scored: Vec<Scored> =
+            self.candidates(&query).into_iter().map(|seq| self.score(&query, seq)).collect();
+        let Some(best) = scored.iter().max_by(|a, b| by_probability(a, b)) else {
             return Assignment { threshold, ..Assignment::default() };
         };
-        let linked = self.get(best.seq).expect("candidates are live");
+        let (story, probability, linked) = match self.best_story(&query, &scored) {
+            Some((story, probability, linked)) if probability >= threshold => {
+                (Some(story), probability, linked)
+            }
+            _ => (None, best.probability, best.clone()),
+        };
+        let doc = self.get(linked.seq).expect("candidates are live");
         Assignment {
-            story: (best.probability >= threshold).then_some(linked.story),
-            probability: best.probability,
+            story,
+            probability,
             threshold,
-            linked: Some(linked.article),
-            features: Some(best.features),
-            shared_terms: self.shared_terms(&query, linked),
+            linked: Some(doc.article),
+            features: Some(linked.features),
+            shared_terms: self.shared_terms(&query, doc),
         }
+    }
+
+    /// The story the article matches best as a whole, with its probability and the best-matching
+    /// article of it. A story is judged on the article's [`CORROBORATION`] best matches among its
+    /// recent articles: one resembling report is not enough to join a story whose other reports
+    /// tell another event.
+    fn best_story(&self, query: &Query, scored: &[Scored]) -> Option<(StoryId, f32, Scored)> {
+        let threshold = self.config.threshold;
+        // The mean of the best matches never exceeds the best one.
+        let mut stories: Vec<StoryId> = scored
+            .iter()
+            .filter(|s| s.probability >= threshold)
+            .filter_map(|s| Some(self.get(s.seq)?.story))
+            .collect();
+        stories.sort_unstable();
+        stories.dedup();
+        let mut best: Option<(StoryId, f32, Scored)> = None;
+        for story in stories {
+            let Some(members) = self.stories.get(&story) else { continue };
+            let recent = &members[members.len().saturating_sub(STORY_SAMPLE)..];
+            let mut matches: Vec<Scored> = scored
+                .iter()
+                .filter(|s| self.get(s.seq).is_some_and(|d| d.story == story))
+                .cloned()
+                .collect();
+            for &seq in recent {
+                if !matches.iter().any(|s| s.seq == seq) {
+                    matches.push(self.score(query, seq));
+                }
+            }
+            matches.sort_unstable_by(|a, b| by_probability(b, a));
+            let top = &matches[..matches.len().min(CORROBORATION)];
+            let probability = top.iter().map(|s| s.probability).sum::<f32>() / top.len() as f32;
+            if best.as_ref().is_none_or(|(_, p, _)| probability > *p) {
+                best = Some((story, probability, matches[0].clone()));
+            }
+        }
+        best
     }
 
     /// Records that an article now belongs to a story (new or existing).
@@ -177,6 +235,7 @@ impl Clusterer {
             self.postings[term].push(seq);
         }
         self.stories.entry(story).or_default().push(seq);
+        self.changed.insert(story);
         if let Some(t) = indexed.time {
             self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
         }
@@ -196,6 +255,9 @@ impl Clusterer {
             let seq = self.first_seq;
             if let Some(members) = self.stories.get_mut(&front.story) {
                 members.retain(|&m| m != seq);
+                if members.is_empty() {
+                    self.stories.remove(&front.story);
+                }
             }
             self.by_article.remove(&front.article);
             self.live.pop_front();
@@ -207,12 +269,12 @@ impl Clusterer {
         self.config.window_days * 86_400
     }
 
-    fn get(&self, seq: u64) -> Option<&Indexed> {
+    pub(crate) fn get(&self, seq: u64) -> Option<&Indexed> {
         self.live.get(seq.checked_sub(self.first_seq)? as usize)
     }
 
     /// Live articles sharing the query's telling terms, best first by a quick partial score.
-    fn candidates(&self, query: &Query) -> Vec<u64> {
+    pub(crate) fn candidates(&self, query: &Query) -> Vec<u64> {
         // Terms in a large share of live articles tell nothing and would make this a scan.
         let common = (self.live.len() / 8).clamp(64, MAX_POSTINGS);
         let mut telling: Vec<(TermId, f32)> = query.terms.terms.clone();
@@ -255,14 +317,14 @@ impl Clusterer {
         Some(self.vocabulary.features(&self.vocabulary.query(evidence), doc))
     }
 
-    fn in_window(&self, a: Option<i64>, b: Option<i64>) -> bool {
+    pub(crate) fn in_window(&self, a: Option<i64>, b: Option<i64>) -> bool {
         match (a, b) {
             (Some(a), Some(b)) => (a - b).abs() <= self.window_seconds(),
             _ => true,
         }
     }
 
-    fn score(&self, query: &Query, seq: u64) -> Scored {
+    pub(crate) fn score(&self, query: &Query, seq: u64) -> Scored {
         let doc = self.get(seq).expect("candidates are live");
         let features = self.vocabulary.features(query, doc);
         Scored { seq, probability: self.config.model.probability(&features), features }
@@ -297,19 +359,19 @@ pub(crate) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
     use parallax_core::{Article, Block};
 
-    fn evidence(title: &str, body: &[&str], day: Option<u32>) -> Evidence {
+    pub(crate) fn evidence(title: &str, body: &[&str], day: Option<u32>) -> Evidence {
         let mut article = Article::new(title);
         article.body = body.iter().map(|p| Block::Paragraph { text: (*p).to_owned() }).collect();
         let published = day.map(|d| Utc.with_ymd_and_hms(2026, 2, d, 8, 0, 0).unwrap());
         Evidence::new(&parallax_nlp::analyze(&article), published)
     }
 
-    fn talks(day: u32) -> Evidence {
+    pub(crate) fn talks(day: u32) -> Evidence {
         evidence(
             "Shoigu meets Wang Yi in Beijing",
             &["Sergei Shoigu held strategic security talks with Wang Yi in Beijing on Sunday."],
@@ -317,7 +379,7 @@ mod tests {
         )
     }
 
-    fn floods() -> Evidence {
+    pub(crate) fn floods() -> Evidence {
         evidence(
             "Flooding in Valencia",
             &["Heavy rain flooded streets in Valencia on Tuesday, closing schools and roads."],
@@ -393,7 +455,7 @@ mod tests {
         c.add(ArticleId(1), StoryId(1), &talks(1));
         c.add(ArticleId(2), StoryId(2), &talks(10));
         assert_eq!(c.live_articles(), 1);
-        assert_eq!(c.story_count(), 2);
+        assert_eq!(c.live_stories(), 1);
         let mut capped = Clusterer::new(ClusterConfig { max_live_articles: 1, ..ClusterConfig::default() });
         capped.add(ArticleId(1), StoryId(1), &floods());
         capped.add(ArticleId(2), StoryId(2), &talks(1));

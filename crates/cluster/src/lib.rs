@@ -31,9 +31,11 @@
 
 mod clusterer;
 mod evidence;
+mod maintenance;
 mod model;
 mod vocabulary;
 
 pub use clusterer::{Assignment, ClusterConfig, Clusterer, SharedTerm};
 pub use evidence::Evidence;
+pub use maintenance::Merge;
 pub use model::{PairFeatures, PairModel};

@@ -27,11 +27,16 @@ pub struct PairFeatures {
     pub years_disjoint: f32,
     /// 1 when both leads name weekdays and none agree.
     pub weekdays_disjoint: f32,
+    /// How close in time both were published, when both are dated: 1 for the same moment, 0 a day
+    /// and a half apart, down to -1 three days apart or more; 0 when either is undated. Reports of
+    /// one event come in a burst.
+    #[serde(default)]
+    pub published_close: f32,
 }
 
 impl PairFeatures {
     /// Number of features.
-    pub const LEN: usize = 8;
+    pub const LEN: usize = 9;
 
     /// Names of the features, in [`PairFeatures::to_array`] order.
     pub const NAMES: [&'static str; Self::LEN] = [
@@ -43,6 +48,7 @@ impl PairFeatures {
         "numbers_disjoint",
         "years_disjoint",
         "weekdays_disjoint",
+        "published_close",
     ];
 
     /// The features as an array.
@@ -56,6 +62,7 @@ impl PairFeatures {
             self.numbers_disjoint,
             self.years_disjoint,
             self.weekdays_disjoint,
+            self.published_close,
         ]
     }
 }
@@ -72,7 +79,7 @@ pub struct PairModel {
 impl Default for PairModel {
     /// Fitted with `parallax-bench cluster-fit ../shared/bench/clustering/ecbplus-dev.jsonl`.
     fn default() -> Self {
-        PairModel { weights: [6.155, 0.459, 4.911, -3.536, 2.354, -0.455, -1.402, -0.782], bias: -1.001 }
+        PairModel { weights: [6.155, 0.459, 4.911, -3.536, 2.354, -0.455, -1.402, -0.782, 1.0], bias: -1.001 }
     }
 }
 

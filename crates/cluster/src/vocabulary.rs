@@ -17,6 +17,9 @@ pub(crate) type TermId = u32;
 /// Weight of a name over an ordinary word.
 const NAME_BOOST: f32 = 1.5;
 
+/// Publication times this far apart count as neither close nor distant.
+const CLOSE_SECONDS: f32 = 36.0 * 3600.0;
+
 /// Interned terms with the number of articles containing each.
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
@@ -147,6 +150,29 @@ impl Vocabulary {
         }
     }
 
+    /// An indexed article's evidence as a query, weighted now: for comparing stored articles.
+    pub(crate) fn query_of(&self, doc: &Indexed) -> Query {
+        let weigh = |terms: &[(TermId, f32)], only_names: bool| {
+            let terms: Vec<(TermId, f32)> = terms
+                .iter()
+                .filter(|&&(id, _)| !only_names || self.is_name[id as usize])
+                .map(|&(id, tf)| (id, self.weight(id, tf)))
+                .collect();
+            let norm = terms.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
+            Weighted { terms, norm }
+        };
+        Query {
+            time: doc.time,
+            terms: weigh(&doc.terms, false),
+            names: weigh(&doc.terms, true),
+            lead: weigh(&doc.lead, false),
+            lead_names: doc.lead_names.clone(),
+            lead_numbers: doc.lead_numbers.clone(),
+            years: doc.years.clone(),
+            lead_weekdays: doc.lead_weekdays,
+        }
+    }
+
     /// Interns an article's terms, counts them, and returns the article as indexed.
     pub(crate) fn index(&mut self, article: ArticleId, story: StoryId, evidence: &Evidence) -> Indexed {
         self.documents += 1;
@@ -251,6 +277,10 @@ impl Vocabulary {
                 doc.lead_weekdays != 0,
                 query.lead_weekdays & doc.lead_weekdays != 0,
             ),
+            published_close: match (query.time, doc.time) {
+                (Some(a), Some(b)) => (1.0 - (a - b).abs() as f32 / CLOSE_SECONDS).max(-1.0),
+                _ => 0.0,
+            },
         }
     }
 }
