@@ -16,7 +16,7 @@
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, running the maintenance pass every 50 documents (and
 //!   after the last), prints `{id: story}`; docs/s and peak memory on stderr. Options: `--threshold X`,
-//!   `--model MODEL.json` (weights printed by `cluster-fit`), `--maintain-every N`, `--topics odd|even`
+//!   `--merge-threshold X`, `--model MODEL.json` (weights printed by `cluster-fit`), `--maintain-every N`, `--topics odd|even`
 //!   (only documents whose numeric `topic` is odd or even: for scoring on topics held out of a fit).
 //! - `cluster-fit FILE.jsonl... [--topics odd|even]`: fits the clustering pair model on files labelled
 //!   with `story` (and `topic`, whose pairs it learns from), prints the model as JSON on stdout and
@@ -62,7 +62,7 @@ fn main() -> Result<()> {
                 .collect::<Result<Vec<usize>>>()?,
         ),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl N..."
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl N..."
         ),
     }
 }
@@ -281,6 +281,9 @@ impl ClusterOptions {
                 ["--model", file] => {
                     let json = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
                     parsed.config.model = serde_json::from_str(&json).with_context(|| file.to_string())?;
+                }
+                ["--merge-threshold", t] => {
+                    parsed.config.merge_threshold = t.parse().context("--merge-threshold")?
                 }
                 ["--maintain-every", n] => parsed.maintain_every = n.parse().context("--maintain-every")?,
                 ["--topics", parity] => parsed.topics = Some(TopicParity::parse(parity)?),

@@ -37,7 +37,7 @@ pub struct ClusterConfig {
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
-            threshold: 0.6,
+            threshold: 0.55,
             window_days: 7,
             candidates: 10,
             merge_threshold: 0.35,

@@ -1,6 +1,6 @@
 //! The pipeline proper: one document through extraction, analysis, clustering and the store.
 
-use parallax_cluster::{ClusterConfig, Clusterer, Evidence};
+use parallax_cluster::{ClusterConfig, Clusterer, Evidence, Merge};
 use parallax_core::{Article, ArticleId, StoryId};
 use parallax_extract::{Hints, extract};
 use parallax_nlp::{ANALYSIS_VERSION, EntityKind, EntityRegistry, analyze};
@@ -38,7 +38,12 @@ pub struct Pipeline<'s> {
     store: &'s dyn Store,
     clusterer: Clusterer,
     registry: EntityRegistry,
+    /// Articles stored since the last maintenance pass.
+    unmaintained: usize,
 }
+
+/// Articles stored between two maintenance passes of the stories.
+const MAINTAIN_EVERY: usize = 50;
 
 impl<'s> Pipeline<'s> {
     /// Opens a pipeline on a store with the default clustering settings.
@@ -58,7 +63,7 @@ impl<'s> Pipeline<'s> {
         for member in store.cluster_members()? {
             clusterer.add(member.article, member.story, &member.evidence);
         }
-        Ok(Pipeline { store, clusterer, registry })
+        Ok(Pipeline { store, clusterer, registry, unmaintained: 0 })
     }
 
     /// Extracts an article from a document's bytes and ingests it.
@@ -75,6 +80,18 @@ impl<'s> Pipeline<'s> {
             Ok(outcome) => outcome,
             Err(error) => Outcome::Rejected(error),
         }
+    }
+
+    /// Runs the clusterer's maintenance pass over the stories that changed and stores its merges:
+    /// called every few dozen articles, and by callers when a batch ends.
+    pub fn maintain(&mut self) -> Result<Vec<Merge>, IngestError> {
+        self.unmaintained = 0;
+        let merges = self.clusterer.maintain();
+        for merge in &merges {
+            self.store.merge_stories(merge.kept, merge.absorbed, merge.probability)?;
+            tracing::info!(kept = %merge.kept, absorbed = %merge.absorbed, probability = merge.probability, "Merged stories.");
+        }
+        Ok(merges)
     }
 
     fn try_ingest(&mut self, article: &mut Article) -> Result<Outcome, IngestError> {
@@ -94,6 +111,13 @@ impl<'s> Pipeline<'s> {
             Inserted::New { id, story, opened_story } => {
                 self.clusterer.add(id, story, &evidence);
                 self.registry.learn(&analysis);
+                self.unmaintained += 1;
+                // The article is stored whatever becomes of the pass; the next one retries.
+                if self.unmaintained >= MAINTAIN_EVERY
+                    && let Err(error) = self.maintain()
+                {
+                    tracing::warn!(%error, "The maintenance pass of the stories failed.");
+                }
                 tracing::debug!(article = %id, story = %story, probability = assignment.probability, "Stored article.");
                 Outcome::New { id, story, opened_story, title: article.title.clone() }
             }

@@ -126,3 +126,34 @@ pub(crate) fn check_analysis_refresh(store: &dyn Store) {
     assert_eq!(store.analysis(id).unwrap().unwrap(), changed);
     assert_eq!(store.entity_names(parallax_nlp::EntityKind::Person).unwrap(), ["Sergei Shoigu"]);
 }
+
+/// Merging moves the articles, keeps the older id and leaves the other as an alias, also for
+/// stories merged into it before.
+pub(crate) fn check_story_merges(store: &dyn Store) {
+    let Inserted::New { story: first, .. } = insert(store, &article("Quake in Lima", None, None), "m1", None)
+    else {
+        panic!("insert")
+    };
+    let Inserted::New { story: second, .. } =
+        insert(store, &article("Lima quake toll rises", None, None), "m2", None)
+    else {
+        panic!("insert")
+    };
+    let Inserted::New { story: third, .. } =
+        insert(store, &article("Lima rebuilds after quake", None, None), "m3", None)
+    else {
+        panic!("insert")
+    };
+    store.merge_stories(second, third, 0.4).unwrap();
+    store.merge_stories(first, second, 0.6).unwrap();
+    let merged = store.story(first).unwrap().unwrap();
+    assert_eq!(merged.articles.len(), 3);
+    assert!(store.story(second).unwrap().is_none());
+    assert_eq!(store.story_alias(second).unwrap(), Some(first));
+    assert_eq!(store.story_alias(third).unwrap(), Some(first));
+    assert_eq!(store.story_alias(first).unwrap(), None);
+    assert_eq!(store.merged_into(first).unwrap(), [(second, 0.6), (third, 0.4)]);
+    assert_eq!(store.counts().unwrap().stories, 1);
+    let members = store.cluster_members().unwrap();
+    assert!(members.iter().all(|m| m.story == first));
+}

@@ -95,6 +95,16 @@ impl Page {
 
 /// The operations Parallax needs of a database.
 pub trait Store: Send + Sync {
+    /// Moves every article of `absorbed` into `kept`, removes `absorbed` and records it (and the
+    /// stories merged into it before) as an alias of `kept`, in one transaction.
+    fn merge_stories(&self, kept: StoryId, absorbed: StoryId, probability: f32) -> Result<(), StoreError>;
+
+    /// The story a merged story's id now leads to, if it was merged.
+    fn story_alias(&self, id: StoryId) -> Result<Option<StoryId>, StoreError>;
+
+    /// The stories merged into this one, with the mean probability the merge was made at.
+    fn merged_into(&self, id: StoryId) -> Result<Vec<(StoryId, f32)>, StoreError>;
+
     /// Finds a stored article with this canonical URL or content hash.
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError>;
 

@@ -62,6 +62,10 @@ pub fn run(store: &dyn Store, args: &IngestArgs) -> Result<ExitCode> {
     for path in &args.paths {
         pipeline.ingest_path(path, &hints, &mut |report| tally.record(&report, true));
     }
+    let merges = pipeline.maintain()?;
+    if !merges.is_empty() {
+        println!("{} stories merged into others that report the same event", merges.len());
+    }
     println!("{}", tally.summary());
     Ok(if tally.rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -66,6 +66,7 @@ pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
         let outcome = pipeline.ingest_bytes(bytes, &Hints::default());
         tally.record(&DocumentReport { source: name.to_owned(), outcome }, false);
     }
+    pipeline.maintain()?;
     Ok(tally)
 }
 

@@ -47,6 +47,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (article_id, entity_id)
     ) WITHOUT ROWID;
     CREATE INDEX article_entities_entity ON article_entities (entity_id, article_id);",
+    // 3: ids of stories merged into others, so that their links keep working.
+    "CREATE TABLE story_aliases (
+        alias INTEGER PRIMARY KEY,
+        story_id INTEGER NOT NULL REFERENCES stories (id),
+        probability REAL NOT NULL,
+        merged_at TEXT NOT NULL
+    );
+    CREATE INDEX story_aliases_story ON story_aliases (story_id);",
 ];
 
 /// Brings the schema up to date; refuses a database from a newer build.

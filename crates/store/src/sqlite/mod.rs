@@ -178,6 +178,51 @@ fn find_duplicate(conn: &Connection, url: Option<&str>, hash: &str) -> Result<Op
 }
 
 impl Store for SqliteStore {
+    fn merge_stories(&self, kept: StoryId, absorbed: StoryId, probability: f32) -> Result<(), StoreError> {
+        if kept == absorbed {
+            return Ok(());
+        }
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting a merge")?;
+        let now = timestamp(Utc::now());
+        let (kept, absorbed) = (kept.get(), absorbed.get());
+        tx.execute("UPDATE articles SET story_id = ?1 WHERE story_id = ?2", params![kept, absorbed])
+            .during("moving articles to the merged story")?;
+        tx.execute("UPDATE story_aliases SET story_id = ?1 WHERE story_id = ?2", params![kept, absorbed])
+            .during("re-pointing aliases")?;
+        tx.execute(
+            "INSERT OR REPLACE INTO story_aliases (alias, story_id, probability, merged_at) VALUES (?1, ?2, ?3, ?4)",
+            params![absorbed, kept, probability as f64, now],
+        )
+        .during("recording an alias")?;
+        tx.execute("DELETE FROM stories WHERE id = ?1", [absorbed]).during("removing a merged story")?;
+        tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, kept])
+            .during("updating a story")?;
+        tx.commit().during("committing a merge")
+    }
+
+    fn story_alias(&self, id: StoryId) -> Result<Option<StoryId>, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT story_id FROM story_aliases WHERE alias = ?1", [id.get()], |r| {
+                r.get(0).map(StoryId)
+            })
+            .optional()
+            .during("reading a story alias")
+        })
+    }
+
+    fn merged_into(&self, id: StoryId) -> Result<Vec<(StoryId, f32)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT alias, probability FROM story_aliases WHERE story_id = ?1 ORDER BY alias")
+                .during("listing merged stories")?;
+            let rows = stmt
+                .query_map([id.get()], |r| Ok((StoryId(r.get(0)?), r.get::<_, f64>(1)? as f32)))
+                .during("listing merged stories")?;
+            rows.map(|r| r.during("reading a merged story")).collect()
+        })
+    }
+
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError> {
         self.read(|conn| find_duplicate(conn, url, content_hash))
     }

@@ -28,6 +28,11 @@ fn analysis_refresh() {
 }
 
 #[test]
+fn story_merges() {
+    conformance::check_story_merges(&store().1);
+}
+
+#[test]
 fn cluster_members() {
     conformance::check_cluster_members(&store().1);
 }
