@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use parallax_core::{ArticleId, StoryId};
 use serde::{Deserialize, Serialize};
 
+use parallax_nlp::NAME_PREFIX;
+
 use crate::evidence::Evidence;
 use crate::model::{PairFeatures, PairModel};
 use crate::vocabulary::{Norms, TermId, Vocabulary, Weighted};
@@ -65,6 +67,32 @@ pub struct Assignment {
     pub features: Option<PairFeatures>,
     /// The terms that weighed most in the similarity, heaviest first.
     pub shared_terms: Vec<SharedTerm>,
+}
+
+impl Assignment {
+    /// Why the article joined its story or opened one, in a sentence for readers: the probability
+    /// against the threshold and the terms that weighed most.
+    pub fn reason(&self) -> String {
+        let shared: Vec<&str> = self
+            .shared_terms
+            .iter()
+            .take(6)
+            .map(|t| t.term.strip_prefix(NAME_PREFIX).unwrap_or(&t.term))
+            .collect();
+        let shares =
+            if shared.is_empty() { String::new() } else { format!("; shares {}", shared.join(", ")) };
+        match (self.story, self.linked) {
+            (Some(_), _) => format!(
+                "same-event probability {:.2} over its closest reports (joins at {:.2}){shares}",
+                self.probability, self.threshold
+            ),
+            (None, Some(_)) => format!(
+                "no earlier report matched closely enough: best {:.2}, below {:.2}{shares}",
+                self.probability, self.threshold
+            ),
+            (None, None) => "no earlier report shared its telling terms".to_owned(),
+        }
+    }
 }
 
 /// A term an article shares with another, and what it contributed.
@@ -403,6 +431,8 @@ pub(crate) mod tests {
         assert!(got.probability >= got.threshold);
         assert!(got.shared_terms.iter().any(|t| t.term == "n:shoigu"), "{:?}", got.shared_terms);
         assert!(got.features.is_some_and(|f| f.cosine > 0.2));
+        let reason = got.reason();
+        assert!(reason.contains("shoigu") && reason.contains("probability"), "{reason}");
     }
 
     #[test]
@@ -468,5 +498,6 @@ pub(crate) mod tests {
         let c = Clusterer::new(ClusterConfig::default());
         let got = c.assign(&talks(1));
         assert_eq!((got.story, got.probability, got.linked), (None, 0.0, None));
+        assert_eq!(got.reason(), "no earlier report shared its telling terms");
     }
 }

@@ -36,6 +36,12 @@ fn samples_form_one_story_and_are_served() {
     let outlets: Vec<&Value> = articles.iter().map(|a| &a["outlet"]).collect();
     assert!(outlets.contains(&&Value::Null), "the wire report stays unattributed");
     assert!(outlets.contains(&&Value::from("People News")));
+    let reasons: Vec<&str> = articles.iter().filter_map(|a| a["grouped_because"].as_str()).collect();
+    assert_eq!(reasons.len(), 2, "every report says why it is in the story: {articles:#?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("same-event probability") && r.to_lowercase().contains("shoigu")),
+        "the second report names its evidence: {reasons:?}"
+    );
 
     let analysis_id = articles.iter().find(|a| a["outlet"] == "People News").unwrap()["id"].to_string();
     let shown: Value =
@@ -82,6 +88,7 @@ fn samples_form_one_story_and_are_served() {
         story.contains(&format!("/article/{analysis_id}")) && story.contains(&format!("/article/{wire_id}"))
     );
     assert!(story.contains("What more than one outlet reports"), "the comparison is shown");
+    assert!(story.contains("Grouped with <a href=\"/article/"), "the page says why the reports are together");
     assert!(story.contains("flying on to Myanmar"), "a claim only People News makes is listed");
 
     let (status, page) = server.get(&format!("/article/{analysis_id}"));

@@ -3,14 +3,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use parallax_core::{ArticleId, StoryId};
 use parallax_store::{Page, Store};
 
 use crate::AppState;
 use crate::error::PageError;
 use crate::reader::{Findings, ReaderBlock};
-use crate::view::{self, Coverage, ReportCard, StoryCard, UNATTRIBUTED};
+use crate::view::{self, Coverage, Grouping, ReportCard, StoryCard, UNATTRIBUTED};
 
 /// Stories per front page.
 const STORIES_PER_PAGE: u32 = 24;
@@ -66,6 +66,16 @@ struct StoryPage {
     card: StoryCard,
     reports: Vec<ReportCard>,
     coverage: Coverage,
+    /// Stories merged into this one, with the mean probability they matched at.
+    merged: Vec<(i64, String)>,
+}
+
+/// What a story id leads to.
+enum Found<T> {
+    Story(Box<T>),
+    /// Merged into this story.
+    Moved(StoryId),
+    Missing,
 }
 
 pub(crate) async fn story(
@@ -75,18 +85,34 @@ pub(crate) async fn story(
     let id: StoryId = id.parse().map_err(|_| PageError::NotFound)?;
     let found = read(&state, move |s| {
         let Some(story) = s.story(id)? else {
-            return Ok(None);
+            return Ok(match s.story_alias(id)? {
+                Some(kept) => Found::Moved(kept),
+                None => Found::Missing,
+            });
         };
         let analyses = s.story_analyses(id)?;
         let coverage = Coverage::new(&story, &analyses);
-        Ok(Some((story, coverage)))
+        let assignments = story.articles.iter().map(|a| s.assignment(a.id)).collect::<Result<Vec<_>, _>>()?;
+        let merged = s.merged_into(id)?;
+        Ok(Found::Story(Box::new((story, coverage, assignments, merged))))
     })
     .await?;
-    let (story, coverage) = found.ok_or(PageError::NotFound)?;
+    let (story, coverage, assignments, merged) = match found {
+        Found::Story(found) => *found,
+        Found::Moved(kept) => return Ok(Redirect::permanent(&format!("/story/{kept}")).into_response()),
+        Found::Missing => return Err(PageError::NotFound),
+    };
+    let reports = story
+        .articles
+        .iter()
+        .zip(&assignments)
+        .map(|(a, assignment)| ReportCard::new(a, Grouping::new(assignment.as_ref(), &story)))
+        .collect();
     render(&StoryPage {
         card: StoryCard::new(&story),
-        reports: story.articles.iter().map(ReportCard::new).collect(),
+        reports,
         coverage,
+        merged: merged.into_iter().map(|(id, p)| (id.get(), format!("{p:.2}"))).collect(),
     })
 }
 

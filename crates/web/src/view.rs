@@ -1,6 +1,7 @@
 //! What templates show: display-ready values made from domain types.
 
 use chrono::{DateTime, FixedOffset};
+use parallax_cluster::Assignment;
 use parallax_compare::{Report, compare};
 use parallax_core::{ArticleId, ArticleSummary, Story};
 use parallax_nlp::Analysis;
@@ -90,10 +91,31 @@ pub(crate) struct ReportCard {
     pub iso: String,
     pub title: String,
     pub lead: String,
+    pub grouping: Grouping,
+}
+
+/// Why a report is in its story, as the story page says it.
+pub(crate) struct Grouping {
+    /// The report it was grouped with (id and title), when it joined the story.
+    pub linked: Option<(i64, String)>,
+    /// The reason in words; empty when the story holds no record of it.
+    pub reason: String,
+}
+
+impl Grouping {
+    /// Reads an assignment against the story's reports, for the titles of linked ones.
+    pub(crate) fn new(assignment: Option<&Assignment>, story: &Story) -> Self {
+        let Some(assignment) = assignment else { return Grouping { linked: None, reason: String::new() } };
+        let linked = assignment.story.and(assignment.linked).map(|id| {
+            let title = story.articles.iter().find(|a| a.id == id).map(|a| a.title.clone());
+            (id.get(), title.unwrap_or_else(|| format!("report {id}")))
+        });
+        Grouping { linked, reason: assignment.reason() }
+    }
 }
 
 impl ReportCard {
-    pub(crate) fn new(a: &ArticleSummary) -> Self {
+    pub(crate) fn new(a: &ArticleSummary, grouping: Grouping) -> Self {
         ReportCard {
             id: a.id.get(),
             outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
@@ -102,6 +124,7 @@ impl ReportCard {
             iso: iso(a.published.map(|t| t.fixed_offset())),
             title: a.title.clone(),
             lead: excerpt(&a.lead, 420),
+            grouping,
         }
     }
 }

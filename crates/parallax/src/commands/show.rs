@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use parallax_core::Block;
+use parallax_core::{Block, Story};
 use parallax_store::{Page, Store};
 
 use crate::cli::{ArticleArgs, StoriesArgs};
@@ -13,7 +13,11 @@ const UNATTRIBUTED: &str = "(unattributed)";
 pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
     let stories = store.stories(Page::ALL)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stories)?);
+        let mut listed = Vec::with_capacity(stories.len());
+        for story in &stories {
+            listed.push(story_json(store, story)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&listed)?);
         return Ok(ExitCode::SUCCESS);
     }
     for story in &stories {
@@ -37,6 +41,29 @@ pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
     }
     println!("{} stories", stories.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A story with, for each report, why it was grouped there, and the stories merged into it.
+fn story_json(store: &dyn Store, story: &Story) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(story)?;
+    if let Some(articles) = value.get_mut("articles").and_then(|a| a.as_array_mut()) {
+        for (json, summary) in articles.iter_mut().zip(&story.articles) {
+            let assignment = store.assignment(summary.id)?;
+            if let Some(object) = json.as_object_mut() {
+                object.insert("grouped_because".into(), assignment.as_ref().map(|a| a.reason()).into());
+                object.insert("assignment".into(), serde_json::to_value(&assignment)?);
+            }
+        }
+    }
+    let merged: Vec<serde_json::Value> = store
+        .merged_into(story.id)?
+        .into_iter()
+        .map(|(id, probability)| serde_json::json!({ "story": id, "probability": probability }))
+        .collect();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("merged_stories".into(), merged.into());
+    }
+    Ok(value)
 }
 
 pub fn article(store: &dyn Store, args: &ArticleArgs) -> Result<ExitCode> {
