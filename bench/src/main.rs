@@ -54,15 +54,19 @@ fn main() -> Result<()> {
             };
             cluster_fit(files, topics)
         }
-        ["cluster-scale", file, sizes @ ..] => scale::run(
-            file,
-            &sizes
+        ["cluster-scale", file, rest @ ..] => {
+            let (config, sizes) = match rest {
+                ["--model", model, sizes @ ..] => (ClusterOptions::parse(&["--model", model])?.config, sizes),
+                sizes => (ClusterConfig::default(), sizes),
+            };
+            let sizes = sizes
                 .iter()
                 .map(|n| n.parse().context("sizes are document counts"))
-                .collect::<Result<Vec<usize>>>()?,
-        ),
+                .collect::<Result<Vec<usize>>>()?;
+            scale::run(file, &sizes, &config)
+        }
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl N..."
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N..."
         ),
     }
 }

@@ -30,7 +30,7 @@ impl Sequence {
     }
 }
 
-pub fn run(file: &str, sizes: &[usize]) -> Result<()> {
+pub fn run(file: &str, sizes: &[usize], config: &ClusterConfig) -> Result<()> {
     let input = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
     let mut stories: HashMap<String, Vec<Evidence>> = HashMap::new();
     let articles = crate::load_articles(file)?;
@@ -43,15 +43,15 @@ pub fn run(file: &str, sizes: &[usize]) -> Result<()> {
     let mut stories: Vec<Vec<Evidence>> = stories.into_values().collect();
     stories.sort_by_key(|s| s.len());
     for &size in sizes {
-        stream(&stories, size)?;
+        stream(&stories, size, config)?;
     }
     Ok(())
 }
 
-fn stream(stories: &[Vec<Evidence>], size: usize) -> Result<()> {
+fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Result<()> {
     let start_time: DateTime<Utc> = "2026-01-01T00:00:00Z".parse()?;
     let mut sequence = Sequence(0x9e37_79b9_7f4a_7c15);
-    let mut clusterer = Clusterer::new(ClusterConfig::default());
+    let mut clusterer = Clusterer::new(config.clone());
     // Reports waiting for their time: (time, event, story, report).
     let mut pending: BinaryHeap<Reverse<(i64, u64, usize, usize)>> = BinaryHeap::new();
     let mut next_event = 0u64;

@@ -39,7 +39,7 @@ pub struct ClusterConfig {
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
-            threshold: 0.55,
+            threshold: 0.6,
             window_days: 7,
             candidates: 10,
             merge_threshold: 0.35,
