@@ -407,6 +407,15 @@ pub(crate) mod tests {
         )
     }
 
+    /// Another outlet's report of the talks, worded its own way.
+    pub(crate) fn talks_retold(day: u32) -> Evidence {
+        evidence(
+            "Wang Yi hosts Shoigu for security talks",
+            &["Wang Yi met Sergei Shoigu in Beijing on Sunday for strategic security talks."],
+            Some(day),
+        )
+    }
+
     pub(crate) fn floods() -> Evidence {
         evidence(
             "Flooding in Valencia",
@@ -420,12 +429,7 @@ pub(crate) mod tests {
         let mut c = Clusterer::new(ClusterConfig::default());
         c.add(ArticleId(1), StoryId(1), &talks(1));
         c.add(ArticleId(2), StoryId(2), &floods());
-        let second = evidence(
-            "Wang Yi hosts Shoigu for security talks",
-            &["Wang Yi met Sergei Shoigu in Beijing on Sunday for strategic security talks."],
-            Some(2),
-        );
-        let got = c.assign(&second);
+        let got = c.assign(&talks_retold(2));
         assert_eq!(got.story, Some(StoryId(1)), "{got:?}");
         assert_eq!(got.linked, Some(ArticleId(1)));
         assert!(got.probability >= got.threshold);

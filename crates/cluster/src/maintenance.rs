@@ -120,7 +120,7 @@ impl Clusterer {
 
 #[cfg(test)]
 mod tests {
-    use crate::clusterer::tests::{evidence, floods, talks};
+    use crate::clusterer::tests::{floods, talks, talks_retold};
     use crate::{ClusterConfig, Clusterer};
     use parallax_core::{ArticleId, StoryId};
 
@@ -129,13 +129,8 @@ mod tests {
         let mut c = Clusterer::new(ClusterConfig::default());
         c.add(ArticleId(1), StoryId(1), &talks(1));
         c.add(ArticleId(2), StoryId(2), &floods());
-        let second = evidence(
-            "Wang Yi hosts Shoigu for security talks",
-            &["Wang Yi met Sergei Shoigu in Beijing on Sunday for strategic security talks."],
-            Some(1),
-        );
         // As if the second report had arrived while the first was out of reach.
-        c.add(ArticleId(3), StoryId(3), &second);
+        c.add(ArticleId(3), StoryId(3), &talks_retold(1));
         let merges = c.maintain();
         assert_eq!(merges.len(), 1, "{merges:?}");
         assert_eq!((merges[0].kept, merges[0].absorbed), (StoryId(1), StoryId(3)));
