@@ -16,8 +16,10 @@
 //! - `cluster FILE.jsonl > pred.json`: extracts, analyses and clusters one JSON document per line in
 //!   file order with the same code as ingest, running the maintenance pass every 50 documents (and
 //!   after the last), prints `{id: story}`; docs/s and peak memory on stderr. Options: `--threshold X`,
-//!   `--merge-threshold X`, `--model MODEL.json` (weights printed by `cluster-fit`), `--maintain-every N`, `--topics odd|even`
-//!   (only documents whose numeric `topic` is odd or even: for scoring on topics held out of a fit).
+//!   `--merge-threshold X`, `--model MODEL.json` (weights printed by `cluster-fit`), `--maintain-every N`,
+//!   `--topics odd|even` (only documents whose numeric `topic` is odd or even: for scoring on topics
+//!   held out of a fit), `--rounds N` (the clustering step is timed apart from the analysis, best of N
+//!   rounds, 3 by default).
 //! - `cluster-fit FILE.jsonl... [--topics odd|even]`: fits the clustering pair model on files labelled
 //!   with `story` (and `topic`, whose pairs it learns from), prints the model as JSON on stdout and
 //!   the weights on stderr.
@@ -66,7 +68,7 @@ fn main() -> Result<()> {
             scale::run(file, &sizes, &config)
         }
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N..."
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N..."
         ),
     }
 }
@@ -273,12 +275,13 @@ struct ClusterOptions {
     config: ClusterConfig,
     maintain_every: usize,
     topics: Option<TopicParity>,
+    rounds: usize,
 }
 
 impl ClusterOptions {
     fn parse(options: &[&str]) -> Result<Self> {
         let mut parsed =
-            ClusterOptions { config: ClusterConfig::default(), maintain_every: 50, topics: None };
+            ClusterOptions { config: ClusterConfig::default(), maintain_every: 50, topics: None, rounds: 3 };
         for pair in options.chunks(2) {
             match pair {
                 ["--threshold", t] => parsed.config.threshold = t.parse().context("--threshold")?,
@@ -291,6 +294,7 @@ impl ClusterOptions {
                 }
                 ["--maintain-every", n] => parsed.maintain_every = n.parse().context("--maintain-every")?,
                 ["--topics", parity] => parsed.topics = Some(TopicParity::parse(parity)?),
+                ["--rounds", n] => parsed.rounds = n.parse().context("--rounds")?,
                 _ => bail!("unknown cluster options {pair:?}"),
             }
         }
@@ -353,57 +357,93 @@ fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
     }
 
     let start = Instant::now();
-    let mut clusterer = Clusterer::new(options.config.clone());
-    let mut predictions: BTreeMap<String, i64> = BTreeMap::new();
-    let mut analyse_time = 0.0;
-    let mut cluster_time = 0.0;
-    let mut evidence_time = 0.0;
-    let mut maintain_time = 0.0;
-    let mut merges = 0;
-    let mut next_story = 1;
-    for (n, (id, record)) in records.iter().enumerate() {
-        let t0 = Instant::now();
+    let mut analysed = Vec::with_capacity(records.len());
+    for (id, record) in &records {
         let hints = record.hints(&Hints::default())?;
         let article = extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
-        let analysis = parallax_nlp::analyze(&article);
+        analysed.push((parallax_nlp::analyze(&article), article.published.map(|t| t.to_utc())));
+    }
+    let analyse_time = start.elapsed().as_secs_f64();
+
+    // The clustering step is timed apart from the analysis, best of the rounds, as each round
+    // starts from an empty clusterer and gives the same stories.
+    let mut best: Option<ClusterRun> = None;
+    for _ in 0..options.rounds.max(1) {
+        let run = cluster_once(&analysed, options);
+        if best.as_ref().is_none_or(|b| run.total() < b.total()) {
+            best = Some(run);
+        }
+    }
+    let Some(run) = best else { bail!("no rounds") };
+    let predictions: BTreeMap<&str, i64> =
+        records.iter().map(|(id, _)| id.as_str()).zip(run.stories.iter().copied()).collect();
+    println!("{}", serde_json::to_string(&predictions)?);
+    let n = records.len() as f64;
+    let stories = run.stories.iter().collect::<std::collections::HashSet<_>>().len();
+    eprintln!(
+        "cluster: {} documents, {stories} stories ({} merged by maintenance); end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s, maintenance {:.1} ms in all; best of {} rounds); peak memory {}",
+        records.len(),
+        run.merges,
+        n / (analyse_time + run.total()),
+        n / analyse_time,
+        n / run.total(),
+        n / run.evidence,
+        n / run.assign,
+        run.maintain * 1e3,
+        options.rounds.max(1),
+        peak_memory()
+    );
+    Ok(())
+}
+
+/// One pass of the clustering step over analysed documents, in order, as ingest runs it.
+struct ClusterRun {
+    /// Each document's story once the last maintenance pass has run.
+    stories: Vec<i64>,
+    merges: usize,
+    /// Seconds spent in each part.
+    evidence: f64,
+    assign: f64,
+    maintain: f64,
+}
+
+impl ClusterRun {
+    fn total(&self) -> f64 {
+        self.evidence + self.assign + self.maintain
+    }
+}
+
+fn cluster_once(
+    analysed: &[(parallax_nlp::Analysis, Option<chrono::DateTime<chrono::Utc>>)],
+    options: &ClusterOptions,
+) -> ClusterRun {
+    let mut clusterer = Clusterer::new(options.config.clone());
+    let mut run = ClusterRun { stories: Vec::new(), merges: 0, evidence: 0.0, assign: 0.0, maintain: 0.0 };
+    let mut next_story = 1;
+    for (n, (analysis, published)) in analysed.iter().enumerate() {
+        let t0 = Instant::now();
+        let evidence = Evidence::new(analysis, *published);
         let t1 = Instant::now();
-        let evidence = Evidence::new(&analysis, article.published.map(|t| t.to_utc()));
-        evidence_time += t1.elapsed().as_secs_f64();
         let story = clusterer.assign(&evidence).story.unwrap_or_else(|| {
             next_story += 1;
             StoryId(next_story - 1)
         });
         clusterer.add(ArticleId(n as i64 + 1), story, &evidence);
-        predictions.insert(id.clone(), story.get());
+        run.stories.push(story.get());
         let t2 = Instant::now();
-        if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == records.len() {
+        if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == analysed.len() {
             for merge in clusterer.maintain() {
-                merges += 1;
-                for story in predictions.values_mut().filter(|s| **s == merge.absorbed.get()) {
+                run.merges += 1;
+                for story in run.stories.iter_mut().filter(|s| **s == merge.absorbed.get()) {
                     *story = merge.kept.get();
                 }
             }
         }
-        maintain_time += t2.elapsed().as_secs_f64();
-        cluster_time += t1.elapsed().as_secs_f64();
-        analyse_time += (t1 - t0).as_secs_f64();
+        run.evidence += (t1 - t0).as_secs_f64();
+        run.assign += (t2 - t1).as_secs_f64();
+        run.maintain += t2.elapsed().as_secs_f64();
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    println!("{}", serde_json::to_string(&predictions)?);
-    let n = records.len() as f64;
-    let stories = predictions.values().collect::<std::collections::HashSet<_>>().len();
-    eprintln!(
-        "cluster: {} documents, {stories} stories ({merges} merged by maintenance); end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s, maintenance {:.1} ms in all); peak memory {}",
-        records.len(),
-        n / elapsed,
-        n / analyse_time,
-        n / cluster_time,
-        n / evidence_time,
-        n / (cluster_time - evidence_time - maintain_time),
-        maintain_time * 1e3,
-        peak_memory()
-    );
-    Ok(())
+    run
 }
 
 /// Fits the pair model on labelled files: every pair of documents within one `topic` (all pairs

@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
-use parallax_cluster::{ClusterConfig, Clusterer, Evidence};
+use parallax_cluster::{ClusterConfig, Clusterer, Evidence, Terms};
 use parallax_core::{ArticleId, StoryId};
-use parallax_nlp::{NAME_PREFIX, TermProfile};
+use parallax_nlp::NAME_PREFIX;
 
 /// Synthetic events starting per day.
 const EVENTS_PER_DAY: u64 = 400;
@@ -106,12 +106,15 @@ fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Res
 
 /// A real report replayed as a report of a synthetic event: its names made the event's own.
 fn replay(evidence: &Evidence, event: u64, published: DateTime<Utc>) -> Evidence {
-    let rename = |profile: &TermProfile| {
-        TermProfile::from_terms(profile.iter().map(|(term, weight)| {
-            let term =
-                if term.starts_with(NAME_PREFIX) { format!("{term} e{event}") } else { term.to_owned() };
-            (term, weight)
-        }))
+    let rename = |terms: &Terms| -> Terms {
+        terms
+            .iter()
+            .map(|(term, weight)| {
+                let term =
+                    if term.starts_with(NAME_PREFIX) { format!("{term} e{event}") } else { term.to_owned() };
+                (term, weight)
+            })
+            .collect()
     };
     Evidence {
         published: Some(published),

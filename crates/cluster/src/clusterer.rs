@@ -5,7 +5,7 @@
 //! inverted index over the articles still inside the time window, scored first by the terms they
 //! share and then in full by the [`PairModel`].
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +16,7 @@ use parallax_nlp::NAME_PREFIX;
 
 use crate::evidence::Evidence;
 use crate::model::{PairFeatures, PairModel};
-use crate::vocabulary::{Norms, TermId, Vocabulary, Weighted};
+use crate::vocabulary::{Loaded, TermId, Vocabulary, Weights};
 
 /// How eagerly articles are grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,8 +125,15 @@ pub(crate) struct Indexed {
     pub(crate) lead_numbers: Vec<u32>,
     pub(crate) years: Vec<i32>,
     pub(crate) lead_weekdays: u8,
-    /// Norms under the weights of the time they were computed.
-    pub(crate) norms: Cell<Norms>,
+    /// TF-IDF weights as of the time they were computed.
+    pub(crate) weights: RefCell<Weights>,
+}
+
+impl Indexed {
+    /// Where the names start among its terms (ids sort names last).
+    pub(crate) fn names_from(&self) -> usize {
+        self.terms.partition_point(|&(id, _)| !id.is_name())
+    }
 }
 
 /// Online clustering state.
@@ -144,7 +151,11 @@ pub struct Clusterer {
     pub(crate) stories: HashMap<StoryId, Vec<u64>>,
     /// Stories that gained articles since the last maintenance pass.
     pub(crate) changed: HashSet<StoryId>,
+    /// Sequence number of the first article added since the last maintenance pass.
+    pub(crate) maintained_through: u64,
     by_article: HashMap<ArticleId, u64>,
+    /// Candidate scores by live position, all zero between lookups (see [`Clusterer::candidates`]).
+    hits: RefCell<Vec<f32>>,
 }
 
 /// How many of a story's articles an article must match, on average, to join it.
@@ -190,13 +201,14 @@ impl Clusterer {
     /// Proposes the story an article belongs to.
     pub fn assign(&self, evidence: &Evidence) -> Assignment {
         let query = self.vocabulary.query(evidence);
+        let loaded = self.vocabulary.load(&query);
         let threshold = self.config.threshold;
         let scored: Vec<Scored> =
-            self.candidates(&query).into_iter().map(|seq| self.score(&query, seq)).collect();
+            self.candidates(&loaded).into_iter().map(|seq| self.score(&loaded, seq)).collect();
         let Some(best) = scored.iter().max_by(|a, b| by_probability(a, b)) else {
             return Assignment { threshold, ..Assignment::default() };
         };
-        let (story, probability, linked) = match self.best_story(&query, &scored) {
+        let (story, probability, linked) = match self.best_story(&loaded, &scored) {
             Some((story, probability, linked)) if probability >= threshold => {
                 (Some(story), probability, linked)
             }
@@ -209,7 +221,7 @@ impl Clusterer {
             threshold,
             linked: Some(doc.article),
             features: Some(linked.features),
-            shared_terms: self.shared_terms(&query, doc),
+            shared_terms: self.shared_terms(&loaded, evidence, doc),
         }
     }
 
@@ -217,7 +229,7 @@ impl Clusterer {
     /// article of it. A story is judged on the article's [`CORROBORATION`] best matches among its
     /// recent articles: one resembling report is not enough to join a story whose other reports
     /// tell another event.
-    fn best_story(&self, query: &Query, scored: &[Scored]) -> Option<(StoryId, f32, Scored)> {
+    fn best_story(&self, loaded: &Loaded, scored: &[Scored]) -> Option<(StoryId, f32, Scored)> {
         let threshold = self.config.threshold;
         // The mean of the best matches never exceeds the best one.
         let mut stories: Vec<StoryId> = scored
@@ -238,7 +250,7 @@ impl Clusterer {
                 .collect();
             for &seq in recent {
                 if !matches.iter().any(|s| s.seq == seq) {
-                    matches.push(self.score(query, seq));
+                    matches.push(self.score(loaded, seq));
                 }
             }
             matches.sort_unstable_by(|a, b| by_probability(b, a));
@@ -256,11 +268,11 @@ impl Clusterer {
         let indexed = self.vocabulary.index(article, story, evidence);
         let seq = self.first_seq + self.live.len() as u64;
         for &(term, _) in &indexed.terms {
-            let term = term as usize;
-            if self.postings.len() <= term {
-                self.postings.resize_with(term + 1, Vec::new);
+            let slot = term.slot();
+            if self.postings.len() <= slot {
+                self.postings.resize_with(slot + 1, Vec::new);
             }
-            self.postings[term].push(seq);
+            self.postings[slot].push(seq);
         }
         self.stories.entry(story).or_default().push(seq);
         self.changed.insert(story);
@@ -302,38 +314,51 @@ impl Clusterer {
     }
 
     /// Live articles sharing the query's telling terms, best first by a quick partial score.
-    pub(crate) fn candidates(&self, query: &Query) -> Vec<u64> {
+    pub(crate) fn candidates(&self, loaded: &Loaded) -> Vec<u64> {
+        let query = loaded.query;
         // Terms in a large share of live articles tell nothing and would make this a scan.
         let common = (self.live.len() / 8).clamp(64, MAX_POSTINGS);
-        let mut telling: Vec<(TermId, f32)> = query.terms.terms.clone();
-        telling.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
-        telling.truncate(CANDIDATE_TERMS);
-        let mut hits: Vec<(u64, f32)> = Vec::new();
+        let mut telling: Vec<(TermId, f32)> =
+            query.terms.terms.iter().filter(|t| t.1 > 0.0).copied().collect();
+        if telling.len() > CANDIDATE_TERMS {
+            telling.select_nth_unstable_by(CANDIDATE_TERMS, |a, b| b.1.total_cmp(&a.1));
+            telling.truncate(CANDIDATE_TERMS);
+        }
+        // Scores add up in a table by live position, which spares sorting every hit.
+        let mut hits = self.hits.borrow_mut();
+        if hits.len() < self.live.len() {
+            hits.resize(self.live.len(), 0.0);
+        }
+        let mut touched: Vec<usize> = Vec::new();
         for (term, weight) in telling {
-            let Some(postings) = self.postings.get(term as usize) else { continue };
+            let Some(postings) = self.postings.get(term.slot()) else { continue };
             let start = postings.partition_point(|&s| s < self.first_seq);
             let postings = &postings[start..];
             if postings.len() > common {
                 continue;
             }
-            hits.extend(postings.iter().map(|&seq| (seq, weight)));
-        }
-        hits.sort_unstable_by_key(|&(seq, _)| seq);
-        let mut ranked: Vec<(u64, f32)> = Vec::new();
-        for (seq, weight) in hits {
-            match ranked.last_mut() {
-                Some((last, sum)) if *last == seq => *sum += weight,
-                _ => ranked.push((seq, weight)),
+            for &seq in postings {
+                let position = (seq - self.first_seq) as usize;
+                if hits[position] == 0.0 {
+                    touched.push(position);
+                }
+                hits[position] += weight;
             }
         }
-        ranked.retain(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)));
-        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(self.config.candidates * 3);
-        let mut exact: Vec<(u64, f32)> = ranked
+        let mut ranked: Vec<(u64, f32)> = touched
             .into_iter()
-            .filter_map(|(seq, _)| Some((seq, self.vocabulary.cosine(&query.terms, self.get(seq)?))))
+            .map(|position| (self.first_seq + position as u64, std::mem::take(&mut hits[position])))
+            .filter(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)))
             .collect();
-        exact.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let by_score = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let keep = self.config.candidates * 3;
+        if ranked.len() > keep {
+            ranked.select_nth_unstable_by(keep, by_score);
+            ranked.truncate(keep);
+        }
+        let mut exact: Vec<(u64, f32)> =
+            ranked.into_iter().filter_map(|(seq, _)| Some((seq, loaded.cosine(self.get(seq)?)))).collect();
+        exact.sort_unstable_by(by_score);
         exact.truncate(self.config.candidates);
         exact.into_iter().map(|(seq, _)| seq).collect()
     }
@@ -342,7 +367,8 @@ impl Clusterer {
     /// fitting and explaining the model.
     pub fn pair_features(&self, evidence: &Evidence, article: ArticleId) -> Option<PairFeatures> {
         let doc = self.get(*self.by_article.get(&article)?)?;
-        Some(self.vocabulary.features(&self.vocabulary.query(evidence), doc))
+        let query = self.vocabulary.query(evidence);
+        Some(self.vocabulary.load(&query).features(doc))
     }
 
     pub(crate) fn in_window(&self, a: Option<i64>, b: Option<i64>) -> bool {
@@ -352,33 +378,24 @@ impl Clusterer {
         }
     }
 
-    pub(crate) fn score(&self, query: &Query, seq: u64) -> Scored {
+    pub(crate) fn score(&self, loaded: &Loaded, seq: u64) -> Scored {
         let doc = self.get(seq).expect("candidates are live");
-        let features = self.vocabulary.features(query, doc);
+        let features = loaded.features(doc);
         Scored { seq, probability: self.config.model.probability(&features), features }
     }
 
-    fn shared_terms(&self, query: &Query, doc: &Indexed) -> Vec<SharedTerm> {
-        let mut shared = self.vocabulary.contributions(&query.terms, doc);
+    fn shared_terms(&self, loaded: &Loaded, evidence: &Evidence, doc: &Indexed) -> Vec<SharedTerm> {
+        let mut shared = loaded.contributions(doc);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1));
         shared
             .into_iter()
+            .filter_map(|(id, contribution)| {
+                let term = self.vocabulary.text_in(&evidence.terms, id)?.to_owned();
+                Some(SharedTerm { term, contribution })
+            })
             .take(8)
-            .map(|(id, c)| SharedTerm { term: self.vocabulary.name(id).to_owned(), contribution: c })
             .collect()
     }
-}
-
-/// A new article's evidence against the current vocabulary: terms not seen yet have no id.
-pub(crate) struct Query {
-    pub(crate) time: Option<i64>,
-    pub(crate) terms: Weighted,
-    pub(crate) names: Weighted,
-    pub(crate) lead: Weighted,
-    pub(crate) lead_names: Vec<(Option<TermId>, Option<TermId>)>,
-    pub(crate) lead_numbers: Vec<u32>,
-    pub(crate) years: Vec<i32>,
-    pub(crate) lead_weekdays: u8,
 }
 
 /// Seconds since the epoch.

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use parallax_nlp::{Analysis, DateValue, NAME_PREFIX, Part, TermProfile, words};
-use serde::{Deserialize, Serialize};
 
 /// Body sentences that, with the title, make an article's lead: where reports say what happened.
 const LEAD_SENTENCES: usize = 2;
@@ -11,15 +10,18 @@ const LEAD_SENTENCES: usize = 2;
 /// Years this far apart are not one event's.
 const PLAUSIBLE_YEARS: std::ops::RangeInclusive<u32> = 1900..=2100;
 
+/// Weight of a name over an ordinary word.
+const NAME_BOOST: f32 = 1.5;
+
 /// The evidence one article brings to clustering.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Evidence {
     /// When it was published, if known.
     pub published: Option<DateTime<Utc>>,
     /// Content words and names of the whole article.
-    pub terms: TermProfile,
+    pub terms: Terms,
     /// Content words and names of the title and the first body sentences.
-    pub lead: TermProfile,
+    pub lead: Terms,
     /// Names in the lead, lower-cased single words ("thompson").
     pub lead_names: Vec<String>,
     /// Counts and ordinals in the lead ("six" rounds, "26" pirates), years left out.
@@ -28,6 +30,99 @@ pub struct Evidence {
     pub years: Vec<i32>,
     /// Weekdays named in the lead, as a bit set (bit 0 is Monday).
     pub lead_weekdays: u8,
+}
+
+/// A profile's terms as the clusterer reads them: each with a key for looking it up, its frequency
+/// scaled for weighting, and its text (kept in one buffer, for explanations).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Terms {
+    pub(crate) entries: Vec<Term>,
+    text: String,
+}
+
+/// One term of [`Terms`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Term {
+    /// [`term_key`] of the text.
+    pub(crate) key: u64,
+    /// The profile's weight.
+    weight: f32,
+    /// Sublinear frequency, names boosted: the part of a TF-IDF weight that does not change.
+    pub(crate) scaled: f32,
+    pub(crate) name: bool,
+    start: u32,
+    end: u32,
+}
+
+impl Terms {
+    /// The terms with their profile weights.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f32)> {
+        self.entries.iter().map(|t| (self.text_of(t), t.weight))
+    }
+
+    /// A term's profile weight, 0 when absent.
+    pub fn weight(&self, term: &str) -> f32 {
+        let key = term_key(&[term]);
+        self.entries.iter().find(|t| t.key == key).map_or(0.0, |t| t.weight)
+    }
+
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub(crate) fn text_of(&self, term: &Term) -> &str {
+        self.text.get(term.start as usize..term.end as usize).unwrap_or_default()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, f32)> for Terms {
+    fn from_iter<I: IntoIterator<Item = (S, f32)>>(iter: I) -> Self {
+        let iter = iter.into_iter();
+        let expected = iter.size_hint().0;
+        let mut terms =
+            Terms { entries: Vec::with_capacity(expected), text: String::with_capacity(12 * expected) };
+        for (text, weight) in iter {
+            let text = text.as_ref();
+            let name = text.starts_with(NAME_PREFIX);
+            let sublinear = if weight >= 1.0 { 1.0 + weight.ln() } else { weight.max(0.0) };
+            let start = terms.text.len() as u32;
+            terms.text.push_str(text);
+            terms.entries.push(Term {
+                key: term_key(&[text]),
+                weight,
+                scaled: if name { sublinear * NAME_BOOST } else { sublinear },
+                name,
+                start,
+                end: terms.text.len() as u32,
+            });
+        }
+        terms
+    }
+}
+
+impl From<&TermProfile> for Terms {
+    fn from(profile: &TermProfile) -> Self {
+        profile.iter().collect()
+    }
+}
+
+/// The key of a term written in parts (a prefix and a word): a 64-bit FNV-1a hash, finished with
+/// a mix so that its low bits can index a table directly. Distinct terms colliding is a
+/// one-in-billions event that would only blur two words' weights.
+pub(crate) fn term_key(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in parts.iter().flat_map(|p| p.bytes()) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^ (hash >> 33)
 }
 
 impl Evidence {
@@ -62,10 +157,9 @@ impl Evidence {
         let mut lead_weekdays = 0u8;
         // Records and scores ("58-3") are counts too.
         for word in lead_texts.iter().flat_map(|t| words(t)).flat_map(|w| w.split('-')) {
-            let lower = word.to_ascii_lowercase();
-            if let Some(n) = count_of(&lower) {
+            if let Some(n) = count_of(word) {
                 lead_numbers.push(n);
-            } else if let Some(day) = parallax_core::calendar::weekday(&lower) {
+            } else if let Some(day) = parallax_core::calendar::weekday(word) {
                 lead_weekdays |= 1 << day.num_days_from_monday();
             }
         }
@@ -85,8 +179,8 @@ impl Evidence {
 
         Evidence {
             published,
-            terms: analysis.terms.clone(),
-            lead,
+            terms: Terms::from(&analysis.terms),
+            lead: Terms::from(&lead),
             lead_names,
             lead_numbers,
             years,
@@ -95,7 +189,7 @@ impl Evidence {
     }
 }
 
-/// A count or ordinal written in digits or words; years are not counts.
+/// A count or ordinal written in digits or words, in any case; years are not counts.
 fn count_of(word: &str) -> Option<u32> {
     if word.bytes().all(|b| b.is_ascii_digit()) {
         let n: u32 = word.parse().ok()?;
@@ -115,7 +209,12 @@ fn count_of(word: &str) -> Option<u32> {
         ("eleven", "eleventh"),
         ("twelve", "twelfth"),
     ];
-    WORDS.iter().position(|&(cardinal, ordinal)| word == cardinal || word == ordinal).map(|i| i as u32 + 1)
+    WORDS
+        .iter()
+        .position(|&(cardinal, ordinal)| {
+            word.eq_ignore_ascii_case(cardinal) || word.eq_ignore_ascii_case(ordinal)
+        })
+        .map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
@@ -147,10 +246,23 @@ mod tests {
     }
 
     #[test]
+    fn terms_keep_their_text_weight_and_kind() {
+        let terms: Terms = [("n:lima", 2.0), ("quake", 1.0)].into_iter().collect();
+        assert_eq!(terms.iter().collect::<Vec<_>>(), [("n:lima", 2.0), ("quake", 1.0)]);
+        assert_eq!((terms.weight("quake"), terms.weight("n:quito")), (1.0, 0.0));
+        let (name, word) = (terms.entries[0], terms.entries[1]);
+        assert!(name.name && !word.name);
+        assert!(name.scaled > word.scaled, "names weigh more, and so do repeats");
+        assert_eq!(name.key, term_key(&[NAME_PREFIX, "lima"]), "a key does not depend on how it is split");
+        assert_ne!(name.key, term_key(&["lima"]));
+    }
+
+    #[test]
     fn counts_in_words_and_digits_but_not_years() {
         assert_eq!(count_of("sixth"), Some(6));
         assert_eq!(count_of("26"), Some(26));
         assert_eq!(count_of("2012"), None);
         assert_eq!(count_of("several"), None);
+        assert_eq!(count_of("Third"), Some(3));
     }
 }

@@ -36,6 +36,6 @@ mod model;
 mod vocabulary;
 
 pub use clusterer::{Assignment, ClusterConfig, Clusterer, SharedTerm};
-pub use evidence::Evidence;
+pub use evidence::{Evidence, Terms};
 pub use maintenance::Merge;
 pub use model::{PairFeatures, PairModel};

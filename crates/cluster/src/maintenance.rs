@@ -13,6 +13,7 @@ use parallax_core::StoryId;
 use serde::{Deserialize, Serialize};
 
 use crate::clusterer::Clusterer;
+use crate::vocabulary::Query;
 
 /// Articles of each story compared in the pass: its most recent ones.
 const SAMPLE: usize = 8;
@@ -37,26 +38,37 @@ impl Clusterer {
             changed.sort_unstable();
             changed
         };
+        let fresh_from =
+            std::mem::replace(&mut self.maintained_through, self.first_seq + self.live.len() as u64);
         let mut proposals: HashMap<(StoryId, StoryId), f32> = HashMap::new();
         for story in changed {
             let Some(members) = self.stories.get(&story) else { continue };
+            let recent = &members[members.len().saturating_sub(SAMPLE)..];
+            let sample: Vec<Query> =
+                recent.iter().filter_map(|&seq| Some(self.vocabulary.query_of(self.get(seq)?))).collect();
+            // Earlier passes looked for neighbours from the older articles; only the new ones can
+            // bring new neighbours, unless the story changed by a merge and has none.
+            let fresh = recent.iter().filter(|&&seq| seq >= fresh_from).count();
+            let searchers =
+                if fresh == 0 { &sample[..] } else { &sample[sample.len().saturating_sub(fresh)..] };
             let mut neighbours: HashSet<StoryId> = HashSet::new();
-            for &seq in members.iter().rev().take(SAMPLE) {
-                let Some(doc) = self.get(seq) else { continue };
-                let query = self.vocabulary.query_of(doc);
-                for candidate in self.candidates(&query) {
+            for query in searchers {
+                let loaded = self.vocabulary.load(query);
+                for candidate in self.candidates(&loaded) {
                     match self.get(candidate) {
                         Some(other) if other.story != story => neighbours.insert(other.story),
                         _ => false,
                     };
                 }
             }
+            let mut neighbours: Vec<StoryId> = neighbours.into_iter().collect();
+            neighbours.sort_unstable();
             for other in neighbours {
                 let key = (story.min(other), story.max(other));
                 if proposals.contains_key(&key) {
                     continue;
                 }
-                let probability = self.story_probability(story, other);
+                let probability = self.story_probability(&sample, other);
                 if probability >= self.config.merge_threshold {
                     proposals.insert(key, probability);
                 }
@@ -80,22 +92,22 @@ impl Clusterer {
         merges
     }
 
-    /// Mean probability of one event over the pairs of the two stories' recent articles.
-    fn story_probability(&self, a: StoryId, b: StoryId) -> f32 {
-        let recent = |story: StoryId| -> Vec<u64> {
-            self.stories.get(&story).map_or_else(Vec::new, |m| m.iter().rev().take(SAMPLE).copied().collect())
-        };
-        let (left, right) = (recent(a), recent(b));
+    /// Mean probability of one event over the pairs of a story's sampled articles (as queries) and
+    /// another story's recent articles.
+    fn story_probability(&self, sample: &[Query], other: StoryId) -> f32 {
+        let recent: Vec<u64> = self
+            .stories
+            .get(&other)
+            .map_or_else(Vec::new, |m| m.iter().rev().take(SAMPLE).copied().collect());
         let mut sum = 0.0;
         let mut pairs = 0;
-        for &l in &left {
-            let Some(doc) = self.get(l) else { continue };
-            let query = self.vocabulary.query_of(doc);
-            for &r in &right {
-                let Some(other) = self.get(r) else { continue };
+        for query in sample {
+            let loaded = self.vocabulary.load(query);
+            for &seq in &recent {
+                let Some(doc) = self.get(seq) else { continue };
                 pairs += 1;
-                if self.in_window(doc.time, other.time) {
-                    sum += self.score(&query, r).probability;
+                if self.in_window(query.time, doc.time) {
+                    sum += self.score(&loaded, seq).probability;
                 }
             }
         }

@@ -1,62 +1,103 @@
 //! Term ids, document frequencies and the TF-IDF arithmetic over them: every similarity the
 //! clusterer measures is computed here.
 
-use std::cell::Cell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use parallax_core::{ArticleId, StoryId};
-use parallax_nlp::{NAME_PREFIX, TermProfile};
+use parallax_nlp::NAME_PREFIX;
 
-use crate::clusterer::{Indexed, Query, seconds};
-use crate::evidence::Evidence;
+use crate::clusterer::{Indexed, seconds};
+use crate::evidence::{Evidence, Terms, term_key};
 use crate::model::PairFeatures;
 
-/// A term's index in the vocabulary.
-pub(crate) type TermId = u32;
+/// A term's index in the vocabulary. The top bit marks names, so that a vector sorted by id keeps
+/// an article's names together at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TermId(u32);
 
-/// Weight of a name over an ordinary word.
-const NAME_BOOST: f32 = 1.5;
+impl TermId {
+    const NAME: u32 = 1 << 31;
+
+    fn new(slot: usize, name: bool) -> Self {
+        TermId(slot as u32 | if name { Self::NAME } else { 0 })
+    }
+
+    pub(crate) fn is_name(self) -> bool {
+        self.0 & Self::NAME != 0
+    }
+
+    /// Its place in the vocabulary's tables.
+    pub(crate) fn slot(self) -> usize {
+        (self.0 & !Self::NAME) as usize
+    }
+}
 
 /// Publication times this far apart count as neither close nor distant.
 const CLOSE_SECONDS: f32 = 36.0 * 3600.0;
 
 /// Interned terms with the number of articles containing each.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Vocabulary {
-    ids: HashMap<String, TermId>,
-    names: Vec<String>,
-    is_name: Vec<bool>,
+    /// Term keys (already hashes, so not hashed again) to ids.
+    ids: HashMap<u64, TermId, BuildHasherDefault<KeyHasher>>,
     document_frequency: Vec<u32>,
     documents: u32,
     /// `logarithms[n]` is ln(n), for every count up to the number of documents plus two.
     logarithms: Vec<f32>,
+    /// The loaded query's weights by term slot, whole text and lead (see [`Vocabulary::load`]); all
+    /// zero between loads.
+    table: RefCell<Vec<[f32; 2]>>,
 }
 
-/// Norms of an indexed article's vectors, and the collection size they were computed at.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Norms {
-    documents: u32,
-    terms: f32,
-    names: f32,
-    lead: f32,
+impl std::fmt::Debug for Vocabulary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocabulary")
+            .field("terms", &self.document_frequency.len())
+            .field("documents", &self.documents)
+            .finish()
+    }
 }
 
-/// A weighted sparse vector, sorted by term id, with its norm (which counts terms without ids).
-#[derive(Debug, Default)]
+/// A weighted sparse vector, sorted by term id, with its norms (which count terms without ids).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Weighted {
     pub(crate) terms: Vec<(TermId, f32)>,
     pub(crate) norm: f32,
+    /// Norm of the names alone.
+    names_norm: f32,
+}
+
+/// An article's evidence weighted against the vocabulary, for comparing with indexed articles.
+#[derive(Debug, Clone)]
+pub(crate) struct Query {
+    pub(crate) time: Option<i64>,
+    pub(crate) terms: Weighted,
+    pub(crate) lead: Weighted,
+    pub(crate) lead_names: Vec<(Option<TermId>, Option<TermId>)>,
+    pub(crate) lead_numbers: Vec<u32>,
+    pub(crate) years: Vec<i32>,
+    pub(crate) lead_weekdays: u8,
+}
+
+/// An indexed article's TF-IDF weights, in the order of its terms, under the collection size they
+/// were computed at.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Weights {
+    documents: u32,
+    terms: Vec<f32>,
+    lead: Vec<f32>,
+    norm: f32,
+    names_norm: f32,
+    lead_norm: f32,
 }
 
 impl Vocabulary {
-    pub(crate) fn name(&self, id: TermId) -> &str {
-        &self.names[id as usize]
-    }
-
     /// Inverse document frequency as it stands for an article being assigned, which counts:
     /// ln((2 + N) / (2 + df)) + 1, from the table of logarithms.
     fn idf(&self, id: Option<TermId>) -> f32 {
-        let df = id.and_then(|id| self.document_frequency.get(id as usize)).copied().unwrap_or(0);
+        let df = id.and_then(|id| self.document_frequency.get(id.slot())).copied().unwrap_or(0);
         self.ln(self.documents + 2) - self.ln(df + 2) + 1.0
     }
 
@@ -65,84 +106,60 @@ impl Vocabulary {
         self.logarithms.get(n as usize).copied().unwrap_or_else(|| (n as f32).ln())
     }
 
-    /// A stored scaled frequency (see [`scaled_tf`]) times the term's IDF.
-    pub(crate) fn weight(&self, id: TermId, scaled: f32) -> f32 {
-        scaled * self.idf(Some(id))
+    fn id(&self, key: u64) -> Option<TermId> {
+        self.ids.get(&key).copied()
     }
 
-    /// Weighs a profile against the known terms: all of them, and the names alone.
-    fn weigh_profile(&self, profile: &TermProfile) -> (Weighted, Weighted) {
-        let mut all = Weighted { terms: Vec::with_capacity(profile.len()), norm: 0.0 };
-        let mut names = Weighted::default();
-        for (term, tf) in profile.iter() {
-            let name = term.starts_with(NAME_PREFIX);
-            let id = self.ids.get(term).copied();
-            let w = scaled_tf(term, tf) * self.idf(id);
-            all.norm += w * w;
-            if name {
-                names.norm += w * w;
+    /// Weighs terms against the known ones.
+    fn weigh_terms(&self, terms: &Terms) -> Weighted {
+        let mut weighted = Weighted { terms: Vec::with_capacity(terms.len()), ..Weighted::default() };
+        for term in &terms.entries {
+            let id = self.id(term.key);
+            let w = term.scaled * self.idf(id);
+            weighted.norm += w * w;
+            if term.name {
+                weighted.names_norm += w * w;
             }
             if let Some(id) = id {
-                all.terms.push((id, w));
-                if name {
-                    names.terms.push((id, w));
-                }
+                weighted.terms.push((id, w));
             }
         }
-        for weighted in [&mut all, &mut names] {
-            weighted.terms.sort_unstable_by_key(|&(id, _)| id);
-            weighted.norm = weighted.norm.sqrt();
-        }
-        (all, names)
+        weighted.terms.sort_unstable_by_key(|&(id, _)| id);
+        weighted.norm = weighted.norm.sqrt();
+        weighted.names_norm = weighted.names_norm.sqrt();
+        weighted
     }
 
-    /// Norms of an indexed article's vectors under the current weights, recomputed only once the
-    /// collection has grown enough for the weights to have moved.
-    fn norms(&self, doc: &Indexed) -> Norms {
-        let cached = doc.norms.get();
-        if cached.documents > 0 && self.documents < cached.documents + cached.documents / 32 + 4 {
-            return cached;
-        }
-        let norm = |terms: &[(TermId, f32)], only_names: bool| {
-            terms
-                .iter()
-                .filter(|&&(id, _)| !only_names || self.is_name[id as usize])
-                .map(|&(id, tf)| self.weight(id, tf).powi(2))
-                .sum::<f32>()
-                .sqrt()
+    /// The weights of an indexed article, recomputed only once the collection has grown enough for
+    /// them to have moved.
+    pub(crate) fn weights<'d>(&self, doc: &'d Indexed) -> Ref<'d, Weights> {
+        let stale = {
+            let cached = doc.weights.borrow();
+            cached.documents == 0 || self.documents >= cached.documents + cached.documents / 32 + 4
         };
-        let fresh = Norms {
-            documents: self.documents.max(1),
-            terms: norm(&doc.terms, false),
-            names: norm(&doc.terms, true),
-            lead: norm(&doc.lead, false),
-        };
-        doc.norms.set(fresh);
-        fresh
-    }
-
-    /// Cosine of a weighted query and an indexed vector of raw frequencies with the given norm.
-    fn cosine_indexed(&self, query: &Weighted, terms: &[(TermId, f32)], norm: f32, only_names: bool) -> f32 {
-        if query.norm == 0.0 || norm == 0.0 {
-            return 0.0;
+        if stale {
+            let mut cached = doc.weights.borrow_mut();
+            let cached = &mut *cached;
+            cached.documents = self.documents.max(1);
+            cached.terms.clear();
+            cached.terms.extend(doc.terms.iter().map(|&(id, tf)| tf * self.idf(Some(id))));
+            cached.lead.clear();
+            cached.lead.extend(doc.lead.iter().map(|&(id, tf)| tf * self.idf(Some(id))));
+            let squares = |weights: &[f32]| weights.iter().map(|w| w * w).sum::<f32>();
+            let names_from = doc.names_from();
+            cached.norm = squares(&cached.terms).sqrt();
+            cached.names_norm = squares(&cached.terms[names_from..]).sqrt();
+            cached.lead_norm = squares(&cached.lead).sqrt();
         }
-        let mut dot = 0.0;
-        merge_join(&query.terms, terms, |id, q, tf| {
-            if !only_names || self.is_name[id as usize] {
-                dot += q * self.weight(id, tf);
-            }
-        });
-        dot / (query.norm * norm)
+        doc.weights.borrow()
     }
 
     /// The evidence of an article being assigned, against the terms known so far.
     pub(crate) fn query(&self, evidence: &Evidence) -> Query {
-        let (terms, names) = self.weigh_profile(&evidence.terms);
         Query {
             time: seconds(evidence.published),
-            terms,
-            names,
-            lead: self.weigh_profile(&evidence.lead).0,
+            terms: self.weigh_terms(&evidence.terms),
+            lead: self.weigh_terms(&evidence.lead),
             lead_names: self.lead_name_ids(evidence),
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
@@ -150,22 +167,24 @@ impl Vocabulary {
         }
     }
 
-    /// An indexed article's evidence as a query, weighted now: for comparing stored articles.
+    /// An indexed article as a query, weighted now: for comparing stored articles.
     pub(crate) fn query_of(&self, doc: &Indexed) -> Query {
-        let weigh = |terms: &[(TermId, f32)], only_names: bool| {
-            let terms: Vec<(TermId, f32)> = terms
-                .iter()
-                .filter(|&&(id, _)| !only_names || self.is_name[id as usize])
-                .map(|&(id, tf)| (id, self.weight(id, tf)))
-                .collect();
-            let norm = terms.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
-            Weighted { terms, norm }
+        let weights = self.weights(doc);
+        let pair = |ids: &[(TermId, f32)], weights: &[f32]| -> Vec<(TermId, f32)> {
+            ids.iter().zip(weights).map(|(&(id, _), &w)| (id, w)).collect()
         };
         Query {
             time: doc.time,
-            terms: weigh(&doc.terms, false),
-            names: weigh(&doc.terms, true),
-            lead: weigh(&doc.lead, false),
+            terms: Weighted {
+                terms: pair(&doc.terms, &weights.terms),
+                norm: weights.norm,
+                names_norm: weights.names_norm,
+            },
+            lead: Weighted {
+                terms: pair(&doc.lead, &weights.lead),
+                norm: weights.lead_norm,
+                names_norm: 0.0,
+            },
             lead_names: doc.lead_names.clone(),
             lead_numbers: doc.lead_numbers.clone(),
             years: doc.years.clone(),
@@ -180,65 +199,122 @@ impl Vocabulary {
             self.logarithms.push((self.logarithms.len() as f32).ln());
         }
         let mut terms: Vec<(TermId, f32)> =
-            evidence.terms.iter().map(|(t, w)| (self.intern(t), scaled_tf(t, w))).collect();
+            evidence.terms.entries.iter().map(|t| (self.intern(t.key, t.name), t.scaled)).collect();
         for &(id, _) in &terms {
-            self.document_frequency[id as usize] += 1;
+            self.document_frequency[id.slot()] += 1;
         }
         terms.sort_unstable_by_key(|&(id, _)| id);
         let mut lead: Vec<(TermId, f32)> =
-            evidence.lead.iter().map(|(t, w)| (self.intern(t), scaled_tf(t, w))).collect();
+            evidence.lead.entries.iter().map(|t| (self.intern(t.key, t.name), t.scaled)).collect();
         lead.sort_unstable_by_key(|&(id, _)| id);
-        let lead_names = self.lead_name_ids(evidence);
         Indexed {
             article,
             story,
             time: seconds(evidence.published),
             terms,
             lead,
-            lead_names,
+            lead_names: self.lead_name_ids(evidence),
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
             lead_weekdays: evidence.lead_weekdays,
-            norms: Cell::default(),
+            weights: RefCell::default(),
         }
     }
 
     /// Each lead name's id as a name term and as an ordinary word, where known.
     fn lead_name_ids(&self, evidence: &Evidence) -> Vec<(Option<TermId>, Option<TermId>)> {
-        let id = |term: &str| self.ids.get(term).copied();
-        evidence.lead_names.iter().map(|name| (id(&format!("{NAME_PREFIX}{name}")), id(name))).collect()
+        let id = |prefix: &str, name: &str| self.id(term_key(&[prefix, name]));
+        evidence.lead_names.iter().map(|name| (id(NAME_PREFIX, name), id("", name))).collect()
     }
 
-    fn intern(&mut self, term: &str) -> TermId {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
+    /// The text of one of the terms by its id.
+    pub(crate) fn text_in<'t>(&self, terms: &'t Terms, id: TermId) -> Option<&'t str> {
+        terms.entries.iter().find(|t| self.id(t.key) == Some(id)).map(|t| terms.text_of(t))
+    }
+
+    fn intern(&mut self, key: u64, name: bool) -> TermId {
+        let next = TermId::new(self.document_frequency.len(), name);
+        let id = *self.ids.entry(key).or_insert(next);
+        if id == next {
+            self.document_frequency.push(0);
         }
-        let id = self.names.len() as TermId;
-        self.ids.insert(term.to_owned(), id);
-        self.names.push(term.to_owned());
-        self.is_name.push(term.starts_with(NAME_PREFIX));
-        self.document_frequency.push(0);
         id
     }
 
-    /// Cosine of a query and an indexed article, weighted now.
-    pub(crate) fn cosine(&self, query: &Weighted, doc: &Indexed) -> f32 {
-        self.cosine_indexed(query, &doc.terms, self.norms(doc).terms, false)
+    /// Spreads a query over the table of term slots, for scoring articles against it.
+    pub(crate) fn load<'v>(&'v self, query: &'v Query) -> Loaded<'v> {
+        let mut table = self.table.borrow_mut();
+        if table.len() < self.document_frequency.len() {
+            table.resize(self.document_frequency.len(), [0.0; 2]);
+        }
+        for &(id, w) in &query.terms.terms {
+            table[id.slot()][0] = w;
+        }
+        for &(id, w) in &query.lead.terms {
+            table[id.slot()][1] = w;
+        }
+        Loaded { vocabulary: self, query, table }
+    }
+}
+
+/// A query spread over the vocabulary's table, so that scoring an article reads each of its terms
+/// once instead of walking two sorted lists side by side. The table is cleared on drop.
+pub(crate) struct Loaded<'v> {
+    vocabulary: &'v Vocabulary,
+    pub(crate) query: &'v Query,
+    table: RefMut<'v, Vec<[f32; 2]>>,
+}
+
+impl Drop for Loaded<'_> {
+    fn drop(&mut self) {
+        for &(id, _) in self.query.terms.terms.iter().chain(&self.query.lead.terms) {
+            self.table[id.slot()] = [0.0; 2];
+        }
+    }
+}
+
+impl Loaded<'_> {
+    /// Sum of the query's weights times the given ones, over the terms both have.
+    fn dot(&self, terms: &[(TermId, f32)], weights: &[f32], column: usize) -> f32 {
+        terms
+            .iter()
+            .zip(weights)
+            .map(|(&(id, _), &w)| self.table.get(id.slot()).map_or(0.0, |row| row[column]) * w)
+            .sum()
+    }
+
+    /// Cosine of the query and an indexed article, names and words together.
+    pub(crate) fn cosine(&self, doc: &Indexed) -> f32 {
+        let weights = self.vocabulary.weights(doc);
+        ratio(self.dot(&doc.terms, &weights.terms, 0), self.query.terms.norm * weights.norm)
     }
 
     /// Each shared term's share of the cosine.
-    pub(crate) fn contributions(&self, query: &Weighted, doc: &Indexed) -> Vec<(TermId, f32)> {
-        let scale = query.norm * self.norms(doc).terms;
+    pub(crate) fn contributions(&self, doc: &Indexed) -> Vec<(TermId, f32)> {
+        let weights = self.vocabulary.weights(doc);
+        let scale = self.query.terms.norm * weights.norm;
         if scale == 0.0 {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        merge_join(&query.terms, &doc.terms, |id, q, tf| out.push((id, q * self.weight(id, tf) / scale)));
-        out
+        doc.terms
+            .iter()
+            .zip(&weights.terms)
+            .filter_map(|(&(id, _), &w)| {
+                let q = self.table.get(id.slot()).map_or(0.0, |row| row[0]);
+                (q != 0.0).then_some((id, q * w / scale))
+            })
+            .collect()
     }
 
-    /// Everything the pair model weighs, for a new article against an indexed one.
-    pub(crate) fn features(&self, query: &Query, doc: &Indexed) -> PairFeatures {
+    /// Everything the pair model weighs, for the query against an indexed article.
+    pub(crate) fn features(&self, doc: &Indexed) -> PairFeatures {
+        let query = self.query;
+        let weights = self.vocabulary.weights(doc);
+        let names_from = doc.names_from();
+        let words = self.dot(&doc.terms[..names_from], &weights.terms[..names_from], 0);
+        let names = self.dot(&doc.terms[names_from..], &weights.terms[names_from..], 0);
+        let lead = self.dot(&doc.lead, &weights.lead, 1);
+
         let absent_from_doc = query
             .lead_names
             .iter()
@@ -255,11 +331,10 @@ impl Vocabulary {
         let common_numbers = count_common(&query.lead_numbers, &doc.lead_numbers);
         let all_numbers = query.lead_numbers.len() + doc.lead_numbers.len() - common_numbers;
         let disjoint = |a: bool, b: bool, common: bool| if a && b && !common { 1.0 } else { 0.0 };
-        let norms = self.norms(doc);
         PairFeatures {
-            cosine: self.cosine_indexed(&query.terms, &doc.terms, norms.terms, false),
-            lead: self.cosine_indexed(&query.lead, &doc.lead, norms.lead, false),
-            names: self.cosine_indexed(&query.names, &doc.terms, norms.names, true),
+            cosine: ratio(words + names, query.terms.norm * weights.norm),
+            lead: ratio(lead, query.lead.norm * weights.lead_norm),
+            names: ratio(names, query.terms.names_norm * weights.names_norm),
             novelty: (absent_from_doc + absent_from_query) as f32 / (names_total + 1) as f32,
             numbers_shared: common_numbers as f32 / (all_numbers + 1) as f32,
             numbers_disjoint: disjoint(
@@ -285,26 +360,9 @@ impl Vocabulary {
     }
 }
 
-/// Sublinear term frequency, names boosted: the part of a weight that does not change.
-fn scaled_tf(term: &str, tf: f32) -> f32 {
-    let sublinear = if tf >= 1.0 { 1.0 + tf.ln() } else { tf.max(0.0) };
-    if term.starts_with(NAME_PREFIX) { sublinear * NAME_BOOST } else { sublinear }
-}
-
-/// Calls `f` for every term id present in both sorted vectors.
-fn merge_join(a: &[(TermId, f32)], b: &[(TermId, f32)], mut f: impl FnMut(TermId, f32, f32)) {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                f(a[i].0, a[i].1, b[j].1);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+/// A dot product over the product of norms, 0 when either vector is empty.
+fn ratio(dot: f32, norms: f32) -> f32 {
+    if norms == 0.0 { 0.0 } else { dot / norms }
 }
 
 fn contains(terms: &[(TermId, f32)], id: Option<TermId>) -> bool {
@@ -326,4 +384,48 @@ fn count_common<T: Ord>(a: &[T], b: &[T]) -> usize {
         }
     }
     n
+}
+
+/// Passes a key that is already a good hash through unchanged.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clusterer::tests::{floods, talks, talks_retold};
+
+    #[test]
+    fn scoring_reads_the_loaded_query_and_leaves_the_table_clean() {
+        let mut vocabulary = Vocabulary::default();
+        let first = vocabulary.index(ArticleId(1), StoryId(1), &talks(1));
+        let other = vocabulary.index(ArticleId(2), StoryId(2), &floods());
+        let query = vocabulary.query(&talks_retold(1));
+        {
+            let loaded = vocabulary.load(&query);
+            let same = loaded.features(&first);
+            assert!(same.cosine > 0.3 && same.names > same.cosine, "{same:?}");
+            assert_eq!(loaded.cosine(&other), 0.0);
+            assert!(loaded.contributions(&first).iter().any(|&(id, _)| id.is_name()));
+        }
+        assert!(vocabulary.table.borrow().iter().all(|row| *row == [0.0; 2]));
+        let itself = vocabulary.query_of(&first);
+        assert!((vocabulary.load(&itself).cosine(&first) - 1.0).abs() < 1e-5);
+    }
 }

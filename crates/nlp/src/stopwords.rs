@@ -1,6 +1,12 @@
 //! Function words: excluded from term profiles, and the evidence for language detection.
 
+use crate::lexicon::WordSet;
+use crate::tokens::with_lowercase;
+
 /// English function words and reporting verbs too common to tell stories apart.
+static ENGLISH_SET: WordSet = WordSet::new(ENGLISH);
+
+/// [`ENGLISH_SET`]'s words, sorted.
 const ENGLISH: &[&str] = &[
     "a",
     "about",
@@ -193,12 +199,12 @@ const ENGLISH: &[&str] = &[
 
 /// Whether an English word (any case) is a function word.
 pub fn is_stopword(word: &str) -> bool {
-    is_stop_lower(&word.to_lowercase())
+    with_lowercase(word, is_stop_lower)
 }
 
 /// [`is_stopword`] for a word already in lower case.
 pub(crate) fn is_stop_lower(lower: &str) -> bool {
-    lower.len() < 2 || ENGLISH.binary_search(&lower).is_ok()
+    lower.len() < 2 || ENGLISH_SET.has(lower)
 }
 
 /// The most frequent function words of languages Parallax tells apart, most telling first.

@@ -1,10 +1,14 @@
 //! Term profiles: the weighted content words and names that say what an article is about.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{is_stopword, words};
+use crate::lexicon::WordHasher;
+use crate::stopwords::is_stop_lower;
+use crate::tokens::with_lowercase;
+use crate::words;
 
 /// Prefix of name terms ("n:wang yi", "n:beijing"), keeping them apart from ordinary words.
 pub const NAME_PREFIX: &str = "n:";
@@ -21,19 +25,23 @@ pub struct TermProfile {
     terms: BTreeMap<String, f32>,
 }
 
+/// Term weights while a profile is built; looked up by borrowed text so that a repeated term costs
+/// no allocation.
+type Weights = HashMap<String, f32, BuildHasherDefault<WordHasher>>;
+
 impl TermProfile {
     /// Builds a profile from a title and the body's sentences.
     pub fn from_text(title: &str, sentences: &[String]) -> Self {
-        let lower_words: HashSet<String> = sentences
+        let lower_words: HashSet<&str, BuildHasherDefault<WordHasher>> = sentences
             .iter()
             .flat_map(|s| words(s))
             .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-            .map(str::to_owned)
             .collect();
-        let mut weights: HashMap<String, f32> = HashMap::new();
-        add_sentence(&mut weights, title, TITLE_WEIGHT, &lower_words);
+        let mut weights = Weights::with_capacity_and_hasher(64 + 8 * sentences.len(), Default::default());
+        let mut scratch = String::new();
+        add_sentence(&mut weights, &mut scratch, title, TITLE_WEIGHT, &lower_words);
         for sentence in sentences {
-            add_sentence(&mut weights, sentence, 1.0, &lower_words);
+            add_sentence(&mut weights, &mut scratch, sentence, 1.0, &lower_words);
         }
         TermProfile { terms: weights.into_iter().collect() }
     }
@@ -68,74 +76,123 @@ impl TermProfile {
     }
 }
 
+fn add(weights: &mut Weights, term: &str, weight: f32) {
+    match weights.get_mut(term) {
+        Some(total) => *total += weight,
+        None => {
+            weights.insert(term.to_owned(), weight);
+        }
+    }
+}
+
 fn add_sentence(
-    weights: &mut HashMap<String, f32>,
+    weights: &mut Weights,
+    scratch: &mut String,
     sentence: &str,
     weight: f32,
-    lower_words: &HashSet<String>,
+    lower_words: &HashSet<&str, BuildHasherDefault<WordHasher>>,
 ) {
-    let tokens: Vec<&str> = words(sentence).collect();
     let mut name: Vec<&str> = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        let token = token.trim_end_matches("'s").trim_end_matches("’s");
+    for (i, token) in words(sentence).enumerate() {
+        let token = without_possessive(token);
         if is_name_word(token, i == 0, lower_words) {
             name.push(token);
             continue;
         }
-        flush_name(weights, &mut name, weight);
-        if let Some(term) = content_term(token) {
-            *weights.entry(term).or_default() += weight;
+        flush_name(weights, scratch, &mut name, weight);
+        if let Some(term) = content_term(token, scratch) {
+            add(weights, term, weight);
         }
     }
-    flush_name(weights, &mut name, weight);
+    flush_name(weights, scratch, &mut name, weight);
+}
+
+/// The word without its possessive endings.
+fn without_possessive(mut token: &str) -> &str {
+    while let Some(stripped) = token.strip_suffix("'s") {
+        token = stripped;
+    }
+    while let Some(stripped) = token.strip_suffix("’s") {
+        token = stripped;
+    }
+    token
 }
 
 /// A capitalised word that is not a function word; at the start of a sentence it must also never be
 /// written in lower case elsewhere ("Analysts suggest" is not a name).
-fn is_name_word(token: &str, sentence_start: bool, lower_words: &HashSet<String>) -> bool {
+fn is_name_word(
+    token: &str,
+    sentence_start: bool,
+    lower_words: &HashSet<&str, BuildHasherDefault<WordHasher>>,
+) -> bool {
     let capitalised = token.chars().next().is_some_and(char::is_uppercase);
-    if !capitalised || is_stopword(token) {
+    if !capitalised {
         return false;
     }
-    !(sentence_start && lower_words.contains(&token.to_lowercase()))
+    with_lowercase(token, |lower| !(is_stop_lower(lower) || sentence_start && lower_words.contains(lower)))
 }
 
-fn flush_name(weights: &mut HashMap<String, f32>, name: &mut Vec<&str>, weight: f32) {
+/// Adds a name run as one term per word and, for several words, one for the whole name.
+fn flush_name(weights: &mut Weights, scratch: &mut String, name: &mut Vec<&str>, weight: f32) {
     if name.is_empty() {
         return;
     }
-    let lower: Vec<String> = name.iter().map(|w| w.to_lowercase()).collect();
-    for word in &lower {
-        *weights.entry(format!("{NAME_PREFIX}{word}")).or_default() += weight;
+    for word in name.iter() {
+        scratch.clear();
+        scratch.push_str(NAME_PREFIX);
+        push_lowercase(scratch, word);
+        add(weights, scratch, weight);
     }
-    if lower.len() > 1 {
-        *weights.entry(format!("{NAME_PREFIX}{}", lower.join(" "))).or_default() += weight;
+    if name.len() > 1 {
+        scratch.clear();
+        scratch.push_str(NAME_PREFIX);
+        for (i, word) in name.iter().enumerate() {
+            if i > 0 {
+                scratch.push(' ');
+            }
+            push_lowercase(scratch, word);
+        }
+        add(weights, scratch, weight);
     }
     name.clear();
 }
 
-/// An ordinary word as a term: lower case, light plural stemming; function words and one-letter
-/// tokens give none. Numbers are kept: they tell events apart.
-fn content_term(token: &str) -> Option<String> {
-    if is_stopword(token) || token.chars().count() < 3 && !token.chars().all(|c| c.is_ascii_digit()) {
-        return None;
+fn push_lowercase(out: &mut String, word: &str) {
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(&word.to_lowercase());
     }
-    Some(stem(&token.to_lowercase()))
 }
 
-fn stem(word: &str) -> String {
-    if let Some(base) = word.strip_suffix("ies").filter(|b| b.len() >= 3) {
-        return format!("{base}y");
+/// An ordinary word as a term, written into `scratch`: lower case, light plural stemming; function
+/// words and one-letter tokens give none. Numbers are kept: they tell events apart.
+fn content_term<'s>(token: &str, scratch: &'s mut String) -> Option<&'s str> {
+    if token.chars().count() < 3 && !token.chars().all(|c| c.is_ascii_digit()) {
+        return None;
     }
-    if word.len() > 4
+    scratch.clear();
+    push_lowercase(scratch, token);
+    if is_stop_lower(scratch) {
+        return None;
+    }
+    stem(scratch);
+    Some(scratch)
+}
+
+/// Strips a plural ending in place.
+fn stem(word: &mut String) {
+    if word.len() >= 6 && word.ends_with("ies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if word.len() > 4
         && word.ends_with('s')
         && !word.ends_with("ss")
         && !word.ends_with("us")
         && !word.ends_with("is")
     {
-        return word[..word.len() - 1].to_owned();
+        word.pop();
     }
-    word.to_owned()
 }
 
 #[cfg(test)]
@@ -160,9 +217,15 @@ mod tests {
 
     #[test]
     fn stemming_is_light() {
-        assert_eq!(stem("cities"), "city");
-        assert_eq!(stem("talks"), "talk");
-        assert_eq!(stem("crisis"), "crisis");
-        assert_eq!(stem("status"), "status");
+        let stemmed = |word: &str| {
+            let mut word = word.to_owned();
+            stem(&mut word);
+            word
+        };
+        assert_eq!(stemmed("cities"), "city");
+        assert_eq!(stemmed("ties"), "ties");
+        assert_eq!(stemmed("talks"), "talk");
+        assert_eq!(stemmed("crisis"), "crisis");
+        assert_eq!(stemmed("status"), "status");
     }
 }
