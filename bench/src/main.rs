@@ -19,7 +19,8 @@
 //!   `--merge-threshold X`, `--model MODEL.json` (weights printed by `cluster-fit`), `--maintain-every N`,
 //!   `--topics odd|even` (only documents whose numeric `topic` is odd or even: for scoring on topics
 //!   held out of a fit), `--rounds N` (the clustering step is timed apart from the analysis, best of N
-//!   rounds, 3 by default).
+//!   rounds, 3 by default), `--explain FILE` (each document's assignment as ingest records it, with
+//!   the article it was linked to by position in the file, one JSON line per document).
 //! - `cluster-fit FILE.jsonl... [--topics odd|even]`: fits the clustering pair model on files labelled
 //!   with `story` (and `topic`, whose pairs it learns from), prints the model as JSON on stdout and
 //!   the weights on stderr.
@@ -68,7 +69,7 @@ fn main() -> Result<()> {
             scale::run(file, &sizes, &config)
         }
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N..."
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N..."
         ),
     }
 }
@@ -276,12 +277,19 @@ struct ClusterOptions {
     maintain_every: usize,
     topics: Option<TopicParity>,
     rounds: usize,
+    /// Where to write each document's assignment with its reasons, one JSON line each.
+    explain: Option<String>,
 }
 
 impl ClusterOptions {
     fn parse(options: &[&str]) -> Result<Self> {
-        let mut parsed =
-            ClusterOptions { config: ClusterConfig::default(), maintain_every: 50, topics: None, rounds: 3 };
+        let mut parsed = ClusterOptions {
+            config: ClusterConfig::default(),
+            maintain_every: 50,
+            topics: None,
+            rounds: 3,
+            explain: None,
+        };
         for pair in options.chunks(2) {
             match pair {
                 ["--threshold", t] => parsed.config.threshold = t.parse().context("--threshold")?,
@@ -295,6 +303,7 @@ impl ClusterOptions {
                 ["--maintain-every", n] => parsed.maintain_every = n.parse().context("--maintain-every")?,
                 ["--topics", parity] => parsed.topics = Some(TopicParity::parse(parity)?),
                 ["--rounds", n] => parsed.rounds = n.parse().context("--rounds")?,
+                ["--explain", file] => parsed.explain = Some((*file).to_owned()),
                 _ => bail!("unknown cluster options {pair:?}"),
             }
         }
@@ -368,8 +377,19 @@ fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
     // The clustering step is timed apart from the analysis, best of the rounds, as each round
     // starts from an empty clusterer and gives the same stories.
     let mut best: Option<ClusterRun> = None;
-    for _ in 0..options.rounds.max(1) {
-        let run = cluster_once(&analysed, options);
+    for round in 0..options.rounds.max(1) {
+        let mut explained = Vec::new();
+        let explain = (round == 0 && options.explain.is_some()).then_some(&mut explained);
+        let run = cluster_once(&analysed, options, explain);
+        if let Some(file) = options.explain.as_deref().filter(|_| round == 0) {
+            let mut lines = String::new();
+            for ((id, _), (story, assignment)) in records.iter().zip(&explained) {
+                let line = serde_json::json!({"id": id, "story": story, "assignment": assignment});
+                lines.push_str(&line.to_string());
+                lines.push('\n');
+            }
+            std::fs::write(file, lines).with_context(|| format!("writing {file}"))?;
+        }
         if best.as_ref().is_none_or(|b| run.total() < b.total()) {
             best = Some(run);
         }
@@ -413,9 +433,11 @@ impl ClusterRun {
     }
 }
 
+/// `explain` receives each document's first story and assignment when given.
 fn cluster_once(
     analysed: &[(parallax_nlp::Analysis, Option<chrono::DateTime<chrono::Utc>>)],
     options: &ClusterOptions,
+    mut explain: Option<&mut Vec<(i64, parallax_cluster::Assignment)>>,
 ) -> ClusterRun {
     let mut clusterer = Clusterer::new(options.config.clone());
     let mut run = ClusterRun { stories: Vec::new(), merges: 0, evidence: 0.0, assign: 0.0, maintain: 0.0 };
@@ -424,12 +446,16 @@ fn cluster_once(
         let t0 = Instant::now();
         let evidence = Evidence::new(analysis, *published);
         let t1 = Instant::now();
-        let story = clusterer.assign(&evidence).story.unwrap_or_else(|| {
+        let assignment = clusterer.assign(&evidence);
+        let story = assignment.story.unwrap_or_else(|| {
             next_story += 1;
             StoryId(next_story - 1)
         });
         clusterer.add(ArticleId(n as i64 + 1), story, &evidence);
         run.stories.push(story.get());
+        if let Some(explained) = explain.as_deref_mut() {
+            explained.push((story.get(), assignment));
+        }
         let t2 = Instant::now();
         if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == analysed.len() {
             for merge in clusterer.maintain() {

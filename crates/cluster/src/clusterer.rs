@@ -351,7 +351,7 @@ impl Clusterer {
             .filter(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)))
             .collect();
         let by_score = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        let keep = self.config.candidates * 3;
+        let keep = self.config.candidates * 2;
         if ranked.len() > keep {
             ranked.select_nth_unstable_by(keep, by_score);
             ranked.truncate(keep);

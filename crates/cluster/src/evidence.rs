@@ -2,10 +2,7 @@
 //! from a similar one (numbers, years, weekdays in the lead).
 
 use chrono::{DateTime, Datelike, Utc};
-use parallax_nlp::{Analysis, DateValue, NAME_PREFIX, Part, TermProfile, words};
-
-/// Body sentences that, with the title, make an article's lead: where reports say what happened.
-const LEAD_SENTENCES: usize = 2;
+use parallax_nlp::{Analysis, DateValue, LEAD_SENTENCES, NAME_PREFIX, Part, TermProfile, words};
 
 /// Years this far apart are not one event's.
 const PLAUSIBLE_YEARS: std::ops::RangeInclusive<u32> = 1900..=2100;
@@ -129,7 +126,7 @@ impl Evidence {
     /// Gathers the evidence from an analysis and the publication time.
     pub fn new(analysis: &Analysis, published: Option<DateTime<Utc>>) -> Self {
         let mut title = "";
-        let mut lead_sentences = Vec::new();
+        let mut body = 0;
         let mut lead_texts: Vec<&str> = Vec::new();
         for sentence in &analysis.sentences {
             match sentence.part {
@@ -137,14 +134,23 @@ impl Evidence {
                     title = &sentence.text;
                     lead_texts.push(&sentence.text);
                 }
-                Part::Body { .. } if lead_sentences.len() < LEAD_SENTENCES => {
-                    lead_sentences.push(sentence.text.clone());
+                Part::Body { .. } if body < LEAD_SENTENCES => {
+                    body += 1;
                     lead_texts.push(&sentence.text);
                 }
                 _ => {}
             }
         }
-        let lead = TermProfile::from_text(title, &lead_sentences);
+        let recomputed;
+        let lead = if analysis.lead_terms.is_empty() && !lead_texts.is_empty() {
+            // An analysis stored before leads were profiled.
+            let body: Vec<String> =
+                analysis.body_sentences().take(LEAD_SENTENCES).map(|(_, s)| s.text.clone()).collect();
+            recomputed = TermProfile::with_lead(title, &body).1;
+            &recomputed
+        } else {
+            &analysis.lead_terms
+        };
         let mut lead_names: Vec<String> = lead
             .iter()
             .filter_map(|(term, _)| term.strip_prefix(NAME_PREFIX))
@@ -180,7 +186,7 @@ impl Evidence {
         Evidence {
             published,
             terms: Terms::from(&analysis.terms),
-            lead: Terms::from(&lead),
+            lead: Terms::from(lead),
             lead_names,
             lead_numbers,
             years,

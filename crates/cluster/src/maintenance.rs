@@ -61,16 +61,14 @@ impl Clusterer {
                     };
                 }
             }
-            let mut neighbours: Vec<StoryId> = neighbours.into_iter().collect();
+            let key = |other: StoryId| (story.min(other), story.max(other));
+            let mut neighbours: Vec<StoryId> =
+                neighbours.into_iter().filter(|&other| !proposals.contains_key(&key(other))).collect();
             neighbours.sort_unstable();
-            for other in neighbours {
-                let key = (story.min(other), story.max(other));
-                if proposals.contains_key(&key) {
-                    continue;
-                }
-                let probability = self.story_probability(&sample, other);
+            for (other, probability) in neighbours.iter().zip(self.story_probabilities(&sample, &neighbours))
+            {
                 if probability >= self.config.merge_threshold {
-                    proposals.insert(key, probability);
+                    proposals.insert(key(*other), probability);
                 }
             }
         }
@@ -92,26 +90,28 @@ impl Clusterer {
         merges
     }
 
-    /// Mean probability of one event over the pairs of a story's sampled articles (as queries) and
-    /// another story's recent articles.
-    fn story_probability(&self, sample: &[Query], other: StoryId) -> f32 {
-        let recent: Vec<u64> = self
-            .stories
-            .get(&other)
-            .map_or_else(Vec::new, |m| m.iter().rev().take(SAMPLE).copied().collect());
-        let mut sum = 0.0;
-        let mut pairs = 0;
+    /// For each of the other stories, the mean probability of one event over the pairs of a
+    /// story's sampled articles (as queries) and that story's recent articles.
+    fn story_probabilities(&self, sample: &[Query], others: &[StoryId]) -> Vec<f32> {
+        let recent: Vec<&[u64]> = others
+            .iter()
+            .map(|other| self.stories.get(other).map_or(&[][..], |m| &m[m.len().saturating_sub(SAMPLE)..]))
+            .collect();
+        let mut sums = vec![0.0; others.len()];
         for query in sample {
             let loaded = self.vocabulary.load(query);
-            for &seq in &recent {
-                let Some(doc) = self.get(seq) else { continue };
-                pairs += 1;
-                if self.in_window(query.time, doc.time) {
-                    sum += self.score(&loaded, seq).probability;
+            for (sum, members) in sums.iter_mut().zip(&recent) {
+                for &seq in *members {
+                    if self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)) {
+                        *sum += self.score(&loaded, seq).probability;
+                    }
                 }
             }
         }
-        if pairs == 0 { 0.0 } else { sum / pairs as f32 }
+        sums.iter()
+            .zip(&recent)
+            .map(|(sum, members)| sum / (sample.len() * members.len()).max(1) as f32)
+            .collect()
     }
 
     /// Moves every live article of `absorbed` into `kept`.

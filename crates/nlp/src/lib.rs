@@ -39,7 +39,7 @@ pub use registry::EntityRegistry;
 pub use sentences::split_sentences;
 pub use stance::Stance;
 pub use stopwords::is_stopword;
-pub use terms::{NAME_PREFIX, TermProfile};
+pub use terms::{LEAD_SENTENCES, NAME_PREFIX, TermProfile};
 pub use tokens::words;
 
 use std::collections::HashSet;
@@ -51,7 +51,7 @@ use crate::tokens::{Token, tokenize};
 
 /// The version of the analysis this build produces. Stored analyses of an older version are
 /// recomputed, so that improvements reach articles already ingested.
-pub const ANALYSIS_VERSION: u32 = 2;
+pub const ANALYSIS_VERSION: u32 = 3;
 
 /// What analysis finds in one article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,6 +65,9 @@ pub struct Analysis {
     pub sentences: Vec<Sentence>,
     /// Content words and names of the title and body, with their weights.
     pub terms: TermProfile,
+    /// The same of the title and the first [`LEAD_SENTENCES`] of the body: what the report leads with.
+    #[serde(default)]
+    pub lead_terms: TermProfile,
     /// The people, organisations and places named, in order of first mention.
     #[serde(default)]
     pub entities: Vec<Entity>,
@@ -298,10 +301,20 @@ pub fn analyze(article: &Article) -> Analysis {
     }
 
     let body: Vec<String> = sentences.iter().filter(|s| s.in_body()).map(|s| s.text.clone()).collect();
-    let terms = TermProfile::from_text(&article.title, &body);
+    let (terms, lead_terms) = TermProfile::with_lead(&article.title, &body);
     let language =
         article.language.clone().or_else(|| detect_language(&article.plain_text()).map(str::to_owned));
-    Analysis { version: ANALYSIS_VERSION, language, sentences, terms, entities, dates, values, quotes }
+    Analysis {
+        version: ANALYSIS_VERSION,
+        language,
+        sentences,
+        terms,
+        lead_terms,
+        entities,
+        dates,
+        values,
+        quotes,
+    }
 }
 
 /// Whether a sentence attributes what it says: "according to ...", or a verb of saying after a named

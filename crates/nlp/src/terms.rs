@@ -25,6 +25,9 @@ pub struct TermProfile {
     terms: BTreeMap<String, f32>,
 }
 
+/// Body sentences that, with the title, make a text's lead: where reports say what happened.
+pub const LEAD_SENTENCES: usize = 2;
+
 /// Term weights while a profile is built; looked up by borrowed text so that a repeated term costs
 /// no allocation.
 type Weights = HashMap<String, f32, BuildHasherDefault<WordHasher>>;
@@ -32,18 +35,17 @@ type Weights = HashMap<String, f32, BuildHasherDefault<WordHasher>>;
 impl TermProfile {
     /// Builds a profile from a title and the body's sentences.
     pub fn from_text(title: &str, sentences: &[String]) -> Self {
-        let lower_words: HashSet<&str, BuildHasherDefault<WordHasher>> = sentences
-            .iter()
-            .flat_map(|s| words(s))
-            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-            .collect();
-        let mut weights = Weights::with_capacity_and_hasher(64 + 8 * sentences.len(), Default::default());
-        let mut scratch = String::new();
-        add_sentence(&mut weights, &mut scratch, title, TITLE_WEIGHT, &lower_words);
-        for sentence in sentences {
-            add_sentence(&mut weights, &mut scratch, sentence, 1.0, &lower_words);
-        }
-        TermProfile { terms: weights.into_iter().collect() }
+        TermProfile { terms: Builder::new(sentences, false).build(title, sentences).0.into_iter().collect() }
+    }
+
+    /// Builds the profile of a title and the body's sentences and, in the same pass, the profile of
+    /// its lead: the title and the first [`LEAD_SENTENCES`].
+    pub fn with_lead(title: &str, sentences: &[String]) -> (Self, Self) {
+        let (whole, lead) = Builder::new(sentences, true).build(title, sentences);
+        (
+            TermProfile { terms: whole.into_iter().collect() },
+            TermProfile { terms: lead.into_iter().collect() },
+        )
     }
 
     /// Builds a profile from explicit terms (later duplicates add up).
@@ -76,35 +78,94 @@ impl TermProfile {
     }
 }
 
-fn add(weights: &mut Weights, term: &str, weight: f32) {
-    match weights.get_mut(term) {
-        Some(total) => *total += weight,
-        None => {
-            weights.insert(term.to_owned(), weight);
-        }
-    }
+/// Adds up the weights of a text's terms, and of its lead's when asked.
+struct Builder<'t> {
+    /// Words written in lower case somewhere in the text (see [`is_name_word`]).
+    lower_words: HashSet<&'t str, BuildHasherDefault<WordHasher>>,
+    whole: Weights,
+    lead: Option<Weights>,
+    /// The term being written, reused from word to word.
+    scratch: String,
 }
 
-fn add_sentence(
-    weights: &mut Weights,
-    scratch: &mut String,
-    sentence: &str,
-    weight: f32,
-    lower_words: &HashSet<&str, BuildHasherDefault<WordHasher>>,
-) {
-    let mut name: Vec<&str> = Vec::new();
-    for (i, token) in words(sentence).enumerate() {
-        let token = without_possessive(token);
-        if is_name_word(token, i == 0, lower_words) {
-            name.push(token);
-            continue;
-        }
-        flush_name(weights, scratch, &mut name, weight);
-        if let Some(term) = content_term(token, scratch) {
-            add(weights, term, weight);
+impl<'t> Builder<'t> {
+    fn new(sentences: &'t [String], with_lead: bool) -> Self {
+        let lower_words = sentences
+            .iter()
+            .flat_map(|s| words(s))
+            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+            .collect();
+        let capacity =
+            |sentences: usize| Weights::with_capacity_and_hasher(64 + 8 * sentences, Default::default());
+        Builder {
+            lower_words,
+            whole: capacity(sentences.len()),
+            lead: with_lead.then(|| capacity(LEAD_SENTENCES)),
+            scratch: String::new(),
         }
     }
-    flush_name(weights, scratch, &mut name, weight);
+
+    fn build(mut self, title: &str, sentences: &[String]) -> (Weights, Weights) {
+        self.sentence(title, TITLE_WEIGHT, true);
+        for (i, sentence) in sentences.iter().enumerate() {
+            self.sentence(sentence, 1.0, i < LEAD_SENTENCES);
+        }
+        (self.whole, self.lead.unwrap_or_default())
+    }
+
+    fn sentence(&mut self, sentence: &str, weight: f32, in_lead: bool) {
+        let mut name: Vec<&str> = Vec::new();
+        for (i, token) in words(sentence).enumerate() {
+            let token = without_possessive(token);
+            if is_name_word(token, i == 0, &self.lower_words) {
+                name.push(token);
+                continue;
+            }
+            self.flush_name(&mut name, weight, in_lead);
+            if content_term(token, &mut self.scratch) {
+                self.add_scratch(weight, in_lead);
+            }
+        }
+        self.flush_name(&mut name, weight, in_lead);
+    }
+
+    /// Counts the term in `scratch`.
+    fn add_scratch(&mut self, weight: f32, in_lead: bool) {
+        let lead = if in_lead { self.lead.as_mut() } else { None };
+        for weights in std::iter::once(&mut self.whole).chain(lead) {
+            match weights.get_mut(self.scratch.as_str()) {
+                Some(total) => *total += weight,
+                None => {
+                    weights.insert(self.scratch.clone(), weight);
+                }
+            }
+        }
+    }
+
+    /// Adds a name run as one term per word and, for several words, one for the whole name.
+    fn flush_name(&mut self, name: &mut Vec<&str>, weight: f32, in_lead: bool) {
+        if name.is_empty() {
+            return;
+        }
+        for word in name.iter() {
+            self.scratch.clear();
+            self.scratch.push_str(NAME_PREFIX);
+            push_lowercase(&mut self.scratch, word);
+            self.add_scratch(weight, in_lead);
+        }
+        if name.len() > 1 {
+            self.scratch.clear();
+            self.scratch.push_str(NAME_PREFIX);
+            for (i, word) in name.iter().enumerate() {
+                if i > 0 {
+                    self.scratch.push(' ');
+                }
+                push_lowercase(&mut self.scratch, word);
+            }
+            self.add_scratch(weight, in_lead);
+        }
+        name.clear();
+    }
 }
 
 /// The word without its possessive endings.
@@ -132,31 +193,6 @@ fn is_name_word(
     with_lowercase(token, |lower| !(is_stop_lower(lower) || sentence_start && lower_words.contains(lower)))
 }
 
-/// Adds a name run as one term per word and, for several words, one for the whole name.
-fn flush_name(weights: &mut Weights, scratch: &mut String, name: &mut Vec<&str>, weight: f32) {
-    if name.is_empty() {
-        return;
-    }
-    for word in name.iter() {
-        scratch.clear();
-        scratch.push_str(NAME_PREFIX);
-        push_lowercase(scratch, word);
-        add(weights, scratch, weight);
-    }
-    if name.len() > 1 {
-        scratch.clear();
-        scratch.push_str(NAME_PREFIX);
-        for (i, word) in name.iter().enumerate() {
-            if i > 0 {
-                scratch.push(' ');
-            }
-            push_lowercase(scratch, word);
-        }
-        add(weights, scratch, weight);
-    }
-    name.clear();
-}
-
 fn push_lowercase(out: &mut String, word: &str) {
     if word.is_ascii() {
         out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
@@ -165,19 +201,19 @@ fn push_lowercase(out: &mut String, word: &str) {
     }
 }
 
-/// An ordinary word as a term, written into `scratch`: lower case, light plural stemming; function
-/// words and one-letter tokens give none. Numbers are kept: they tell events apart.
-fn content_term<'s>(token: &str, scratch: &'s mut String) -> Option<&'s str> {
+/// Writes an ordinary word as a term into `scratch`: lower case, light plural stemming; function
+/// words and one-letter tokens give none (false). Numbers are kept: they tell events apart.
+fn content_term(token: &str, scratch: &mut String) -> bool {
     if token.chars().count() < 3 && !token.chars().all(|c| c.is_ascii_digit()) {
-        return None;
+        return false;
     }
     scratch.clear();
     push_lowercase(scratch, token);
     if is_stop_lower(scratch) {
-        return None;
+        return false;
     }
     stem(scratch);
-    Some(scratch)
+    true
 }
 
 /// Strips a plural ending in place.
@@ -213,6 +249,18 @@ mod tests {
         assert_eq!(p.weight("analyst"), 2.0);
         assert_eq!(p.weight("talk"), 1.0);
         assert_eq!(p.weight("the"), 0.0);
+    }
+
+    #[test]
+    fn the_lead_is_the_title_and_first_sentences() {
+        let sentences: Vec<String> =
+            ["Shoigu met Wang Yi.", "The talks covered security.", "Analysts doubt Lavrov will come."]
+                .map(str::to_owned)
+                .into();
+        let (whole, lead) = TermProfile::with_lead("Shoigu in Beijing", &sentences);
+        assert_eq!(whole, TermProfile::from_text("Shoigu in Beijing", &sentences));
+        assert_eq!((lead.weight("n:shoigu"), lead.weight("talk")), (3.0, 1.0));
+        assert_eq!((whole.weight("n:lavrov"), lead.weight("n:lavrov")), (1.0, 0.0));
     }
 
     #[test]
