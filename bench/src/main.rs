@@ -401,9 +401,10 @@ fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
     let n = records.len() as f64;
     let stories = run.stories.iter().collect::<std::collections::HashSet<_>>().len();
     eprintln!(
-        "cluster: {} documents, {stories} stories ({} merged by maintenance); end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s, maintenance {:.1} ms in all; best of {} rounds); peak memory {}",
+        "cluster: {} documents, {stories} stories ({} merged and {} split by maintenance); end to end {:.0} docs/s; extract+analyse {:.0} docs/s; clustering step {:.0} docs/s (evidence {:.0} docs/s, assign+add {:.0} docs/s, maintenance {:.1} ms in all; best of {} rounds); peak memory {}",
         records.len(),
         run.merges,
+        run.splits,
         n / (analyse_time + run.total()),
         n / analyse_time,
         n / run.total(),
@@ -421,6 +422,7 @@ struct ClusterRun {
     /// Each document's story once the last maintenance pass has run.
     stories: Vec<i64>,
     merges: usize,
+    splits: usize,
     /// Seconds spent in each part.
     evidence: f64,
     assign: f64,
@@ -440,7 +442,8 @@ fn cluster_once(
     mut explain: Option<&mut Vec<(i64, parallax_cluster::Assignment)>>,
 ) -> ClusterRun {
     let mut clusterer = Clusterer::new(options.config.clone());
-    let mut run = ClusterRun { stories: Vec::new(), merges: 0, evidence: 0.0, assign: 0.0, maintain: 0.0 };
+    let mut run =
+        ClusterRun { stories: Vec::new(), merges: 0, splits: 0, evidence: 0.0, assign: 0.0, maintain: 0.0 };
     let mut next_story = 1;
     for (n, (analysis, published)) in analysed.iter().enumerate() {
         let t0 = Instant::now();
@@ -458,10 +461,19 @@ fn cluster_once(
         }
         let t2 = Instant::now();
         if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == analysed.len() {
-            for merge in clusterer.maintain() {
+            let maintenance = clusterer.maintain();
+            for merge in maintenance.merges {
                 run.merges += 1;
                 for story in run.stories.iter_mut().filter(|s| **s == merge.absorbed.get()) {
                     *story = merge.kept.get();
+                }
+            }
+            for split in maintenance.splits {
+                run.splits += 1;
+                next_story += 1;
+                clusterer.split(&split, StoryId(next_story - 1));
+                for article in &split.articles {
+                    run.stories[article.get() as usize - 1] = next_story - 1;
                 }
             }
         }

@@ -153,7 +153,9 @@ pub struct Clusterer {
     pub(crate) changed: HashSet<StoryId>,
     /// Sequence number of the first article added since the last maintenance pass.
     pub(crate) maintained_through: u64,
-    by_article: HashMap<ArticleId, u64>,
+    /// Each story's number of live articles when last examined for drift.
+    pub(crate) split_examined: HashMap<StoryId, usize>,
+    pub(crate) by_article: HashMap<ArticleId, u64>,
     /// Candidate scores by live position, all zero between lookups (see [`Clusterer::candidates`]).
     hits: RefCell<Vec<f32>>,
 }
@@ -297,6 +299,7 @@ impl Clusterer {
                 members.retain(|&m| m != seq);
                 if members.is_empty() {
                     self.stories.remove(&front.story);
+                    self.split_examined.remove(&front.story);
                 }
             }
             self.by_article.remove(&front.article);
@@ -437,6 +440,15 @@ pub(crate) mod tests {
         evidence(
             "Flooding in Valencia",
             &["Heavy rain flooded streets in Valencia on Tuesday, closing schools and roads."],
+            Some(3),
+        )
+    }
+
+    /// Another outlet's report of the floods.
+    pub(crate) fn floods_retold() -> Evidence {
+        evidence(
+            "Valencia streets under water after heavy rain",
+            &["Schools and roads closed in Valencia on Tuesday as heavy rain flooded the streets."],
             Some(3),
         )
     }

@@ -37,5 +37,5 @@ mod vocabulary;
 
 pub use clusterer::{Assignment, ClusterConfig, Clusterer, SharedTerm};
 pub use evidence::{Evidence, Terms};
-pub use maintenance::Merge;
+pub use maintenance::{Maintenance, Merge, Split};
 pub use model::{PairFeatures, PairModel};

@@ -1,15 +1,23 @@
-//! The periodic pass over stories that changed: merging stories that turn out to report one event.
+//! The periodic pass over stories that changed: merging stories that turn out to report one event,
+//! and splitting off the articles of a story that turn out to report another.
 //!
-//! Online assignment links an article to the single earlier article it resembles most, which keeps
-//! apart reports that only resemble each other through a third. When later reports bridge two
-//! stories, their articles as a whole resemble each other: the pass measures that as the mean pair
-//! probability over the two stories' recent articles (average linkage, which one odd pair cannot
-//! sway) and merges the pair when it reaches the threshold. The older story (smaller id) keeps its
-//! id, so links stay valid; the caller records the other as its alias.
+//! Online assignment judges an article against a story's closest reports, which keeps apart reports
+//! that only resemble each other through a third. When later reports bridge two stories, their
+//! articles as a whole resemble each other: the pass measures that as the mean pair probability over
+//! the two stories' recent articles (average linkage, which one odd pair cannot sway) and merges the
+//! pair when it reaches the threshold. The older story (smaller id) keeps its id, so links stay
+//! valid; the caller records the other as its alias.
+//!
+//! A story can also drift: each report close enough to the last ones, the latest no longer about
+//! the event the first told. When a story has doubled since it was last examined, its first and
+//! latest articles are grouped by the same average linkage; a group of several articles whose mean
+//! probability with the group of the story's first article is far below the merge threshold is
+//! proposed as a new story.
+//! The caller gives it an id and applies it with [`Clusterer::split`]; the story keeps its id.
 
 use std::collections::{HashMap, HashSet};
 
-use parallax_core::StoryId;
+use parallax_core::{ArticleId, StoryId};
 use serde::{Deserialize, Serialize};
 
 use crate::clusterer::Clusterer;
@@ -17,6 +25,36 @@ use crate::vocabulary::Query;
 
 /// Articles of each story compared in the pass: its most recent ones.
 const SAMPLE: usize = 8;
+
+/// Articles of a story examined for drift: its first ones and its latest.
+const SPLIT_SAMPLE: (usize, usize) = (4, 12);
+
+/// Fewest live articles of a story examined for drift.
+const SPLIT_MIN: usize = 4;
+
+/// Mean probability of one event with the rest of the story under which a group splits off: well
+/// below the merge threshold, so that what splits is not merged back.
+const SPLIT_THRESHOLD: f32 = 0.2;
+
+/// Articles of a story found to report another event than its first article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    /// The story they leave, which keeps its id and its other articles.
+    pub story: StoryId,
+    /// The articles that move to a new story, oldest first.
+    pub articles: Vec<ArticleId>,
+    /// Mean probability of one event between them and the group of the story's first article.
+    pub probability: f32,
+}
+
+/// What a maintenance pass changed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Maintenance {
+    /// Merges made, for the caller to persist.
+    pub merges: Vec<Merge>,
+    /// Splits proposed, for the caller to persist, give a new id and apply with [`Clusterer::split`].
+    pub splits: Vec<Split>,
+}
 
 /// Two stories found to report one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,8 +69,9 @@ pub struct Merge {
 
 impl Clusterer {
     /// Merges stories that changed since the last pass into stories their articles now match as a
-    /// whole, and returns the merges for the caller to persist.
-    pub fn maintain(&mut self) -> Vec<Merge> {
+    /// whole, and finds the stories that drifted: returns the merges made for the caller to persist
+    /// and the splits proposed for the caller to apply.
+    pub fn maintain(&mut self) -> Maintenance {
         let changed: Vec<StoryId> = {
             let mut changed: Vec<StoryId> = self.changed.drain().collect();
             changed.sort_unstable();
@@ -41,7 +80,7 @@ impl Clusterer {
         let fresh_from =
             std::mem::replace(&mut self.maintained_through, self.first_seq + self.live.len() as u64);
         let mut proposals: HashMap<(StoryId, StoryId), f32> = HashMap::new();
-        for story in changed {
+        for &story in &changed {
             let Some(members) = self.stories.get(&story) else { continue };
             let recent = &members[members.len().saturating_sub(SAMPLE)..];
             let sample: Vec<Query> =
@@ -87,7 +126,103 @@ impl Clusterer {
             self.merge(kept, absorbed);
             merges.push(Merge { kept, absorbed, probability });
         }
-        merges
+        let splits =
+            changed.into_iter().filter(|s| !touched.contains(s)).flat_map(|s| self.drifted(s)).collect();
+        Maintenance { merges, splits }
+    }
+
+    /// Moves a split's articles to a new story, given by the caller.
+    pub fn split(&mut self, split: &Split, new_story: StoryId) {
+        let moved: Vec<u64> = split.articles.iter().filter_map(|a| self.by_article.get(a).copied()).collect();
+        for &seq in &moved {
+            if let Some(doc) = seq.checked_sub(self.first_seq).and_then(|i| self.live.get_mut(i as usize)) {
+                doc.story = new_story;
+            }
+        }
+        if let Some(members) = self.stories.get_mut(&split.story) {
+            members.retain(|seq| !moved.contains(seq));
+            if members.is_empty() {
+                self.stories.remove(&split.story);
+            }
+        }
+        let members = self.stories.entry(new_story).or_default();
+        members.extend(moved);
+        members.sort_unstable();
+        self.changed.insert(new_story);
+    }
+
+    /// The groups of a story's articles that report another event than its first article, when it
+    /// has doubled since last examined.
+    fn drifted(&mut self, story: StoryId) -> Vec<Split> {
+        let Some(members) = self.stories.get(&story) else { return Vec::new() };
+        let examined = self.split_examined.get(&story).copied().unwrap_or(0);
+        if members.len() < SPLIT_MIN.max(2 * examined) {
+            return Vec::new();
+        }
+        let (first, latest) = SPLIT_SAMPLE;
+        let sample: Vec<u64> = if members.len() <= first + latest {
+            members.clone()
+        } else {
+            members[..first].iter().chain(&members[members.len() - latest..]).copied().collect()
+        };
+        self.split_examined.insert(story, members.len());
+
+        let n = sample.len();
+        let mut probability = vec![0.0f32; n * n];
+        for i in 0..n {
+            let Some(doc) = self.get(sample[i]) else { continue };
+            let query = self.vocabulary.query_of(doc);
+            let loaded = self.vocabulary.load(&query);
+            for j in i + 1..n {
+                if self.get(sample[j]).is_some_and(|other| self.in_window(doc.time, other.time)) {
+                    let p = self.score(&loaded, sample[j]).probability;
+                    probability[i * n + j] = p;
+                    probability[j * n + i] = p;
+                }
+            }
+        }
+        let probability = &probability;
+        let link = |a: &[usize], b: &[usize]| {
+            let sum: f32 = a.iter().flat_map(|&i| b.iter().map(move |&j| probability[i * n + j])).sum();
+            sum / (a.len() * b.len()).max(1) as f32
+        };
+        // Average-link agglomeration, down to the merge threshold.
+        let mut groups: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+        loop {
+            let mut best: Option<(usize, usize, f32)> = None;
+            for a in 0..groups.len() {
+                for b in a + 1..groups.len() {
+                    let p = link(&groups[a], &groups[b]);
+                    if best.is_none_or(|(_, _, q)| p > q) {
+                        best = Some((a, b, p));
+                    }
+                }
+            }
+            match best {
+                Some((a, b, p)) if p >= self.config.merge_threshold => {
+                    let joined = groups.swap_remove(b);
+                    groups[a].extend(joined);
+                }
+                _ => break,
+            }
+        }
+        // The story stays with its first article.
+        let Some(core) = groups.iter().position(|g| g.contains(&0)) else { return Vec::new() };
+        let core = groups.swap_remove(core);
+        groups
+            .into_iter()
+            .filter_map(|mut group| {
+                // One odd report is not a drift: follow-ups and side stories often resemble the rest
+                // little and still belong with it.
+                let p = link(&group, &core);
+                if group.len() < 2 || p >= SPLIT_THRESHOLD {
+                    return None;
+                }
+                group.sort_unstable();
+                let articles = group.iter().filter_map(|&i| Some(self.get(sample[i])?.article)).collect();
+                Some(Split { story, articles, probability: p })
+            })
+            .collect()
     }
 
     /// For each of the other stories, the mean probability of one event over the pairs of a
@@ -132,8 +267,8 @@ impl Clusterer {
 
 #[cfg(test)]
 mod tests {
-    use crate::clusterer::tests::{floods, talks, talks_retold};
-    use crate::{ClusterConfig, Clusterer};
+    use crate::clusterer::tests::{floods, floods_retold, talks, talks_retold};
+    use crate::{ClusterConfig, Clusterer, Maintenance};
     use parallax_core::{ArticleId, StoryId};
 
     #[test]
@@ -143,12 +278,42 @@ mod tests {
         c.add(ArticleId(2), StoryId(2), &floods());
         // As if the second report had arrived while the first was out of reach.
         c.add(ArticleId(3), StoryId(3), &talks_retold(1));
-        let merges = c.maintain();
+        let merges = c.maintain().merges;
         assert_eq!(merges.len(), 1, "{merges:?}");
         assert_eq!((merges[0].kept, merges[0].absorbed), (StoryId(1), StoryId(3)));
         assert!(merges[0].probability >= c.config().merge_threshold);
         assert_eq!(c.live_stories(), 2);
         assert_eq!(c.assign(&talks(2)).story, Some(StoryId(1)));
-        assert!(c.maintain().is_empty(), "a second pass finds nothing new");
+        assert_eq!(c.maintain(), Maintenance::default(), "a second pass finds nothing new");
+    }
+
+    #[test]
+    fn a_story_that_drifted_to_another_event_splits_and_keeps_its_id() {
+        let mut c = Clusterer::new(ClusterConfig::default());
+        // As if bridging reports had carried the story from the talks to the floods.
+        c.add(ArticleId(1), StoryId(1), &talks(1));
+        c.add(ArticleId(2), StoryId(1), &talks_retold(1));
+        c.add(ArticleId(3), StoryId(1), &floods());
+        c.add(ArticleId(4), StoryId(1), &floods_retold());
+        let maintenance = c.maintain();
+        assert!(maintenance.merges.is_empty());
+        let [split] = &maintenance.splits[..] else { panic!("{maintenance:?}") };
+        assert_eq!((split.story, &split.articles[..]), (StoryId(1), &[ArticleId(3), ArticleId(4)][..]));
+        assert!(split.probability < 0.2);
+        c.split(split, StoryId(2));
+        assert_eq!(c.live_stories(), 2);
+        assert_eq!(c.assign(&floods()).story, Some(StoryId(2)));
+        assert_eq!(c.assign(&talks(2)).story, Some(StoryId(1)));
+        assert_eq!(c.maintain(), Maintenance::default(), "what split is neither merged back nor split again");
+    }
+
+    #[test]
+    fn a_story_of_one_event_does_not_split() {
+        let mut c = Clusterer::new(ClusterConfig::default());
+        for (n, day) in [1, 1, 2, 2].into_iter().enumerate() {
+            let report = if n % 2 == 0 { talks(day) } else { talks_retold(day) };
+            c.add(ArticleId(n as i64 + 1), StoryId(1), &report);
+        }
+        assert_eq!(c.maintain(), Maintenance::default());
     }
 }

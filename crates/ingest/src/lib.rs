@@ -23,5 +23,5 @@ mod pipeline;
 mod sources;
 
 pub use error::IngestError;
-pub use pipeline::{Outcome, Pipeline, content_hash};
+pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};

@@ -1,10 +1,10 @@
 //! The pipeline proper: one document through extraction, analysis, clustering and the store.
 
-use parallax_cluster::{ClusterConfig, Clusterer, Evidence, Merge};
+use parallax_cluster::{ClusterConfig, Clusterer, Evidence, Maintenance, Merge, Split};
 use parallax_core::{Article, ArticleId, StoryId};
 use parallax_extract::{Hints, extract};
 use parallax_nlp::{ANALYSIS_VERSION, EntityKind, EntityRegistry, analyze};
-use parallax_store::{Inserted, NewArticle, Store};
+use parallax_store::{Inserted, NewArticle, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::IngestError;
@@ -40,6 +40,15 @@ pub struct Pipeline<'s> {
     registry: EntityRegistry,
     /// Articles stored since the last maintenance pass.
     unmaintained: usize,
+}
+
+/// What a maintenance pass changed in the store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Maintained {
+    /// Stories merged into older ones.
+    pub merges: Vec<Merge>,
+    /// Articles split off their story, with the new story they now form.
+    pub splits: Vec<(Split, StoryId)>,
 }
 
 /// Articles stored between two maintenance passes of the stories.
@@ -82,16 +91,30 @@ impl<'s> Pipeline<'s> {
         }
     }
 
-    /// Runs the clusterer's maintenance pass over the stories that changed and stores its merges:
-    /// called every few dozen articles, and by callers when a batch ends.
-    pub fn maintain(&mut self) -> Result<Vec<Merge>, IngestError> {
+    /// Runs the clusterer's maintenance pass over the stories that changed and stores its merges and
+    /// splits: called every few dozen articles, and by callers when a batch ends.
+    pub fn maintain(&mut self) -> Result<Maintained, IngestError> {
         self.unmaintained = 0;
-        let merges = self.clusterer.maintain();
+        let Maintenance { merges, splits } = self.clusterer.maintain();
         for merge in &merges {
             self.store.merge_stories(merge.kept, merge.absorbed, merge.probability)?;
             tracing::info!(kept = %merge.kept, absorbed = %merge.absorbed, probability = merge.probability, "Merged stories.");
         }
-        Ok(merges)
+        let mut applied = Vec::new();
+        for split in splits {
+            let new_story = match self.store.split_story(split.story, &split.articles, split.probability) {
+                Ok(id) => id,
+                Err(error @ StoreError::NothingToSplit { .. }) => {
+                    tracing::warn!(%error, "Skipped a split the store no longer matches.");
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            self.clusterer.split(&split, new_story);
+            tracing::info!(story = %split.story, new_story = %new_story, articles = split.articles.len(), probability = split.probability, "Split a story that drifted.");
+            applied.push((split, new_story));
+        }
+        Ok(Maintained { merges, splits: applied })
     }
 
     fn try_ingest(&mut self, article: &mut Article) -> Result<Outcome, IngestError> {
@@ -190,6 +213,67 @@ mod tests {
         );
         let Outcome::New { story: joined, opened_story, .. } = second else { panic!("{second:?}") };
         assert_eq!((joined, opened_story), (story, false));
+    }
+
+    #[test]
+    fn a_drifted_story_is_split_in_the_store_and_the_clusterer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_dir(dir.path()).unwrap();
+        let report = |title: &str, text: &str, story: Option<StoryId>| {
+            let mut article =
+                extract(text.as_bytes(), &Hints { title: Some(title.into()), ..Hints::default() })
+                    .expect("a plain text");
+            article.published = Some(chrono::DateTime::parse_from_rfc3339("2026-02-01T09:00:00Z").unwrap());
+            let analysis = analyze(&article);
+            let assignment = parallax_cluster::Assignment { story, ..Default::default() };
+            let new = NewArticle {
+                article: &article,
+                content_hash: title,
+                analysis: &analysis,
+                assignment: &assignment,
+            };
+            match store.insert_article(&new).unwrap() {
+                Inserted::New { story, id, .. } => (story, id),
+                Inserted::Duplicate { .. } => panic!("{title} is new"),
+            }
+        };
+        // As a store left by bridging reports that carried one story from the talks to the floods.
+        let (talks, _) = report(
+            "Shoigu meets Wang Yi in Beijing",
+            "Sergei Shoigu held strategic security talks with Wang Yi in Beijing on Sunday.",
+            None,
+        );
+        report(
+            "Wang Yi hosts Shoigu for security talks",
+            "Wang Yi met Sergei Shoigu in Beijing on Sunday for strategic security talks.",
+            Some(talks),
+        );
+        let (_, flood) = report(
+            "Flooding in Valencia",
+            "Heavy rain flooded streets in Valencia on Sunday, closing schools and roads.",
+            Some(talks),
+        );
+        let (_, flood_again) = report(
+            "Valencia streets under water after heavy rain",
+            "Schools and roads closed in Valencia on Sunday as heavy rain flooded the streets.",
+            Some(talks),
+        );
+
+        let mut pipeline = Pipeline::open(&store).unwrap();
+        let maintained = pipeline.maintain().unwrap();
+        let [(split, new_story)] = &maintained.splits[..] else { panic!("{maintained:?}") };
+        assert_eq!((split.story, &split.articles[..]), (talks, &[flood, flood_again][..]));
+        let moved = store.story(*new_story).unwrap().unwrap();
+        assert_eq!(moved.articles.iter().map(|a| a.id).collect::<Vec<_>>(), [flood, flood_again]);
+        assert_eq!(store.splits(*new_story).unwrap().from.map(|(from, _)| from), Some(talks));
+
+        let next = pipeline.ingest_bytes(
+            b"Valencia schools stayed shut on Monday after the floods.",
+            &Hints { title: Some("Valencia floods close schools".into()), ..Hints::default() },
+        );
+        let Outcome::New { story, .. } = next else { panic!("{next:?}") };
+        assert_eq!(story, *new_story, "later reports of the floods join the split story");
+        assert_eq!(pipeline.maintain().unwrap(), Maintained::default());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use parallax_cluster::Assignment;
 use parallax_core::{Article, Block, StoryId};
 use parallax_nlp::analyze;
 
-use crate::{Inserted, NewArticle, Page, Store};
+use crate::{Inserted, NewArticle, Page, Splits, Store, StoreError};
 
 fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
     let mut a = Article::new(title);
@@ -156,4 +156,35 @@ pub(crate) fn check_story_merges(store: &dyn Store) {
     assert_eq!(store.counts().unwrap().stories, 1);
     let members = store.cluster_members().unwrap();
     assert!(members.iter().all(|m| m.story == first));
+}
+
+/// A split moves the named articles of a story to a new one and is recorded on both sides; a merge
+/// of the split story's origin keeps the record pointing at the story that remains.
+pub(crate) fn check_story_splits(store: &dyn Store) {
+    let story = |title: &str, key: &str, joined: Option<StoryId>| match insert(
+        store,
+        &article(title, None, None),
+        key,
+        joined,
+    ) {
+        Inserted::New { story, id, .. } => (story, id),
+        Inserted::Duplicate { .. } => panic!("insert"),
+    };
+    let (talks, _) = story("Shoigu meets Wang Yi", "s1", None);
+    let (_, flood) = story("Valencia floods", "s2", Some(talks));
+    let (_, flood_again) = story("Valencia under water", "s3", Some(talks));
+    let (elsewhere, stranger) = story("Lima quake", "s4", None);
+
+    let split = store.split_story(talks, &[flood, flood_again, stranger], 0.05).unwrap();
+    let moved = store.story(split).unwrap().unwrap();
+    assert_eq!(moved.title, "Valencia floods");
+    assert_eq!(moved.articles.iter().map(|a| a.id).collect::<Vec<_>>(), [flood, flood_again]);
+    assert_eq!(store.story(talks).unwrap().unwrap().articles.len(), 1);
+    assert_eq!(store.story(elsewhere).unwrap().unwrap().articles.len(), 1, "only the story's articles move");
+    assert_eq!(store.splits(split).unwrap(), Splits { from: Some((talks, 0.05)), into: vec![] });
+    assert_eq!(store.splits(talks).unwrap(), Splits { from: None, into: vec![(split, 0.05)] });
+    assert!(matches!(store.split_story(talks, &[stranger], 0.0), Err(StoreError::NothingToSplit { .. })));
+
+    store.merge_stories(elsewhere, talks, 0.5).unwrap();
+    assert_eq!(store.splits(split).unwrap().from, Some((elsewhere, 0.05)));
 }

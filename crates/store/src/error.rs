@@ -40,6 +40,12 @@ pub enum StoreError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// A split named no article of the story it splits.
+    #[error("none of the articles to split off belong to story {story}")]
+    NothingToSplit {
+        /// The story.
+        story: parallax_core::StoryId,
+    },
     /// A stored value could not be read back.
     #[error("stored {what} is unreadable")]
     Corrupt {

@@ -93,6 +93,15 @@ impl Page {
     pub const ALL: Page = Page { offset: 0, limit: u32::MAX };
 }
 
+/// Where a story split from and what split off it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Splits {
+    /// The story it split from.
+    pub from: Option<(StoryId, f32)>,
+    /// The stories split off it, oldest first.
+    pub into: Vec<(StoryId, f32)>,
+}
+
 /// The operations Parallax needs of a database.
 pub trait Store: Send + Sync {
     /// Moves every article of `absorbed` into `kept`, removes `absorbed` and records it (and the
@@ -104,6 +113,19 @@ pub trait Store: Send + Sync {
 
     /// The stories merged into this one, with the mean probability the merge was made at.
     fn merged_into(&self, id: StoryId) -> Result<Vec<(StoryId, f32)>, StoreError>;
+
+    /// Moves those of the articles that belong to `story` to a new story, titled after the first of
+    /// them, and records where it split from, in one transaction; returns the new story's id.
+    fn split_story(
+        &self,
+        story: StoryId,
+        articles: &[ArticleId],
+        probability: f32,
+    ) -> Result<StoryId, StoreError>;
+
+    /// The story this one split from and the stories split off it, each with the mean probability
+    /// of one event the split was made at.
+    fn splits(&self, id: StoryId) -> Result<Splits, StoreError>;
 
     /// Finds a stored article with this canonical URL or content hash.
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError>;

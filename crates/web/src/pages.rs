@@ -68,6 +68,10 @@ struct StoryPage {
     coverage: Coverage,
     /// Stories merged into this one, with the mean probability they matched at.
     merged: Vec<(i64, String)>,
+    /// The story this one split from, with the mean probability of one event the split was made at.
+    split_from: Option<(i64, String)>,
+    /// Stories split off this one, likewise.
+    split_into: Vec<(i64, String)>,
 }
 
 /// What a story id leads to.
@@ -94,10 +98,11 @@ pub(crate) async fn story(
         let coverage = Coverage::new(&story, &analyses);
         let assignments = story.articles.iter().map(|a| s.assignment(a.id)).collect::<Result<Vec<_>, _>>()?;
         let merged = s.merged_into(id)?;
-        Ok(Found::Story(Box::new((story, coverage, assignments, merged))))
+        let splits = s.splits(id)?;
+        Ok(Found::Story(Box::new((story, coverage, assignments, merged, splits))))
     })
     .await?;
-    let (story, coverage, assignments, merged) = match found {
+    let (story, coverage, assignments, merged, splits) = match found {
         Found::Story(found) => *found,
         Found::Moved(kept) => return Ok(Redirect::permanent(&format!("/story/{kept}")).into_response()),
         Found::Missing => return Err(PageError::NotFound),
@@ -112,8 +117,15 @@ pub(crate) async fn story(
         card: StoryCard::new(&story),
         reports,
         coverage,
-        merged: merged.into_iter().map(|(id, p)| (id.get(), format!("{p:.2}"))).collect(),
+        merged: merged.into_iter().map(shown_link).collect(),
+        split_from: splits.from.map(shown_link),
+        split_into: splits.into.into_iter().map(shown_link).collect(),
     })
+}
+
+/// A story link with its probability as shown.
+fn shown_link((id, probability): (StoryId, f32)) -> (i64, String) {
+    (id.get(), format!("{probability:.2}"))
 }
 
 #[derive(Template)]

@@ -62,9 +62,15 @@ pub fn run(store: &dyn Store, args: &IngestArgs) -> Result<ExitCode> {
     for path in &args.paths {
         pipeline.ingest_path(path, &hints, &mut |report| tally.record(&report, true));
     }
-    let merges = pipeline.maintain()?;
-    if !merges.is_empty() {
-        println!("{} stories merged into others that report the same event", merges.len());
+    let maintained = pipeline.maintain()?;
+    if !maintained.merges.is_empty() {
+        println!("{} stories merged into others that report the same event", maintained.merges.len());
+    }
+    if !maintained.splits.is_empty() {
+        println!(
+            "{} stories split off others whose reports had drifted to another event",
+            maintained.splits.len()
+        );
     }
     println!("{}", tally.summary());
     Ok(if tally.rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use parallax_core::{Block, Story};
+use parallax_core::{Block, Story, StoryId};
 use parallax_store::{Page, Store};
 
 use crate::cli::{ArticleArgs, StoriesArgs};
@@ -55,13 +55,14 @@ fn story_json(store: &dyn Store, story: &Story) -> Result<serde_json::Value> {
             }
         }
     }
-    let merged: Vec<serde_json::Value> = store
-        .merged_into(story.id)?
-        .into_iter()
-        .map(|(id, probability)| serde_json::json!({ "story": id, "probability": probability }))
-        .collect();
+    let link =
+        |(id, probability): (StoryId, f32)| serde_json::json!({ "story": id, "probability": probability });
+    let merged: Vec<serde_json::Value> = store.merged_into(story.id)?.into_iter().map(link).collect();
+    let splits = store.splits(story.id)?;
     if let Some(object) = value.as_object_mut() {
         object.insert("merged_stories".into(), merged.into());
+        object.insert("split_from".into(), splits.from.map(link).into());
+        object.insert("split_stories".into(), splits.into.into_iter().map(link).collect::<Vec<_>>().into());
     }
     Ok(value)
 }

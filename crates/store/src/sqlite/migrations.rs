@@ -55,6 +55,14 @@ const MIGRATIONS: &[&str] = &[
         merged_at TEXT NOT NULL
     );
     CREATE INDEX story_aliases_story ON story_aliases (story_id);",
+    // 4: stories split off others because their reports told another event.
+    "CREATE TABLE story_splits (
+        story_id INTEGER PRIMARY KEY REFERENCES stories (id),
+        split_from INTEGER NOT NULL,
+        probability REAL NOT NULL,
+        split_at TEXT NOT NULL
+    );
+    CREATE INDEX story_splits_from ON story_splits (split_from);",
 ];
 
 /// Brings the schema up to date; refuses a database from a newer build.

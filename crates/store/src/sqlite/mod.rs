@@ -13,7 +13,7 @@ use parallax_nlp::{Analysis, EntityKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
-use crate::{ClusterMember, Counts, Inserted, NewArticle, Page, Store, StoreError};
+use crate::{ClusterMember, Counts, Inserted, NewArticle, Page, Splits, Store, StoreError};
 
 /// File name of the database inside a data directory.
 pub const DATABASE_FILE: &str = "parallax.db";
@@ -195,6 +195,10 @@ impl Store for SqliteStore {
             params![absorbed, kept, probability as f64, now],
         )
         .during("recording an alias")?;
+        tx.execute("UPDATE story_splits SET split_from = ?1 WHERE split_from = ?2", params![kept, absorbed])
+            .during("re-pointing splits")?;
+        tx.execute("DELETE FROM story_splits WHERE story_id = ?1", [absorbed])
+            .during("forgetting a split")?;
         tx.execute("DELETE FROM stories WHERE id = ?1", [absorbed]).during("removing a merged story")?;
         tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, kept])
             .during("updating a story")?;
@@ -220,6 +224,78 @@ impl Store for SqliteStore {
                 .query_map([id.get()], |r| Ok((StoryId(r.get(0)?), r.get::<_, f64>(1)? as f32)))
                 .during("listing merged stories")?;
             rows.map(|r| r.during("reading a merged story")).collect()
+        })
+    }
+
+    fn split_story(
+        &self,
+        story: StoryId,
+        articles: &[ArticleId],
+        probability: f32,
+    ) -> Result<StoryId, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting a split")?;
+        let now = timestamp(Utc::now());
+        let mut moving = Vec::new();
+        for &article in articles {
+            let title: Option<String> = tx
+                .query_row(
+                    "SELECT title FROM articles WHERE id = ?1 AND story_id = ?2",
+                    params![article.get(), story.get()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .during("reading an article to split off")?;
+            if let Some(title) = title {
+                moving.push((article, title));
+            }
+        }
+        let Some((_, title)) = moving.first() else { return Err(StoreError::NothingToSplit { story }) };
+        tx.execute(
+            "INSERT INTO stories (title, created_at, updated_at) VALUES (?1, ?2, ?2)",
+            params![title, now],
+        )
+        .during("opening a split story")?;
+        let split = StoryId(tx.last_insert_rowid());
+        for (article, _) in &moving {
+            tx.execute(
+                "UPDATE articles SET story_id = ?1 WHERE id = ?2",
+                params![split.get(), article.get()],
+            )
+            .during("moving an article to a split story")?;
+        }
+        tx.execute(
+            "INSERT INTO story_splits (story_id, split_from, probability, split_at) VALUES (?1, ?2, ?3, ?4)",
+            params![split.get(), story.get(), probability as f64, now],
+        )
+        .during("recording a split")?;
+        tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story.get()])
+            .during("updating a story")?;
+        tx.commit().during("committing a split")?;
+        Ok(split)
+    }
+
+    fn splits(&self, id: StoryId) -> Result<Splits, StoreError> {
+        self.read(|conn| {
+            let from = conn
+                .query_row(
+                    "SELECT split_from, probability FROM story_splits WHERE story_id = ?1",
+                    [id.get()],
+                    |r| Ok((StoryId(r.get(0)?), r.get::<_, f64>(1)? as f32)),
+                )
+                .optional()
+                .during("reading where a story split from")?;
+            let mut stmt = conn
+                .prepare(
+                    "SELECT story_id, probability FROM story_splits WHERE split_from = ?1 ORDER BY story_id",
+                )
+                .during("listing split stories")?;
+            let into = stmt
+                .query_map([id.get()], |r| Ok((StoryId(r.get(0)?), r.get::<_, f64>(1)? as f32)))
+                .during("listing split stories")?
+                .map(|r| r.during("reading a split story"))
+                .collect::<Result<_, _>>()?;
+            Ok(Splits { from, into })
         })
     }
 

@@ -33,6 +33,11 @@ fn story_merges() {
 }
 
 #[test]
+fn story_splits() {
+    conformance::check_story_splits(&store().1);
+}
+
+#[test]
 fn cluster_members() {
     conformance::check_cluster_members(&store().1);
 }
