@@ -5,7 +5,8 @@
 //! a different event about different people and places, as new events are), its reports spread over
 //! the two days after the event's start; events start at a steady rate. Reports arrive in time order
 //! and go through the same evidence and assignment code as ingest. Printed per size: time, documents
-//! per second, peak memory, and BCubed F1 against the synthetic events.
+//! per second, peak memory, and BCubed F1 against the synthetic events. The maintenance pass runs
+//! every 50 documents, as in ingest, and its merges and splits count in the score.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -19,6 +20,9 @@ use parallax_nlp::NAME_PREFIX;
 
 /// Synthetic events starting per day.
 const EVENTS_PER_DAY: u64 = 400;
+
+/// Documents between two maintenance passes, as in ingest.
+const MAINTAIN_EVERY: usize = 50;
 
 /// A fixed pseudo-random sequence, so that runs agree.
 pub struct Sequence(pub u64);
@@ -40,8 +44,10 @@ pub fn run(file: &str, sizes: &[usize], config: &ClusterConfig) -> Result<()> {
         let analysis = parallax_nlp::analyze(article);
         stories.entry(story).or_default().push(Evidence::new(&analysis, None));
     }
-    let mut stories: Vec<Vec<Evidence>> = stories.into_values().collect();
-    stories.sort_by_key(|s| s.len());
+    // In a fixed order, so that runs agree.
+    let mut stories: Vec<(String, Vec<Evidence>)> = stories.into_iter().collect();
+    stories.sort_by(|a, b| (a.1.len(), &a.0).cmp(&(b.1.len(), &b.0)));
+    let stories: Vec<Vec<Evidence>> = stories.into_iter().map(|(_, reports)| reports).collect();
     for &size in sizes {
         stream(&stories, size, config)?;
     }
@@ -55,13 +61,13 @@ fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Res
     // Reports waiting for their time: (time, event, story, report).
     let mut pending: BinaryHeap<Reverse<(i64, u64, usize, usize)>> = BinaryHeap::new();
     let mut next_event = 0u64;
-    let mut emitted = 0usize;
-    let mut joint: HashMap<(u64, StoryId), u64> = HashMap::new();
-    let mut gold_sizes: HashMap<u64, u64> = HashMap::new();
-    let mut predicted_sizes: HashMap<StoryId, u64> = HashMap::new();
+    // Each document's event and story as assigned; merges are followed at the end.
+    let mut documents: Vec<(u64, i64)> = Vec::with_capacity(size);
+    let mut merged_into: HashMap<i64, i64> = HashMap::new();
+    let (mut merges, mut splits, mut maintain_time) = (0, 0, 0.0);
     let mut next_story = 1i64;
     let began = Instant::now();
-    while emitted < size {
+    while documents.len() < size {
         let event_start = next_event as i64 * 86_400 / EVENTS_PER_DAY as i64;
         let due = pending.peek().is_some_and(|Reverse((t, ..))| *t <= event_start);
         if !due {
@@ -79,23 +85,54 @@ fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Res
             next_story += 1;
             StoryId(next_story - 1)
         });
-        emitted += 1;
-        clusterer.add(ArticleId(emitted as i64), assigned, &evidence);
-        *joint.entry((event, assigned)).or_default() += 1;
-        *gold_sizes.entry(event).or_default() += 1;
-        *predicted_sizes.entry(assigned).or_default() += 1;
+        documents.push((event, assigned.get()));
+        clusterer.add(ArticleId(documents.len() as i64), assigned, &evidence);
+        if documents.len().is_multiple_of(MAINTAIN_EVERY) {
+            let started = Instant::now();
+            let maintenance = clusterer.maintain();
+            for merge in maintenance.merges {
+                merges += 1;
+                merged_into.insert(merge.absorbed.get(), merge.kept.get());
+            }
+            for split in maintenance.splits {
+                splits += 1;
+                next_story += 1;
+                clusterer.split(&split, StoryId(next_story - 1));
+                for article in &split.articles {
+                    documents[article.get() as usize - 1].1 = next_story - 1;
+                }
+            }
+            maintain_time += started.elapsed().as_secs_f64();
+        }
     }
     let elapsed = began.elapsed().as_secs_f64();
-    let n = emitted as f64;
+    let resolve = |mut story: i64| {
+        while let Some(&kept) = merged_into.get(&story) {
+            story = kept;
+        }
+        story
+    };
+    let mut joint: HashMap<(u64, i64), u64> = HashMap::new();
+    let mut gold_sizes: HashMap<u64, u64> = HashMap::new();
+    let mut predicted_sizes: HashMap<i64, u64> = HashMap::new();
+    for &(event, story) in &documents {
+        let story = resolve(story);
+        *joint.entry((event, story)).or_default() += 1;
+        *gold_sizes.entry(event).or_default() += 1;
+        *predicted_sizes.entry(story).or_default() += 1;
+    }
+    let n = documents.len() as f64;
     let precision: f64 =
         joint.iter().map(|(&(_, p), &c)| (c * c) as f64 / predicted_sizes[&p] as f64).sum::<f64>() / n;
     let recall: f64 =
         joint.iter().map(|(&(g, _), &c)| (c * c) as f64 / gold_sizes[&g] as f64).sum::<f64>() / n;
     eprintln!(
-        "cluster-scale: {emitted} documents ({} events, {} stories), {:.1} s, {:.0} docs/s, {} articles live at the end, bcubed_p={precision:.4} bcubed_r={recall:.4} bcubed_f1={:.4}, peak memory {}",
+        "cluster-scale: {} documents ({} events, {} stories; {merges} merges, {splits} splits), {:.1} s ({:.1} s in maintenance), {:.0} docs/s, {} articles live at the end, bcubed_p={precision:.4} bcubed_r={recall:.4} bcubed_f1={:.4}, peak memory {}",
+        documents.len(),
         gold_sizes.len(),
         predicted_sizes.len(),
         elapsed,
+        maintain_time,
         n / elapsed,
         clusterer.live_articles(),
         2.0 * precision * recall / (precision + recall),

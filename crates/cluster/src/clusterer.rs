@@ -110,6 +110,12 @@ const CANDIDATE_TERMS: usize = 32;
 /// Longest posting list scanned: a term in more live articles than this is too common to tell.
 const MAX_POSTINGS: usize = 1_000;
 
+/// Fewest retirements between two sweeps of the posting lists.
+const SWEEP_EVERY: usize = 1_024;
+
+/// Most postings scanned for one article's candidates.
+const POSTINGS_BUDGET: usize = 4_000;
+
 /// One article as indexed: term ids with raw weights, sorted by id.
 #[derive(Debug, Clone)]
 pub(crate) struct Indexed {
@@ -158,6 +164,8 @@ pub struct Clusterer {
     pub(crate) by_article: HashMap<ArticleId, u64>,
     /// Candidate scores by live position, all zero between lookups (see [`Clusterer::candidates`]).
     hits: RefCell<Vec<f32>>,
+    /// Articles retired since the posting lists were last swept of them.
+    retired_since_sweep: usize,
 }
 
 /// How many of a story's articles an article must match, on average, to join it.
@@ -305,7 +313,29 @@ impl Clusterer {
             self.by_article.remove(&front.article);
             self.live.pop_front();
             self.first_seq += 1;
+            self.retired_since_sweep += 1;
         }
+        if self.retired_since_sweep >= self.live.len().max(SWEEP_EVERY) {
+            self.sweep_postings();
+        }
+    }
+
+    /// Drops retired articles from every posting list, freeing the lists of terms no live article
+    /// has: run once as many articles have retired as are live, so the lists stay within twice the
+    /// live articles and the cost per article stays constant.
+    fn sweep_postings(&mut self) {
+        for postings in &mut self.postings {
+            let retired = postings.partition_point(|&s| s < self.first_seq);
+            if retired == postings.len() {
+                *postings = Vec::new();
+            } else if retired > 0 {
+                postings.drain(..retired);
+                if postings.capacity() > 2 * postings.len() + 8 {
+                    postings.shrink_to_fit();
+                }
+            }
+        }
+        self.retired_since_sweep = 0;
     }
 
     fn window_seconds(&self) -> i64 {
@@ -332,14 +362,28 @@ impl Clusterer {
         if hits.len() < self.live.len() {
             hits.resize(self.live.len(), 0.0);
         }
+        // Rarest terms first, within a budget of postings: the work per article stays bounded
+        // however large the collection, and common terms still weigh in the exact cosine below.
+        let mut lists: Vec<(&[u64], f32)> = telling
+            .into_iter()
+            .filter_map(|(term, weight)| {
+                let postings = self.postings.get(term.slot())?;
+                // Lists hold at most the articles retired since the last sweep besides live ones.
+                if postings.len() > common + self.retired_since_sweep {
+                    return None;
+                }
+                let live = &postings[postings.partition_point(|&s| s < self.first_seq)..];
+                (!live.is_empty() && live.len() <= common).then_some((live, weight))
+            })
+            .collect();
+        lists.sort_unstable_by_key(|(postings, _)| postings.len());
+        let mut budget = POSTINGS_BUDGET;
         let mut touched: Vec<usize> = Vec::new();
-        for (term, weight) in telling {
-            let Some(postings) = self.postings.get(term.slot()) else { continue };
-            let start = postings.partition_point(|&s| s < self.first_seq);
-            let postings = &postings[start..];
-            if postings.len() > common {
-                continue;
+        for (postings, weight) in lists {
+            if postings.len() > budget {
+                break;
             }
+            budget -= postings.len();
             for &seq in postings {
                 let position = (seq - self.first_seq) as usize;
                 if hits[position] == 0.0 {

@@ -91,13 +91,18 @@ impl Clusterer {
             let searchers =
                 if fresh == 0 { &sample[..] } else { &sample[sample.len().saturating_sub(fresh)..] };
             let mut neighbours: HashSet<StoryId> = HashSet::new();
+            // A story is worth comparing as a whole only if a new article matches one of its
+            // articles at least as well as the mean must: the mean never exceeds the best pair.
             for query in searchers {
                 let loaded = self.vocabulary.load(query);
                 for candidate in self.candidates(&loaded) {
-                    match self.get(candidate) {
-                        Some(other) if other.story != story => neighbours.insert(other.story),
-                        _ => false,
-                    };
+                    let Some(other) = self.get(candidate).map(|doc| doc.story) else { continue };
+                    if other != story
+                        && !neighbours.contains(&other)
+                        && self.score(&loaded, candidate).probability >= self.config.merge_threshold
+                    {
+                        neighbours.insert(other);
+                    }
                 }
             }
             let key = |other: StoryId| (story.min(other), story.max(other));
