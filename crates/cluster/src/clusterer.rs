@@ -49,6 +49,19 @@ impl Default for ClusterConfig {
     }
 }
 
+impl ClusterConfig {
+    /// How long before the newest article an article stays matched against: twice the window, so
+    /// that a late report still meets the reports of its time.
+    pub fn retention(&self) -> chrono::Duration {
+        chrono::Duration::try_seconds(self.window_seconds().saturating_mul(2))
+            .unwrap_or(chrono::Duration::MAX)
+    }
+
+    fn window_seconds(&self) -> i64 {
+        self.window_days.saturating_mul(86_400)
+    }
+}
+
 /// The clusterer's proposal for one article, with its reasons.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
@@ -296,7 +309,7 @@ impl Clusterer {
 
     /// Retires articles that fell out of the window (or beyond the live limit) from the front.
     fn retire(&mut self) {
-        let horizon = self.newest.map(|n| n - 2 * self.window_seconds());
+        let horizon = self.newest.map(|n| n.saturating_sub(self.config.retention().num_seconds()));
         while let Some(front) = self.live.front() {
             let stale = matches!((front.time, horizon), (Some(t), Some(h)) if t < h);
             if !stale && self.live.len() <= self.config.max_live_articles {
@@ -336,10 +349,6 @@ impl Clusterer {
             }
         }
         self.retired_since_sweep = 0;
-    }
-
-    fn window_seconds(&self) -> i64 {
-        self.config.window_days * 86_400
     }
 
     pub(crate) fn get(&self, seq: u64) -> Option<&Indexed> {
@@ -420,7 +429,7 @@ impl Clusterer {
 
     pub(crate) fn in_window(&self, a: Option<i64>, b: Option<i64>) -> bool {
         match (a, b) {
-            (Some(a), Some(b)) => (a - b).abs() <= self.window_seconds(),
+            (Some(a), Some(b)) => (a - b).abs() <= self.config.window_seconds(),
             _ => true,
         }
     }

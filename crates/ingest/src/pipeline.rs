@@ -68,8 +68,9 @@ impl<'s> Pipeline<'s> {
             registry.learn_name(&name);
         }
         refresh_analyses(store, &mut registry)?;
+        let (span, limit) = (config.retention(), config.max_live_articles);
         let mut clusterer = Clusterer::new(config);
-        for member in store.cluster_members()? {
+        for member in store.cluster_members(span, limit)? {
             clusterer.add(member.article, member.story, &member.evidence);
         }
         Ok(Pipeline { store, clusterer, registry, unmaintained: 0 })

@@ -96,16 +96,36 @@ pub(crate) fn check_missing(store: &dyn Store) {
     assert_ne!(story, StoryId(999));
 }
 
-/// Clustering state comes back in insertion order with each article's evidence.
+/// Clustering state comes back in insertion order with each article's evidence, within the span
+/// and the limit asked for.
 pub(crate) fn check_cluster_members(store: &dyn Store) {
+    let all = (chrono::Duration::days(10_000), usize::MAX);
+    let before = store.cluster_members(all.0, all.1).unwrap().len();
     insert(store, &article("Quake in Lima", None, None), "q1", None);
     insert(store, &article("Storm in Oslo", None, None), "q2", None);
-    let members = store.cluster_members().unwrap();
-    assert_eq!(members.len(), 2);
+    let members = store.cluster_members(all.0, all.1).unwrap();
+    assert_eq!(members.len(), before + 2);
+    let members = &members[before..];
     assert!(members[0].evidence.terms.weight("n:lima") > 0.0);
     assert!(members[0].evidence.lead_names.contains(&"lima".to_owned()));
     assert!(members[0].evidence.published.is_some());
     assert!(members[0].article < members[1].article);
+
+    let mut old = article("Flood in Porto", None, None);
+    old.published = Some(Utc.with_ymd_and_hms(2025, 12, 1, 8, 0, 0).unwrap().fixed_offset());
+    insert(store, &old, "q3", None);
+    let mut undated = article("Fire in Turku", None, None);
+    undated.published = None;
+    insert(store, &undated, "q4", None);
+    let recent = store.cluster_members(chrono::Duration::days(14), usize::MAX).unwrap();
+    let titles: Vec<f32> = recent.iter().map(|m| m.evidence.terms.weight("n:porto")).collect();
+    assert!(titles.iter().all(|&w| w == 0.0), "an article older than the span is left out");
+    assert!(recent.last().is_some_and(|m| m.evidence.terms.weight("n:turku") > 0.0), "undated ones stay");
+    let latest = store.cluster_members(all.0, 2).unwrap();
+    assert_eq!(latest.len(), 2);
+    assert!(
+        latest[1].evidence.terms.weight("n:turku") > 0.0 && latest[0].evidence.terms.weight("n:porto") > 0.0
+    );
 }
 
 /// Outdated analyses are found and replaced, and the entities they name are recorded.
@@ -154,7 +174,7 @@ pub(crate) fn check_story_merges(store: &dyn Store) {
     assert_eq!(store.story_alias(first).unwrap(), None);
     assert_eq!(store.merged_into(first).unwrap(), [(second, 0.6), (third, 0.4)]);
     assert_eq!(store.counts().unwrap().stories, 1);
-    let members = store.cluster_members().unwrap();
+    let members = store.cluster_members(chrono::Duration::days(14), usize::MAX).unwrap();
     assert!(members.iter().all(|m| m.story == first));
 }
 

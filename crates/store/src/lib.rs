@@ -133,8 +133,11 @@ pub trait Store: Send + Sync {
     /// Stores an article with its analysis, outlet and story in one transaction.
     fn insert_article(&self, new: &NewArticle<'_>) -> Result<Inserted, StoreError>;
 
-    /// Every stored article's story, time and terms, oldest first, to rebuild clustering state.
-    fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError>;
+    /// The articles clustering still matches against, with their story, time and terms, oldest
+    /// first, to rebuild its state: the latest `limit` of those published less than `span` before
+    /// the newest publication time, or undated.
+    fn cluster_members(&self, span: chrono::Duration, limit: usize)
+    -> Result<Vec<ClusterMember>, StoreError>;
 
     /// Stories, most recently updated first, each with its reports.
     fn stories(&self, page: Page) -> Result<Vec<Story>, StoreError>;

@@ -413,13 +413,25 @@ impl Store for SqliteStore {
         })
     }
 
-    fn cluster_members(&self) -> Result<Vec<ClusterMember>, StoreError> {
+    fn cluster_members(
+        &self,
+        span: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<ClusterMember>, StoreError> {
         self.read(|conn| {
+            let newest: Option<String> = conn
+                .query_row("SELECT MAX(published) FROM articles", [], |r| r.get(0))
+                .during("reading the newest publication time")?;
+            let since = parse_time(newest).and_then(|t| t.checked_sub_signed(span)).map(timestamp);
             let mut stmt = conn
-                .prepare("SELECT id, story_id, published, analysis_json FROM articles ORDER BY id")
+                .prepare(
+                    "SELECT id, story_id, published, analysis_json FROM articles
+                     WHERE ?1 IS NULL OR published IS NULL OR published > ?1 ORDER BY id DESC LIMIT ?2",
+                )
                 .during("reading clustering state")?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = stmt
-                .query_map([], |r| {
+                .query_map(params![since, limit], |r| {
                     Ok((
                         ArticleId(r.get(0)?),
                         StoryId(r.get(1)?),
@@ -434,6 +446,7 @@ impl Store for SqliteStore {
                 let analysis: Analysis = from_json(&analysis, "analysis")?;
                 members.push(ClusterMember { article, story, evidence: Evidence::new(&analysis, published) });
             }
+            members.reverse();
             Ok(members)
         })
     }

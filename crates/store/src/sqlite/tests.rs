@@ -48,7 +48,7 @@ fn reopening_keeps_the_data_and_uses_wal() {
     conformance::check_cluster_members(&store);
     drop(store);
     let reopened = SqliteStore::open_dir(&dir.path().join("data")).unwrap();
-    assert_eq!(reopened.counts().unwrap().articles, 2);
+    assert_eq!(reopened.counts().unwrap().articles, 4);
     let mode: String =
         reopened.writer.lock().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
