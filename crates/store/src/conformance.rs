@@ -176,6 +176,9 @@ pub(crate) fn check_story_merges(store: &dyn Store) {
     assert_eq!(store.counts().unwrap().stories, 1);
     let members = store.cluster_members(chrono::Duration::days(14), usize::MAX).unwrap();
     assert!(members.iter().all(|m| m.story == first));
+    let assignments = store.story_assignments(first).unwrap();
+    assert_eq!(assignments.len(), 3);
+    assert!(members.iter().all(|m| assignments[&m.article] == store.assignment(m.article).unwrap().unwrap()));
 }
 
 /// A split moves the named articles of a story to a new one and is recorded on both sides; a merge

@@ -21,6 +21,8 @@ mod sqlite;
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
 
+use std::collections::HashMap;
+
 use parallax_cluster::{Assignment, Evidence};
 use parallax_core::{Article, ArticleId, StoredArticle, Story, StoryId};
 use parallax_nlp::{Analysis, EntityKind};
@@ -156,6 +158,9 @@ pub trait Store: Send + Sync {
 
     /// Why an article was put in its story.
     fn assignment(&self, id: ArticleId) -> Result<Option<Assignment>, StoreError>;
+
+    /// Why each article of a story was put in it, in one read.
+    fn story_assignments(&self, id: StoryId) -> Result<HashMap<ArticleId, Assignment>, StoreError>;
 
     /// How many things are stored.
     fn counts(&self) -> Result<Counts, StoreError>;

@@ -96,7 +96,8 @@ pub(crate) async fn story(
         };
         let analyses = s.story_analyses(id)?;
         let coverage = Coverage::new(&story, &analyses);
-        let assignments = story.articles.iter().map(|a| s.assignment(a.id)).collect::<Result<Vec<_>, _>>()?;
+        let mut assignments = s.story_assignments(id)?;
+        let assignments: Vec<_> = story.articles.iter().map(|a| assignments.remove(&a.id)).collect();
         let merged = s.merged_into(id)?;
         let splits = s.splits(id)?;
         Ok(Found::Story(Box::new((story, coverage, assignments, merged, splits))))

@@ -46,9 +46,10 @@ pub fn stories(store: &dyn Store, args: &StoriesArgs) -> Result<ExitCode> {
 /// A story with, for each report, why it was grouped there, and the stories merged into it.
 fn story_json(store: &dyn Store, story: &Story) -> Result<serde_json::Value> {
     let mut value = serde_json::to_value(story)?;
+    let mut assignments = store.story_assignments(story.id)?;
     if let Some(articles) = value.get_mut("articles").and_then(|a| a.as_array_mut()) {
         for (json, summary) in articles.iter_mut().zip(&story.articles) {
-            let assignment = store.assignment(summary.id)?;
+            let assignment = assignments.remove(&summary.id);
             if let Some(object) = json.as_object_mut() {
                 object.insert("grouped_because".into(), assignment.as_ref().map(|a| a.reason()).into());
                 object.insert("assignment".into(), serde_json::to_value(&assignment)?);

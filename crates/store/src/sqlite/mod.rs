@@ -531,6 +531,24 @@ impl Store for SqliteStore {
         self.read(|conn| json_column(conn, JsonColumn::Assignment, id))
     }
 
+    fn story_assignments(&self, id: StoryId) -> Result<HashMap<ArticleId, Assignment>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id, assignment_json FROM articles WHERE story_id = ?1")
+                .during("reading a story's assignments")?;
+            let rows = stmt
+                .query_map([id.get()], |r| Ok((ArticleId(r.get(0)?), r.get::<_, Option<String>>(1)?)))
+                .during("reading a story's assignments")?;
+            let mut out = HashMap::new();
+            for row in rows {
+                if let (article, Some(raw)) = row.during("reading a story's assignments")? {
+                    out.insert(article, from_json(&raw, "assignment")?);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     fn counts(&self) -> Result<Counts, StoreError> {
         self.read(|conn| {
             conn.query_row(
