@@ -127,7 +127,7 @@ fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Res
     let recall: f64 =
         joint.iter().map(|(&(g, _), &c)| (c * c) as f64 / gold_sizes[&g] as f64).sum::<f64>() / n;
     eprintln!(
-        "cluster-scale: {} documents ({} events, {} stories; {merges} merges, {splits} splits), {:.1} s ({:.1} s in maintenance), {:.0} docs/s, {} articles live at the end, bcubed_p={precision:.4} bcubed_r={recall:.4} bcubed_f1={:.4}, peak memory {}",
+        "cluster-scale: {} documents ({} events, {} stories; {merges} merges, {splits} splits), {:.1} s ({:.1} s in maintenance), {:.0} docs/s, {} articles and {} terms live at the end, bcubed_p={precision:.4} bcubed_r={recall:.4} bcubed_f1={:.4}, peak memory {}",
         documents.len(),
         gold_sizes.len(),
         predicted_sizes.len(),
@@ -135,6 +135,7 @@ fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Res
         maintain_time,
         n / elapsed,
         clusterer.live_articles(),
+        clusterer.known_terms(),
         2.0 * precision * recall / (precision + recall),
         crate::peak_memory()
     );

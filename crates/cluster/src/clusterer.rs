@@ -139,8 +139,9 @@ pub(crate) struct Indexed {
     /// Term ids with scaled frequencies (sublinear, names boosted), sorted by id.
     pub(crate) terms: Vec<(TermId, f32)>,
     pub(crate) lead: Vec<(TermId, f32)>,
-    /// Each lead name as a name term and, when known, as an ordinary word.
-    pub(crate) lead_names: Vec<(Option<TermId>, Option<TermId>)>,
+    /// Each lead name as a name term and, by its key (resolved when compared, as the word need not
+    /// be the article's own term and so keep its id), as an ordinary word.
+    pub(crate) lead_names: Vec<(Option<TermId>, u64)>,
     pub(crate) lead_numbers: Vec<u32>,
     pub(crate) years: Vec<i32>,
     pub(crate) lead_weekdays: u8,
@@ -214,6 +215,11 @@ impl Clusterer {
     /// Number of stories with live articles.
     pub fn live_stories(&self) -> usize {
         self.stories.len()
+    }
+
+    /// Number of distinct terms known: those of live articles and those not yet swept away.
+    pub fn known_terms(&self) -> usize {
+        self.vocabulary.terms()
     }
 
     /// Number of articles still matched against.
@@ -333,13 +339,16 @@ impl Clusterer {
         }
     }
 
-    /// Drops retired articles from every posting list, freeing the lists of terms no live article
-    /// has: run once as many articles have retired as are live, so the lists stay within twice the
-    /// live articles and the cost per article stays constant.
-    fn sweep_postings(&mut self) {
-        for postings in &mut self.postings {
+    /// Drops retired articles from every posting list, freeing the lists (and forgetting the terms)
+    /// no live article has: run once as many articles have retired as are live, so the lists stay
+    /// within twice the live articles and the cost per article stays constant.
+    pub(crate) fn sweep_postings(&mut self) {
+        for (slot, postings) in self.postings.iter_mut().enumerate() {
             let retired = postings.partition_point(|&s| s < self.first_seq);
             if retired == postings.len() {
+                if retired > 0 {
+                    self.vocabulary.forget(slot);
+                }
                 *postings = Vec::new();
             } else if retired > 0 {
                 postings.drain(..retired);
@@ -443,13 +452,13 @@ impl Clusterer {
     fn shared_terms(&self, loaded: &Loaded, evidence: &Evidence, doc: &Indexed) -> Vec<SharedTerm> {
         let mut shared = loaded.contributions(doc);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1));
+        shared.truncate(8);
+        let ids: Vec<TermId> = shared.iter().map(|&(id, _)| id).collect();
+        let texts = self.vocabulary.texts_in(&evidence.terms, &ids);
         shared
             .into_iter()
-            .filter_map(|(id, contribution)| {
-                let term = self.vocabulary.text_in(&evidence.terms, id)?.to_owned();
-                Some(SharedTerm { term, contribution })
-            })
-            .take(8)
+            .zip(texts)
+            .filter_map(|((_, contribution), term)| Some(SharedTerm { term: term?.to_owned(), contribution }))
             .collect()
     }
 }
@@ -577,6 +586,28 @@ pub(crate) mod tests {
         capped.add(ArticleId(2), StoryId(2), &talks(1));
         assert_eq!(capped.live_articles(), 1);
         assert_eq!(capped.assign(&floods()).story, None);
+    }
+
+    #[test]
+    fn terms_of_retired_articles_are_forgotten_and_their_slots_reused() {
+        let mut c = Clusterer::new(ClusterConfig { window_days: 1, ..ClusterConfig::default() });
+        c.add(ArticleId(1), StoryId(1), &talks(1));
+        let later_floods = || {
+            evidence(
+                "Flooding in Valencia",
+                &["Heavy rain flooded streets in Valencia on Friday, closing schools and roads."],
+                Some(6),
+            )
+        };
+        c.add(ArticleId(2), StoryId(2), &later_floods());
+        assert_eq!(c.live_articles(), 1, "the talks retired");
+        let terms = c.vocabulary.terms();
+        c.sweep_postings();
+        assert!(c.vocabulary.terms() < terms, "the talks' own terms are forgotten");
+        c.add(ArticleId(3), StoryId(3), &talks(6));
+        assert_eq!(c.vocabulary.terms(), terms, "and their slots reused");
+        assert_eq!(c.assign(&talks_retold(6)).story, Some(StoryId(3)));
+        assert_eq!(c.assign(&later_floods()).story, Some(StoryId(2)));
     }
 
     #[test]

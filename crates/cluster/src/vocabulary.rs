@@ -43,6 +43,9 @@ pub(crate) struct Vocabulary {
     /// Term keys (already hashes, so not hashed again) to ids.
     ids: HashMap<u64, TermId, BuildHasherDefault<KeyHasher>>,
     document_frequency: Vec<u32>,
+    /// Each slot's term key, and the slots of forgotten terms, free for new ones.
+    keys: Vec<u64>,
+    free: Vec<u32>,
     documents: u32,
     /// `logarithms[n]` is ln(n), for every count up to the number of documents plus two.
     logarithms: Vec<f32>,
@@ -104,6 +107,11 @@ impl Vocabulary {
     /// Natural logarithm of a count, looked up: weights are recomputed far too often to call `ln`.
     fn ln(&self, n: u32) -> f32 {
         self.logarithms.get(n as usize).copied().unwrap_or_else(|| (n as f32).ln())
+    }
+
+    /// Number of terms known.
+    pub(crate) fn terms(&self) -> usize {
+        self.ids.len()
     }
 
     fn id(&self, key: u64) -> Option<TermId> {
@@ -185,7 +193,7 @@ impl Vocabulary {
                 norm: weights.lead_norm,
                 names_norm: 0.0,
             },
-            lead_names: doc.lead_names.clone(),
+            lead_names: doc.lead_names.iter().map(|&(name, word)| (name, self.id(word))).collect(),
             lead_numbers: doc.lead_numbers.clone(),
             years: doc.years.clone(),
             lead_weekdays: doc.lead_weekdays,
@@ -204,16 +212,24 @@ impl Vocabulary {
             self.document_frequency[id.slot()] += 1;
         }
         terms.sort_unstable_by_key(|&(id, _)| id);
+        // Only ids of the article's own terms are kept: a term no live article has may be forgotten
+        // and its id given to another (see [`Vocabulary::forget`]).
+        let own = |key: u64| self.id(key).filter(|&id| contains(&terms, Some(id)));
         let mut lead: Vec<(TermId, f32)> =
-            evidence.lead.entries.iter().map(|t| (self.intern(t.key, t.name), t.scaled)).collect();
+            evidence.lead.entries.iter().filter_map(|t| Some((own(t.key)?, t.scaled))).collect();
         lead.sort_unstable_by_key(|&(id, _)| id);
+        let lead_names = evidence
+            .lead_names
+            .iter()
+            .map(|name| (own(term_key(&[NAME_PREFIX, name])), term_key(&[name])))
+            .collect();
         Indexed {
             article,
             story,
             time: seconds(evidence.published),
             terms,
             lead,
-            lead_names: self.lead_name_ids(evidence),
+            lead_names,
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
             lead_weekdays: evidence.lead_weekdays,
@@ -227,18 +243,45 @@ impl Vocabulary {
         evidence.lead_names.iter().map(|name| (id(NAME_PREFIX, name), id("", name))).collect()
     }
 
-    /// The text of one of the terms by its id.
-    pub(crate) fn text_in<'t>(&self, terms: &'t Terms, id: TermId) -> Option<&'t str> {
-        terms.entries.iter().find(|t| self.id(t.key) == Some(id)).map(|t| terms.text_of(t))
+    /// The texts of some of the terms, by their ids, in the order asked (unknown ids give none).
+    pub(crate) fn texts_in<'t>(&self, terms: &'t Terms, ids: &[TermId]) -> Vec<Option<&'t str>> {
+        let mut texts = vec![None; ids.len()];
+        for term in &terms.entries {
+            if let Some(at) = self.id(term.key).and_then(|id| ids.iter().position(|&wanted| wanted == id)) {
+                texts[at] = Some(terms.text_of(term));
+            }
+        }
+        texts
     }
 
     fn intern(&mut self, key: u64, name: bool) -> TermId {
-        let next = TermId::new(self.document_frequency.len(), name);
-        let id = *self.ids.entry(key).or_insert(next);
-        if id == next {
-            self.document_frequency.push(0);
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
         }
+        let slot = match self.free.pop() {
+            Some(slot) => slot as usize,
+            None => {
+                self.document_frequency.push(0);
+                self.keys.push(0);
+                self.document_frequency.len() - 1
+            }
+        };
+        self.keys[slot] = key;
+        self.document_frequency[slot] = 0;
+        let id = TermId::new(slot, name);
+        self.ids.insert(key, id);
         id
+    }
+
+    /// Forgets a term that no live article has any more, so that the vocabulary does not grow with
+    /// every name ever seen; its slot goes to the next new term. Should the term come back, it is
+    /// counted afresh, as the rare term it has become.
+    pub(crate) fn forget(&mut self, slot: usize) {
+        let Some(&key) = self.keys.get(slot) else { return };
+        if self.ids.remove(&key).is_some() {
+            self.document_frequency[slot] = 0;
+            self.free.push(slot as u32);
+        }
     }
 
     /// Spreads a query over the table of term slots, for scoring articles against it.
@@ -324,7 +367,7 @@ impl Loaded<'_> {
             .lead_names
             .iter()
             .filter(|&&(name, word)| {
-                !contains(&query.terms.terms, name) && !contains(&query.terms.terms, word)
+                !contains(&query.terms.terms, name) && !contains(&query.terms.terms, self.vocabulary.id(word))
             })
             .count();
         let names_total = query.lead_names.len() + doc.lead_names.len();
