@@ -410,15 +410,22 @@ impl Clusterer {
                 hits[position] += weight;
             }
         }
-        let mut ranked: Vec<(u64, f32)> = touched
-            .into_iter()
-            .map(|position| (self.first_seq + position as u64, std::mem::take(&mut hits[position])))
-            .filter(|&(seq, _)| self.get(seq).is_some_and(|doc| self.in_window(query.time, doc.time)))
-            .collect();
+        // The best few by partial score, kept sorted as they come: most hits fall short of the last
+        // kept and cost one comparison.
         let by_score = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         let keep = self.config.candidates * 2;
-        if ranked.len() > keep {
-            ranked.select_nth_unstable_by(keep, by_score);
+        let mut ranked: Vec<(u64, f32)> = Vec::with_capacity(keep + 1);
+        for position in touched {
+            let hit = (self.first_seq + position as u64, std::mem::take(&mut hits[position]));
+            let full = ranked.len() >= keep;
+            if full && ranked.last().is_some_and(|last| by_score(&hit, last).is_ge()) {
+                continue;
+            }
+            if !self.get(hit.0).is_some_and(|doc| self.in_window(query.time, doc.time)) {
+                continue;
+            }
+            let at = ranked.partition_point(|kept| by_score(kept, &hit).is_lt());
+            ranked.insert(at, hit);
             ranked.truncate(keep);
         }
         let mut exact: Vec<(u64, f32)> =

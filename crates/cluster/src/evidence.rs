@@ -1,6 +1,8 @@
 //! What the clusterer reads of one article: its terms, its lead, and the facts that tell one event
 //! from a similar one (numbers, years, weekdays in the lead).
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Datelike, Utc};
 use parallax_nlp::{Analysis, DateValue, LEAD_SENTENCES, NAME_PREFIX, Part, TermProfile, words};
 
@@ -87,7 +89,7 @@ impl<S: AsRef<str>> FromIterator<(S, f32)> for Terms {
         for (text, weight) in iter {
             let text = text.as_ref();
             let name = text.starts_with(NAME_PREFIX);
-            let sublinear = if weight >= 1.0 { 1.0 + weight.ln() } else { weight.max(0.0) };
+            let sublinear = sublinear(weight);
             let start = terms.text.len() as u32;
             terms.text.push_str(text);
             terms.entries.push(Term {
@@ -106,6 +108,18 @@ impl<S: AsRef<str>> FromIterator<(S, f32)> for Terms {
 impl From<&TermProfile> for Terms {
     fn from(profile: &TermProfile) -> Self {
         profile.iter().collect()
+    }
+}
+
+/// 1 + ln(tf) for a frequency of at least 1, the frequency itself below: repeats count less and
+/// less. Whole frequencies, by far the most common, are looked up.
+fn sublinear(tf: f32) -> f32 {
+    static WHOLE: OnceLock<[f32; 64]> = OnceLock::new();
+    let whole = WHOLE.get_or_init(|| std::array::from_fn(|n| if n == 0 { 0.0 } else { 1.0 + (n as f32).ln() }));
+    match whole.get(tf as usize) {
+        Some(&value) if tf >= 1.0 && tf.fract() == 0.0 => value,
+        _ if tf >= 1.0 => 1.0 + tf.ln(),
+        _ => tf.max(0.0),
     }
 }
 
@@ -261,6 +275,15 @@ mod tests {
         assert!(name.scaled > word.scaled, "names weigh more, and so do repeats");
         assert_eq!(name.key, term_key(&[NAME_PREFIX, "lima"]), "a key does not depend on how it is split");
         assert_ne!(name.key, term_key(&["lima"]));
+    }
+
+    #[test]
+    fn repeats_count_less_and_less() {
+        assert_eq!(sublinear(1.0), 1.0);
+        assert!((sublinear(3.0) - (1.0 + 3f32.ln())).abs() < 1e-6);
+        assert!((sublinear(2.5) - (1.0 + 2.5f32.ln())).abs() < 1e-6);
+        assert!((sublinear(100.0) - (1.0 + 100f32.ln())).abs() < 1e-5);
+        assert_eq!((sublinear(0.5), sublinear(-1.0)), (0.5, 0.0));
     }
 
     #[test]

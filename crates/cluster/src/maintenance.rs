@@ -83,17 +83,16 @@ impl Clusterer {
         for &story in &changed {
             let Some(members) = self.stories.get(&story) else { continue };
             let recent = &members[members.len().saturating_sub(SAMPLE)..];
-            let sample: Vec<Query> =
-                recent.iter().filter_map(|&seq| Some(self.vocabulary.query_of(self.get(seq)?))).collect();
+            let query = |seq: u64| Some(self.vocabulary.query_of(self.get(seq)?));
             // Earlier passes looked for neighbours from the older articles; only the new ones can
             // bring new neighbours, unless the story changed by a merge and has none.
             let fresh = recent.iter().filter(|&&seq| seq >= fresh_from).count();
-            let searchers =
-                if fresh == 0 { &sample[..] } else { &sample[sample.len().saturating_sub(fresh)..] };
+            let searchers = if fresh == 0 { recent } else { &recent[recent.len() - fresh..] };
+            let searchers: Vec<Query> = searchers.iter().filter_map(|&seq| query(seq)).collect();
             let mut neighbours: HashSet<StoryId> = HashSet::new();
             // A story is worth comparing as a whole only if a new article matches one of its
             // articles at least as well as the mean must: the mean never exceeds the best pair.
-            for query in searchers {
+            for query in &searchers {
                 let loaded = self.vocabulary.load(query);
                 for candidate in self.candidates(&loaded) {
                     let Some(other) = self.get(candidate).map(|doc| doc.story) else { continue };
@@ -108,7 +107,11 @@ impl Clusterer {
             let key = |other: StoryId| (story.min(other), story.max(other));
             let mut neighbours: Vec<StoryId> =
                 neighbours.into_iter().filter(|&other| !proposals.contains_key(&key(other))).collect();
+            if neighbours.is_empty() {
+                continue;
+            }
             neighbours.sort_unstable();
+            let sample: Vec<Query> = recent.iter().filter_map(|&seq| query(seq)).collect();
             for (other, probability) in neighbours.iter().zip(self.story_probabilities(&sample, &neighbours))
             {
                 if probability >= self.config.merge_threshold {
