@@ -127,7 +127,7 @@ const MAX_POSTINGS: usize = 1_000;
 const SWEEP_EVERY: usize = 1_024;
 
 /// Most postings scanned for one article's candidates.
-const POSTINGS_BUDGET: usize = 4_000;
+const POSTINGS_BUDGET: usize = 2_000;
 
 /// One article as indexed: term ids with raw weights, sorted by id.
 #[derive(Debug, Clone)]

@@ -317,6 +317,11 @@ impl Drop for Loaded<'_> {
 }
 
 impl Loaded<'_> {
+    /// Whether the query has the term (all its known terms weigh more than nothing).
+    fn has(&self, id: Option<TermId>) -> bool {
+        id.and_then(|id| self.table.get(id.slot())).is_some_and(|row| row[0] > 0.0)
+    }
+
     /// Sum of the query's weights times the given ones, over the terms both have.
     fn dot(&self, terms: &[(TermId, f32)], weights: &[f32], column: usize) -> f32 {
         terms
@@ -366,9 +371,7 @@ impl Loaded<'_> {
         let absent_from_query = doc
             .lead_names
             .iter()
-            .filter(|&&(name, word)| {
-                !contains(&query.terms.terms, name) && !contains(&query.terms.terms, self.vocabulary.id(word))
-            })
+            .filter(|&&(name, word)| !self.has(name) && !self.has(self.vocabulary.id(word)))
             .count();
         let names_total = query.lead_names.len() + doc.lead_names.len();
         let common_numbers = count_common(&query.lead_numbers, &doc.lead_numbers);
