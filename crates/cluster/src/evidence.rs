@@ -115,7 +115,8 @@ impl From<&TermProfile> for Terms {
 /// less. Whole frequencies, by far the most common, are looked up.
 fn sublinear(tf: f32) -> f32 {
     static WHOLE: OnceLock<[f32; 64]> = OnceLock::new();
-    let whole = WHOLE.get_or_init(|| std::array::from_fn(|n| if n == 0 { 0.0 } else { 1.0 + (n as f32).ln() }));
+    let whole =
+        WHOLE.get_or_init(|| std::array::from_fn(|n| if n == 0 { 0.0 } else { 1.0 + (n as f32).ln() }));
     match whole.get(tf as usize) {
         Some(&value) if tf >= 1.0 && tf.fract() == 0.0 => value,
         _ if tf >= 1.0 => 1.0 + tf.ln(),

@@ -35,17 +35,14 @@ type Weights = HashMap<String, f32, BuildHasherDefault<WordHasher>>;
 impl TermProfile {
     /// Builds a profile from a title and the body's sentences.
     pub fn from_text(title: &str, sentences: &[String]) -> Self {
-        TermProfile { terms: Builder::new(sentences, false).build(title, sentences).0.into_iter().collect() }
+        TermProfile { terms: Builder::new(sentences).build(title, sentences).into_iter().collect() }
     }
 
-    /// Builds the profile of a title and the body's sentences and, in the same pass, the profile of
-    /// its lead: the title and the first [`LEAD_SENTENCES`].
+    /// Builds the profile of a title and the body's sentences, and the profile of its lead: the
+    /// title and the first [`LEAD_SENTENCES`], read as a text of its own.
     pub fn with_lead(title: &str, sentences: &[String]) -> (Self, Self) {
-        let (whole, lead) = Builder::new(sentences, true).build(title, sentences);
-        (
-            TermProfile { terms: whole.into_iter().collect() },
-            TermProfile { terms: lead.into_iter().collect() },
-        )
+        let lead = &sentences[..sentences.len().min(LEAD_SENTENCES)];
+        (Self::from_text(title, sentences), Self::from_text(title, lead))
     }
 
     /// Builds a profile from explicit terms (later duplicates add up).
@@ -78,42 +75,35 @@ impl TermProfile {
     }
 }
 
-/// Adds up the weights of a text's terms, and of its lead's when asked.
+/// Adds up the weights of a text's terms.
 struct Builder<'t> {
     /// Words written in lower case somewhere in the text (see [`is_name_word`]).
     lower_words: HashSet<&'t str, BuildHasherDefault<WordHasher>>,
-    whole: Weights,
-    lead: Option<Weights>,
+    weights: Weights,
     /// The term being written, reused from word to word.
     scratch: String,
 }
 
 impl<'t> Builder<'t> {
-    fn new(sentences: &'t [String], with_lead: bool) -> Self {
+    fn new(sentences: &'t [String]) -> Self {
         let lower_words = sentences
             .iter()
             .flat_map(|s| words(s))
             .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
             .collect();
-        let capacity =
-            |sentences: usize| Weights::with_capacity_and_hasher(64 + 8 * sentences, Default::default());
-        Builder {
-            lower_words,
-            whole: capacity(sentences.len()),
-            lead: with_lead.then(|| capacity(LEAD_SENTENCES)),
-            scratch: String::new(),
-        }
+        let weights = Weights::with_capacity_and_hasher(64 + 8 * sentences.len(), Default::default());
+        Builder { lower_words, weights, scratch: String::new() }
     }
 
-    fn build(mut self, title: &str, sentences: &[String]) -> (Weights, Weights) {
-        self.sentence(title, TITLE_WEIGHT, true);
-        for (i, sentence) in sentences.iter().enumerate() {
-            self.sentence(sentence, 1.0, i < LEAD_SENTENCES);
+    fn build(mut self, title: &str, sentences: &[String]) -> Weights {
+        self.sentence(title, TITLE_WEIGHT);
+        for sentence in sentences {
+            self.sentence(sentence, 1.0);
         }
-        (self.whole, self.lead.unwrap_or_default())
+        self.weights
     }
 
-    fn sentence(&mut self, sentence: &str, weight: f32, in_lead: bool) {
+    fn sentence(&mut self, sentence: &str, weight: f32) {
         let mut name: Vec<&str> = Vec::new();
         for (i, token) in words(sentence).enumerate() {
             let token = without_possessive(token);
@@ -121,29 +111,26 @@ impl<'t> Builder<'t> {
                 name.push(token);
                 continue;
             }
-            self.flush_name(&mut name, weight, in_lead);
+            self.flush_name(&mut name, weight);
             if content_term(token, &mut self.scratch) {
-                self.add_scratch(weight, in_lead);
+                self.add_scratch(weight);
             }
         }
-        self.flush_name(&mut name, weight, in_lead);
+        self.flush_name(&mut name, weight);
     }
 
     /// Counts the term in `scratch`.
-    fn add_scratch(&mut self, weight: f32, in_lead: bool) {
-        let lead = if in_lead { self.lead.as_mut() } else { None };
-        for weights in std::iter::once(&mut self.whole).chain(lead) {
-            match weights.get_mut(self.scratch.as_str()) {
-                Some(total) => *total += weight,
-                None => {
-                    weights.insert(self.scratch.clone(), weight);
-                }
+    fn add_scratch(&mut self, weight: f32) {
+        match self.weights.get_mut(self.scratch.as_str()) {
+            Some(total) => *total += weight,
+            None => {
+                self.weights.insert(self.scratch.clone(), weight);
             }
         }
     }
 
     /// Adds a name run as one term per word and, for several words, one for the whole name.
-    fn flush_name(&mut self, name: &mut Vec<&str>, weight: f32, in_lead: bool) {
+    fn flush_name(&mut self, name: &mut Vec<&str>, weight: f32) {
         if name.is_empty() {
             return;
         }
@@ -151,7 +138,7 @@ impl<'t> Builder<'t> {
             self.scratch.clear();
             self.scratch.push_str(NAME_PREFIX);
             push_lowercase(&mut self.scratch, word);
-            self.add_scratch(weight, in_lead);
+            self.add_scratch(weight);
         }
         if name.len() > 1 {
             self.scratch.clear();
@@ -162,7 +149,7 @@ impl<'t> Builder<'t> {
                 }
                 push_lowercase(&mut self.scratch, word);
             }
-            self.add_scratch(weight, in_lead);
+            self.add_scratch(weight);
         }
         name.clear();
     }
