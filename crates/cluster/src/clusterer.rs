@@ -413,7 +413,7 @@ impl Clusterer {
         // The best few by partial score, kept sorted as they come: most hits fall short of the last
         // kept and cost one comparison.
         let by_score = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        let keep = self.config.candidates * 2;
+        let keep = self.config.candidates * 3 / 2;
         let mut ranked: Vec<(u64, f32)> = Vec::with_capacity(keep + 1);
         for position in touched {
             let hit = (self.first_seq + position as u64, std::mem::take(&mut hits[position]));
@@ -460,12 +460,11 @@ impl Clusterer {
         let mut shared = loaded.contributions(doc);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1));
         shared.truncate(8);
-        let ids: Vec<TermId> = shared.iter().map(|&(id, _)| id).collect();
-        let texts = self.vocabulary.texts_in(&evidence.terms, &ids);
         shared
             .into_iter()
-            .zip(texts)
-            .filter_map(|((_, contribution), term)| Some(SharedTerm { term: term?.to_owned(), contribution }))
+            .filter_map(|(id, contribution)| {
+                Some(SharedTerm { term: loaded.text_of(&evidence.terms, id)?.to_owned(), contribution })
+            })
             .collect()
     }
 }

@@ -78,6 +78,8 @@ pub(crate) struct Query {
     pub(crate) time: Option<i64>,
     pub(crate) terms: Weighted,
     pub(crate) lead: Weighted,
+    /// The id of each of the evidence's terms, in its order (empty for an indexed article's query).
+    pub(crate) term_ids: Vec<Option<TermId>>,
     pub(crate) lead_names: Vec<(Option<TermId>, Option<TermId>)>,
     pub(crate) lead_numbers: Vec<u32>,
     pub(crate) years: Vec<i32>,
@@ -118,11 +120,14 @@ impl Vocabulary {
         self.ids.get(&key).copied()
     }
 
-    /// Weighs terms against the known ones.
-    fn weigh_terms(&self, terms: &Terms) -> Weighted {
+    /// Weighs terms against the known ones; `ids` receives each term's id, in the terms' order.
+    fn weigh_terms(&self, terms: &Terms, mut ids: Option<&mut Vec<Option<TermId>>>) -> Weighted {
         let mut weighted = Weighted { terms: Vec::with_capacity(terms.len()), ..Weighted::default() };
         for term in &terms.entries {
             let id = self.id(term.key);
+            if let Some(ids) = ids.as_deref_mut() {
+                ids.push(id);
+            }
             let w = term.scaled * self.idf(id);
             weighted.norm += w * w;
             if term.name {
@@ -164,10 +169,12 @@ impl Vocabulary {
 
     /// The evidence of an article being assigned, against the terms known so far.
     pub(crate) fn query(&self, evidence: &Evidence) -> Query {
+        let mut term_ids = Vec::with_capacity(evidence.terms.len());
         Query {
             time: seconds(evidence.published),
-            terms: self.weigh_terms(&evidence.terms),
-            lead: self.weigh_terms(&evidence.lead),
+            terms: self.weigh_terms(&evidence.terms, Some(&mut term_ids)),
+            lead: self.weigh_terms(&evidence.lead, None),
+            term_ids,
             lead_names: self.lead_name_ids(evidence),
             lead_numbers: evidence.lead_numbers.clone(),
             years: evidence.years.clone(),
@@ -193,6 +200,7 @@ impl Vocabulary {
                 norm: weights.lead_norm,
                 names_norm: 0.0,
             },
+            term_ids: Vec::new(),
             lead_names: doc.lead_names.iter().map(|&(name, word)| (name, self.id(word))).collect(),
             lead_numbers: doc.lead_numbers.clone(),
             years: doc.years.clone(),
@@ -241,17 +249,6 @@ impl Vocabulary {
     fn lead_name_ids(&self, evidence: &Evidence) -> Vec<(Option<TermId>, Option<TermId>)> {
         let id = |prefix: &str, name: &str| self.id(term_key(&[prefix, name]));
         evidence.lead_names.iter().map(|name| (id(NAME_PREFIX, name), id("", name))).collect()
-    }
-
-    /// The texts of some of the terms, by their ids, in the order asked (unknown ids give none).
-    pub(crate) fn texts_in<'t>(&self, terms: &'t Terms, ids: &[TermId]) -> Vec<Option<&'t str>> {
-        let mut texts = vec![None; ids.len()];
-        for term in &terms.entries {
-            if let Some(at) = self.id(term.key).and_then(|id| ids.iter().position(|&wanted| wanted == id)) {
-                texts[at] = Some(terms.text_of(term));
-            }
-        }
-        texts
     }
 
     fn intern(&mut self, key: u64, name: bool) -> TermId {
@@ -317,6 +314,12 @@ impl Drop for Loaded<'_> {
 }
 
 impl Loaded<'_> {
+    /// The text of one of the query's terms, from the evidence it was made of.
+    pub(crate) fn text_of<'e>(&self, evidence: &'e Terms, id: TermId) -> Option<&'e str> {
+        let at = self.query.term_ids.iter().position(|&known| known == Some(id))?;
+        Some(evidence.text_of(evidence.entries.get(at)?))
+    }
+
     /// Whether the query has the term (all its known terms weigh more than nothing).
     fn has(&self, id: Option<TermId>) -> bool {
         id.and_then(|id| self.table.get(id.slot())).is_some_and(|row| row[0] > 0.0)
