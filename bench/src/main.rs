@@ -366,13 +366,19 @@ fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
     }
 
     let start = Instant::now();
-    let mut analysed = Vec::with_capacity(records.len());
+    // Each article's clustering evidence is gathered right after its analysis, as ingest does, and
+    // timed as part of the clustering step.
+    let mut evidence = Vec::with_capacity(records.len());
+    let mut evidence_time = 0.0;
     for (id, record) in &records {
         let hints = record.hints(&Hints::default())?;
         let article = extract(record.text.as_bytes(), &hints).with_context(|| format!("document {id}"))?;
-        analysed.push((parallax_nlp::analyze(&article), article.published.map(|t| t.to_utc())));
+        let analysis = parallax_nlp::analyze(&article);
+        let started = Instant::now();
+        evidence.push(Evidence::new(&analysis, article.published.map(|t| t.to_utc())));
+        evidence_time += started.elapsed().as_secs_f64();
     }
-    let analyse_time = start.elapsed().as_secs_f64();
+    let analyse_time = start.elapsed().as_secs_f64() - evidence_time;
 
     // The clustering step is timed apart from the analysis, best of the rounds, as each round
     // starts from an empty clusterer and gives the same stories.
@@ -380,7 +386,7 @@ fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
     for round in 0..options.rounds.max(1) {
         let mut explained = Vec::new();
         let explain = (round == 0 && options.explain.is_some()).then_some(&mut explained);
-        let run = cluster_once(&analysed, options, explain);
+        let run = cluster_once(&evidence, options, explain);
         if let Some(file) = options.explain.as_deref().filter(|_| round == 0) {
             let mut lines = String::new();
             for ((id, _), (story, assignment)) in records.iter().zip(&explained) {
@@ -405,10 +411,10 @@ fn cluster(file: &str, options: &ClusterOptions) -> Result<()> {
         records.len(),
         run.merges,
         run.splits,
-        n / (analyse_time + run.total()),
+        n / (analyse_time + evidence_time + run.total()),
         n / analyse_time,
-        n / run.total(),
-        n / run.evidence,
+        n / (evidence_time + run.total()),
+        n / evidence_time,
         n / run.assign,
         run.maintain * 1e3,
         options.rounds.max(1),
@@ -424,43 +430,40 @@ struct ClusterRun {
     merges: usize,
     splits: usize,
     /// Seconds spent in each part.
-    evidence: f64,
     assign: f64,
     maintain: f64,
 }
 
 impl ClusterRun {
     fn total(&self) -> f64 {
-        self.evidence + self.assign + self.maintain
+        self.assign + self.maintain
     }
 }
 
 /// `explain` receives each document's first story and assignment when given.
 fn cluster_once(
-    analysed: &[(parallax_nlp::Analysis, Option<chrono::DateTime<chrono::Utc>>)],
+    evidence: &[Evidence],
     options: &ClusterOptions,
     mut explain: Option<&mut Vec<(i64, parallax_cluster::Assignment)>>,
 ) -> ClusterRun {
     let mut clusterer = Clusterer::new(options.config.clone());
     let mut run =
-        ClusterRun { stories: Vec::new(), merges: 0, splits: 0, evidence: 0.0, assign: 0.0, maintain: 0.0 };
+        ClusterRun { stories: Vec::new(), merges: 0, splits: 0, assign: 0.0, maintain: 0.0 };
     let mut next_story = 1;
-    for (n, (analysis, published)) in analysed.iter().enumerate() {
-        let t0 = Instant::now();
-        let evidence = Evidence::new(analysis, *published);
+    for (n, report) in evidence.iter().enumerate() {
         let t1 = Instant::now();
-        let assignment = clusterer.assign(&evidence);
+        let assignment = clusterer.assign(report);
         let story = assignment.story.unwrap_or_else(|| {
             next_story += 1;
             StoryId(next_story - 1)
         });
-        clusterer.add(ArticleId(n as i64 + 1), story, &evidence);
+        clusterer.add(ArticleId(n as i64 + 1), story, report);
         run.stories.push(story.get());
         if let Some(explained) = explain.as_deref_mut() {
             explained.push((story.get(), assignment));
         }
         let t2 = Instant::now();
-        if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == analysed.len() {
+        if (n + 1) % options.maintain_every.max(1) == 0 || n + 1 == evidence.len() {
             let maintenance = clusterer.maintain();
             for merge in maintenance.merges {
                 run.merges += 1;
@@ -477,7 +480,6 @@ fn cluster_once(
                 }
             }
         }
-        run.evidence += (t1 - t0).as_secs_f64();
         run.assign += (t2 - t1).as_secs_f64();
         run.maintain += t2.elapsed().as_secs_f64();
     }
