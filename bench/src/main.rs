@@ -447,8 +447,7 @@ fn cluster_once(
     mut explain: Option<&mut Vec<(i64, parallax_cluster::Assignment)>>,
 ) -> ClusterRun {
     let mut clusterer = Clusterer::new(options.config.clone());
-    let mut run =
-        ClusterRun { stories: Vec::new(), merges: 0, splits: 0, assign: 0.0, maintain: 0.0 };
+    let mut run = ClusterRun { stories: Vec::new(), merges: 0, splits: 0, assign: 0.0, maintain: 0.0 };
     let mut next_story = 1;
     for (n, report) in evidence.iter().enumerate() {
         let t1 = Instant::now();

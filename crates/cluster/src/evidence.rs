@@ -124,14 +124,41 @@ fn sublinear(tf: f32) -> f32 {
     }
 }
 
-/// The key of a term written in parts (a prefix and a word): a 64-bit FNV-1a hash, finished with
-/// a mix so that its low bits can index a table directly. Distinct terms colliding is a
-/// one-in-billions event that would only blur two words' weights.
+/// The key of a term written in parts (a prefix and a word): a 64-bit hash of its bytes, read eight
+/// at a time and finished with a mix so that its low bits can index a table directly. Distinct
+/// terms colliding is a one-in-billions event that would only blur two words' weights.
 pub(crate) fn term_key(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in parts.iter().flat_map(|p| p.bytes()) {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    match parts {
+        [one] => hash_bytes(one.as_bytes()),
+        _ => {
+            let mut joined = [0u8; 64];
+            let length: usize = parts.iter().map(|p| p.len()).sum();
+            match joined.get_mut(..length) {
+                Some(buffer) => {
+                    let mut at = 0;
+                    for part in parts {
+                        buffer[at..at + part.len()].copy_from_slice(part.as_bytes());
+                        at += part.len();
+                    }
+                    hash_bytes(buffer)
+                }
+                None => hash_bytes(parts.concat().as_bytes()),
+            }
+        }
     }
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut hash = 0xcbf2_9ce4_8422_2325 ^ (bytes.len() as u64).wrapping_mul(MULTIPLIER);
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let word = word.try_into().map(u64::from_le_bytes).unwrap_or(0);
+        hash = (hash ^ word).wrapping_mul(MULTIPLIER).rotate_left(29);
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    hash = (hash ^ u64::from_le_bytes(tail)).wrapping_mul(MULTIPLIER);
     hash ^= hash >> 33;
     hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
     hash ^ (hash >> 33)
@@ -276,6 +303,9 @@ mod tests {
         assert!(name.scaled > word.scaled, "names weigh more, and so do repeats");
         assert_eq!(name.key, term_key(&[NAME_PREFIX, "lima"]), "a key does not depend on how it is split");
         assert_ne!(name.key, term_key(&["lima"]));
+        let long = "n:".to_owned() + &"x".repeat(70);
+        assert_eq!(term_key(&[NAME_PREFIX, &long[2..]]), term_key(&[&long]));
+        assert_ne!(term_key(&["abcdefgh"]), term_key(&["abcdefgh\0"]), "lengths count");
     }
 
     #[test]
