@@ -456,7 +456,7 @@ fn cluster_once(
             next_story += 1;
             StoryId(next_story - 1)
         });
-        clusterer.add(ArticleId(n as i64 + 1), story, report);
+        clusterer.add_assigned(ArticleId(n as i64 + 1), story, report, &assignment);
         run.stories.push(story.get());
         if let Some(explained) = explain.as_deref_mut() {
             explained.push((story.get(), assignment));

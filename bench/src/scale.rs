@@ -81,12 +81,13 @@ fn stream(stories: &[Vec<Evidence>], size: usize, config: &ClusterConfig) -> Res
         }
         let Some(Reverse((time, event, story, report))) = pending.pop() else { break };
         let evidence = replay(&stories[story][report], event, start_time + Duration::seconds(time));
-        let assigned = clusterer.assign(&evidence).story.unwrap_or_else(|| {
+        let assignment = clusterer.assign(&evidence);
+        let assigned = assignment.story.unwrap_or_else(|| {
             next_story += 1;
             StoryId(next_story - 1)
         });
         documents.push((event, assigned.get()));
-        clusterer.add(ArticleId(documents.len() as i64), assigned, &evidence);
+        clusterer.add_assigned(ArticleId(documents.len() as i64), assigned, &evidence, &assignment);
         if documents.len().is_multiple_of(MAINTAIN_EVERY) {
             let started = Instant::now();
             let maintenance = clusterer.maintain();

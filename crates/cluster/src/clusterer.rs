@@ -80,6 +80,10 @@ pub struct Assignment {
     pub features: Option<PairFeatures>,
     /// The terms that weighed most in the similarity, heaviest first.
     pub shared_terms: Vec<SharedTerm>,
+    /// Other stories one of whose reports it matched at least at the merge threshold: the
+    /// maintenance pass compares them with the story it joins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub near_stories: Vec<StoryId>,
 }
 
 impl Assignment {
@@ -171,6 +175,8 @@ pub struct Clusterer {
     pub(crate) stories: HashMap<StoryId, Vec<u64>>,
     /// Stories that gained articles since the last maintenance pass.
     pub(crate) changed: HashSet<StoryId>,
+    /// For stories that gained articles, the other stories those articles resembled.
+    pub(crate) near: HashMap<StoryId, Vec<StoryId>>,
     /// Sequence number of the first article added since the last maintenance pass.
     pub(crate) maintained_through: u64,
     /// Each story's number of live articles when last examined for drift.
@@ -244,6 +250,14 @@ impl Clusterer {
             _ => (None, best.probability, best.clone()),
         };
         let doc = self.get(linked.seq).expect("candidates are live");
+        let mut near_stories: Vec<StoryId> = scored
+            .iter()
+            .filter(|s| s.probability >= self.config.merge_threshold)
+            .filter_map(|s| self.get(s.seq).map(|d| d.story))
+            .filter(|&other| Some(other) != story)
+            .collect();
+        near_stories.sort_unstable();
+        near_stories.dedup();
         Assignment {
             story,
             probability,
@@ -251,6 +265,7 @@ impl Clusterer {
             linked: Some(doc.article),
             features: Some(linked.features),
             shared_terms: self.shared_terms(&loaded, evidence, doc),
+            near_stories,
         }
     }
 
@@ -290,6 +305,21 @@ impl Clusterer {
             }
         }
         best
+    }
+
+    /// Records that an article now belongs to the story it was assigned (or the new story opened for
+    /// it), keeping the other stories it resembled for the maintenance pass.
+    pub fn add_assigned(
+        &mut self,
+        article: ArticleId,
+        story: StoryId,
+        evidence: &Evidence,
+        assignment: &Assignment,
+    ) {
+        self.add(article, story, evidence);
+        if !assignment.near_stories.is_empty() {
+            self.near.entry(story).or_default().extend(&assignment.near_stories);
+        }
     }
 
     /// Records that an article now belongs to a story (new or existing).
@@ -534,6 +564,18 @@ pub(crate) mod tests {
         assert!(got.features.is_some_and(|f| f.cosine > 0.2));
         let reason = got.reason();
         assert!(reason.contains("shoigu") && reason.contains("probability"), "{reason}");
+    }
+
+    #[test]
+    fn an_assignment_names_the_other_stories_it_resembled() {
+        let mut c = Clusterer::new(ClusterConfig::default());
+        c.add(ArticleId(1), StoryId(1), &talks(1));
+        c.add(ArticleId(2), StoryId(2), &talks_retold(1));
+        c.add(ArticleId(3), StoryId(3), &floods());
+        let got = c.assign(&talks(2));
+        let joined = got.story.expect("joins one of the talks' stories");
+        let other = if joined == StoryId(1) { StoryId(2) } else { StoryId(1) };
+        assert_eq!(got.near_stories, [other], "{got:?}");
     }
 
     #[test]

@@ -79,31 +79,33 @@ impl Clusterer {
         };
         let fresh_from =
             std::mem::replace(&mut self.maintained_through, self.first_seq + self.live.len() as u64);
+        let mut near = std::mem::take(&mut self.near);
         let mut proposals: HashMap<(StoryId, StoryId), f32> = HashMap::new();
         for &story in &changed {
             let Some(members) = self.stories.get(&story) else { continue };
             let recent = &members[members.len().saturating_sub(SAMPLE)..];
             let query = |seq: u64| Some(self.vocabulary.query_of(self.get(seq)?));
-            // Earlier passes looked for neighbours from the older articles; only the new ones can
-            // bring new neighbours, unless the story changed by a merge and has none.
-            let fresh = recent.iter().filter(|&&seq| seq >= fresh_from).count();
-            let searchers = if fresh == 0 { recent } else { &recent[recent.len() - fresh..] };
-            let searchers: Vec<Query> = searchers.iter().filter_map(|&seq| query(seq)).collect();
-            let mut neighbours: HashSet<StoryId> = HashSet::new();
-            // A story is worth comparing as a whole only if a new article matches one of its
-            // articles at least as well as the mean must: the mean never exceeds the best pair.
-            for query in &searchers {
-                let loaded = self.vocabulary.load(query);
-                for candidate in self.candidates(&loaded) {
-                    let Some(other) = self.get(candidate).map(|doc| doc.story) else { continue };
-                    if other != story
-                        && !neighbours.contains(&other)
-                        && self.score(&loaded, candidate).probability >= self.config.merge_threshold
-                    {
-                        neighbours.insert(other);
+            // The stories its new articles resembled when they were assigned; a story that changed
+            // by a merge looks for neighbours from its recent articles. Either way a story is worth
+            // comparing as a whole only if one of its articles matches at least as well as the mean
+            // must: the mean never exceeds the best pair.
+            let mut neighbours: HashSet<StoryId> =
+                near.remove(&story).unwrap_or_default().into_iter().collect();
+            if !recent.iter().any(|&seq| seq >= fresh_from) {
+                for query in recent.iter().filter_map(|&seq| query(seq)) {
+                    let loaded = self.vocabulary.load(&query);
+                    for candidate in self.candidates(&loaded) {
+                        let Some(other) = self.get(candidate).map(|doc| doc.story) else { continue };
+                        if other != story
+                            && !neighbours.contains(&other)
+                            && self.score(&loaded, candidate).probability >= self.config.merge_threshold
+                        {
+                            neighbours.insert(other);
+                        }
                     }
                 }
             }
+            neighbours.retain(|other| *other != story && self.stories.contains_key(other));
             let key = |other: StoryId| (story.min(other), story.max(other));
             let mut neighbours: Vec<StoryId> =
                 neighbours.into_iter().filter(|&other| !proposals.contains_key(&key(other))).collect();
@@ -276,7 +278,7 @@ impl Clusterer {
 #[cfg(test)]
 mod tests {
     use crate::clusterer::tests::{floods, floods_retold, talks, talks_retold};
-    use crate::{ClusterConfig, Clusterer, Maintenance};
+    use crate::{Assignment, ClusterConfig, Clusterer, Maintenance};
     use parallax_core::{ArticleId, StoryId};
 
     #[test]
@@ -284,8 +286,12 @@ mod tests {
         let mut c = Clusterer::new(ClusterConfig::default());
         c.add(ArticleId(1), StoryId(1), &talks(1));
         c.add(ArticleId(2), StoryId(2), &floods());
-        // As if the second report had arrived while the first was out of reach.
-        c.add(ArticleId(3), StoryId(3), &talks_retold(1));
+        let assignment = c.assign(&talks_retold(1));
+        assert_eq!(assignment.story, Some(StoryId(1)));
+        // As if the second report had opened a story of its own, having resembled the first too
+        // little on its own to join it.
+        let assignment = Assignment { story: None, near_stories: vec![StoryId(1)], ..assignment };
+        c.add_assigned(ArticleId(3), StoryId(3), &talks_retold(1), &assignment);
         let merges = c.maintain().merges;
         assert_eq!(merges.len(), 1, "{merges:?}");
         assert_eq!((merges[0].kept, merges[0].absorbed), (StoryId(1), StoryId(3)));

@@ -133,7 +133,7 @@ impl<'s> Pipeline<'s> {
         let new = NewArticle { article, content_hash: &hash, analysis: &analysis, assignment: &assignment };
         Ok(match self.store.insert_article(&new)? {
             Inserted::New { id, story, opened_story } => {
-                self.clusterer.add(id, story, &evidence);
+                self.clusterer.add_assigned(id, story, &evidence, &assignment);
                 self.registry.learn(&analysis);
                 self.unmaintained += 1;
                 // The article is stored whatever becomes of the pass; the next one retries.
