@@ -1,9 +1,10 @@
 //! The clusterer's state and the assignment decision.
 //!
-//! An article joins the story of the earlier article it most probably shares an event with, when
-//! that probability reaches the threshold; otherwise it opens a story. Candidates come from an
-//! inverted index over the articles still inside the time window, scored first by the terms they
-//! share and then in full by the [`PairModel`].
+//! An article joins the story whose closest reports it most probably shares an event with, when that
+//! probability (the mean over its three best matches in the story) reaches the threshold; otherwise
+//! it opens a story. Candidates come from an inverted index over the articles still inside the
+//! retention span, found through the telling terms they share, ranked by cosine and scored in full by
+//! the [`PairModel`].
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -250,14 +251,8 @@ impl Clusterer {
             _ => (None, best.probability, best.clone()),
         };
         let doc = self.get(linked.seq).expect("candidates are live");
-        let mut near_stories: Vec<StoryId> = scored
-            .iter()
-            .filter(|s| s.probability >= self.config.merge_threshold)
-            .filter_map(|s| self.get(s.seq).map(|d| d.story))
-            .filter(|&other| Some(other) != story)
-            .collect();
-        near_stories.sort_unstable();
-        near_stories.dedup();
+        let mut near_stories = self.stories_matched(&scored, self.config.merge_threshold);
+        near_stories.retain(|&other| Some(other) != story);
         Assignment {
             story,
             probability,
@@ -274,17 +269,9 @@ impl Clusterer {
     /// recent articles: one resembling report is not enough to join a story whose other reports
     /// tell another event.
     fn best_story(&self, loaded: &Loaded, scored: &[Scored]) -> Option<(StoryId, f32, Scored)> {
-        let threshold = self.config.threshold;
         // The mean of the best matches never exceeds the best one.
-        let mut stories: Vec<StoryId> = scored
-            .iter()
-            .filter(|s| s.probability >= threshold)
-            .filter_map(|s| Some(self.get(s.seq)?.story))
-            .collect();
-        stories.sort_unstable();
-        stories.dedup();
         let mut best: Option<(StoryId, f32, Scored)> = None;
-        for story in stories {
+        for story in self.stories_matched(scored, self.config.threshold) {
             let Some(members) = self.stories.get(&story) else { continue };
             let recent = &members[members.len().saturating_sub(STORY_SAMPLE)..];
             let mut matches: Vec<Scored> = scored
@@ -305,6 +292,18 @@ impl Clusterer {
             }
         }
         best
+    }
+
+    /// The stories of the scored articles matched at least at the given probability, by id.
+    fn stories_matched(&self, scored: &[Scored], at_least: f32) -> Vec<StoryId> {
+        let mut stories: Vec<StoryId> = scored
+            .iter()
+            .filter(|s| s.probability >= at_least)
+            .filter_map(|s| Some(self.get(s.seq)?.story))
+            .collect();
+        stories.sort_unstable();
+        stories.dedup();
+        stories
     }
 
     /// Records that an article now belongs to the story it was assigned (or the new story opened for

@@ -1,12 +1,15 @@
-//! Online story clustering: each article, as it arrives and in any order, joins the story of the
-//! earlier article it most probably shares an event with, or opens a new story.
+//! Online story clustering: each article, as it arrives and in any order, joins the story whose
+//! reports it most probably shares an event with, or opens a new story; a periodic pass merges
+//! stories that converged and splits those that drifted.
 //!
 //! The flow: [`Evidence`] gathers what an article brings (terms, lead, names, counts, years and
 //! weekdays of its lead) from its analysis; a [`Clusterer`] keeps the articles inside the time window
 //! in an inverted index, takes candidates from shared telling terms (never a scan of everything),
 //! measures [`PairFeatures`] against each and weighs them with a [`PairModel`]. [`Clusterer::assign`]
 //! proposes a story with the reasons for it (an [`Assignment`]); the caller stores the article, gives a
-//! new story its id and reports back with [`Clusterer::add`]. Pure: no I/O, the caller persists.
+//! new story its id and reports back with [`Clusterer::add_assigned`]. [`Clusterer::maintain`] returns
+//! the [`Maintenance`] it did (merges) and proposes (splits, applied with [`Clusterer::split`] once
+//! the caller has an id for the new story). Pure: no I/O, the caller persists.
 //!
 //! Telling similar events apart is the hard part: two earthquakes, two title fights of one boxer. Beyond
 //! shared words, the model weighs names one lead gives that the other never mentions (a new opponent,

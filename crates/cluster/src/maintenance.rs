@@ -141,24 +141,22 @@ impl Clusterer {
         Maintenance { merges, splits }
     }
 
-    /// Moves a split's articles to a new story, given by the caller.
+    /// Moves a split's articles (those still live and in the story) to a new story, given by the
+    /// caller.
     pub fn split(&mut self, split: &Split, new_story: StoryId) {
-        let moved: Vec<u64> = split.articles.iter().filter_map(|a| self.by_article.get(a).copied()).collect();
-        for &seq in &moved {
-            if let Some(doc) = seq.checked_sub(self.first_seq).and_then(|i| self.live.get_mut(i as usize)) {
-                doc.story = new_story;
-            }
-        }
+        let moved: Vec<u64> = split
+            .articles
+            .iter()
+            .filter_map(|a| self.by_article.get(a).copied())
+            .filter(|&seq| self.get(seq).is_some_and(|doc| doc.story == split.story))
+            .collect();
         if let Some(members) = self.stories.get_mut(&split.story) {
             members.retain(|seq| !moved.contains(seq));
             if members.is_empty() {
                 self.stories.remove(&split.story);
             }
         }
-        let members = self.stories.entry(new_story).or_default();
-        members.extend(moved);
-        members.sort_unstable();
-        self.changed.insert(new_story);
+        self.move_into(new_story, moved);
     }
 
     /// The groups of a story's articles that report another event than its first article, when it
@@ -262,16 +260,20 @@ impl Clusterer {
     /// Moves every live article of `absorbed` into `kept`.
     fn merge(&mut self, kept: StoryId, absorbed: StoryId) {
         let Some(moved) = self.stories.remove(&absorbed) else { return };
+        self.move_into(kept, moved);
+    }
+
+    /// Makes live articles (by sequence number, taken out of their story) members of a story.
+    fn move_into(&mut self, story: StoryId, moved: Vec<u64>) {
         for &seq in &moved {
-            let index = seq.checked_sub(self.first_seq).map(|i| i as usize);
-            if let Some(doc) = index.and_then(|i| self.live.get_mut(i)) {
-                doc.story = kept;
+            if let Some(doc) = seq.checked_sub(self.first_seq).and_then(|i| self.live.get_mut(i as usize)) {
+                doc.story = story;
             }
         }
-        let members = self.stories.entry(kept).or_default();
+        let members = self.stories.entry(story).or_default();
         members.extend(moved);
         members.sort_unstable();
-        self.changed.insert(kept);
+        self.changed.insert(story);
     }
 }
 
