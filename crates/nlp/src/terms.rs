@@ -35,7 +35,7 @@ type Weights = HashMap<String, f32, BuildHasherDefault<WordHasher>>;
 impl TermProfile {
     /// Builds a profile from a title and the body's sentences.
     pub fn from_text(title: &str, sentences: &[String]) -> Self {
-        TermProfile { terms: Builder::new(sentences).build(title, sentences).into_iter().collect() }
+        TermProfile { terms: Builder::new(sentences).build(title).into_iter().collect() }
     }
 
     /// Builds the profile of a title and the body's sentences, and the profile of its lead: the
@@ -77,6 +77,7 @@ impl TermProfile {
 
 /// Adds up the weights of a text's terms.
 struct Builder<'t> {
+    sentences: &'t [String],
     /// Words written in lower case somewhere in the text (see [`is_name_word`]).
     lower_words: HashSet<&'t str, BuildHasherDefault<WordHasher>>,
     weights: Weights,
@@ -92,12 +93,12 @@ impl<'t> Builder<'t> {
             .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
             .collect();
         let weights = Weights::with_capacity_and_hasher(64 + 8 * sentences.len(), Default::default());
-        Builder { lower_words, weights, scratch: String::new() }
+        Builder { sentences, lower_words, weights, scratch: String::new() }
     }
 
-    fn build(mut self, title: &str, sentences: &[String]) -> Weights {
+    fn build(mut self, title: &str) -> Weights {
         self.sentence(title, TITLE_WEIGHT);
-        for sentence in sentences {
+        for sentence in self.sentences {
             self.sentence(sentence, 1.0);
         }
         self.weights
