@@ -154,10 +154,15 @@ impl Vocabulary {
             let mut cached = doc.weights.borrow_mut();
             let cached = &mut *cached;
             cached.documents = self.documents.max(1);
+            let collection = self.ln(self.documents + 2) + 1.0;
+            let weight = |&(id, tf): &(TermId, f32)| {
+                let df = self.document_frequency.get(id.slot()).copied().unwrap_or(0);
+                tf * (collection - self.ln(df + 2))
+            };
             cached.terms.clear();
-            cached.terms.extend(doc.terms.iter().map(|&(id, tf)| tf * self.idf(Some(id))));
+            cached.terms.extend(doc.terms.iter().map(weight));
             cached.lead.clear();
-            cached.lead.extend(doc.lead.iter().map(|&(id, tf)| tf * self.idf(Some(id))));
+            cached.lead.extend(doc.lead.iter().map(weight));
             let squares = |weights: &[f32]| weights.iter().map(|w| w * w).sum::<f32>();
             let names_from = doc.names_from();
             cached.norm = squares(&cached.terms).sqrt();
