@@ -203,7 +203,7 @@ fn by_probability(a: &Scored, b: &Scored) -> std::cmp::Ordering {
 /// An earlier article scored against a new one.
 #[derive(Clone)]
 pub(crate) struct Scored {
-    seq: u64,
+    pub(crate) seq: u64,
     pub(crate) probability: f32,
     features: PairFeatures,
 }
@@ -239,8 +239,7 @@ impl Clusterer {
         let query = self.vocabulary.query(evidence);
         let loaded = self.vocabulary.load(&query);
         let threshold = self.config.threshold;
-        let scored: Vec<Scored> =
-            self.candidates(&loaded).into_iter().map(|seq| self.score(&loaded, seq)).collect();
+        let scored = self.candidates(&loaded);
         let Some(best) = scored.iter().max_by(|a, b| by_probability(a, b)) else {
             return Assignment { threshold, ..Assignment::default() };
         };
@@ -393,8 +392,9 @@ impl Clusterer {
         self.live.get(seq.checked_sub(self.first_seq)? as usize)
     }
 
-    /// Live articles sharing the query's telling terms, best first by a quick partial score.
-    pub(crate) fn candidates(&self, loaded: &Loaded) -> Vec<u64> {
+    /// Live articles sharing the query's telling terms, scored: the best by a quick partial score are
+    /// scored in full and the closest by cosine kept.
+    pub(crate) fn candidates(&self, loaded: &Loaded) -> Vec<Scored> {
         let query = loaded.query;
         // Terms in a large share of live articles tell nothing and would make this a scan.
         let common = (self.live.len() / 8).clamp(64, MAX_POSTINGS);
@@ -410,7 +410,7 @@ impl Clusterer {
             hits.resize(self.live.len(), 0.0);
         }
         // Rarest terms first, within a budget of postings: the work per article stays bounded
-        // however large the collection, and common terms still weigh in the exact cosine below.
+        // however large the collection, and common terms still weigh in the full scores below.
         let mut lists: Vec<(&[u64], f32)> = telling
             .into_iter()
             .filter_map(|(term, weight)| {
@@ -457,11 +457,11 @@ impl Clusterer {
             ranked.insert(at, hit);
             ranked.truncate(keep);
         }
-        let mut exact: Vec<(u64, f32)> =
-            ranked.into_iter().filter_map(|(seq, _)| Some((seq, loaded.cosine(self.get(seq)?)))).collect();
-        exact.sort_unstable_by(by_score);
-        exact.truncate(self.config.candidates);
-        exact.into_iter().map(|(seq, _)| seq).collect()
+        let mut scored: Vec<Scored> = ranked.into_iter().map(|(seq, _)| self.score(loaded, seq)).collect();
+        scored
+            .sort_unstable_by(|a, b| b.features.cosine.total_cmp(&a.features.cosine).then(a.seq.cmp(&b.seq)));
+        scored.truncate(self.config.candidates);
+        scored
     }
 
     /// The pair evidence of an article against a live one, with the current term weights: for

@@ -95,11 +95,8 @@ impl Clusterer {
                 for query in recent.iter().filter_map(|&seq| query(seq)) {
                     let loaded = self.vocabulary.load(&query);
                     for candidate in self.candidates(&loaded) {
-                        let Some(other) = self.get(candidate).map(|doc| doc.story) else { continue };
-                        if other != story
-                            && !neighbours.contains(&other)
-                            && self.score(&loaded, candidate).probability >= self.config.merge_threshold
-                        {
+                        let Some(other) = self.get(candidate.seq).map(|doc| doc.story) else { continue };
+                        if other != story && candidate.probability >= self.config.merge_threshold {
                             neighbours.insert(other);
                         }
                     }

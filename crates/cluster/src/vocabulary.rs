@@ -339,12 +339,6 @@ impl Loaded<'_> {
             .sum()
     }
 
-    /// Cosine of the query and an indexed article, names and words together.
-    pub(crate) fn cosine(&self, doc: &Indexed) -> f32 {
-        let weights = self.vocabulary.weights(doc);
-        ratio(self.dot(&doc.terms, &weights.terms, 0), self.query.terms.norm * weights.norm)
-    }
-
     /// Each shared term's share of the cosine.
     pub(crate) fn contributions(&self, doc: &Indexed) -> Vec<(TermId, f32)> {
         let weights = self.vocabulary.weights(doc);
@@ -475,11 +469,11 @@ mod tests {
             let loaded = vocabulary.load(&query);
             let same = loaded.features(&first);
             assert!(same.cosine > 0.3 && same.names > same.cosine, "{same:?}");
-            assert_eq!(loaded.cosine(&other), 0.0);
+            assert_eq!(loaded.features(&other).cosine, 0.0);
             assert!(loaded.contributions(&first).iter().any(|&(id, _)| id.is_name()));
         }
         assert!(vocabulary.table.borrow().iter().all(|row| *row == [0.0; 2]));
         let itself = vocabulary.query_of(&first);
-        assert!((vocabulary.load(&itself).cosine(&first) - 1.0).abs() < 1e-5);
+        assert!((vocabulary.load(&itself).features(&first).cosine - 1.0).abs() < 1e-5);
     }
 }
