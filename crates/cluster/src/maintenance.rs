@@ -81,17 +81,21 @@ impl Clusterer {
             std::mem::replace(&mut self.maintained_through, self.first_seq + self.live.len() as u64);
         let mut near = std::mem::take(&mut self.near);
         let mut proposals: HashMap<(StoryId, StoryId), f32> = HashMap::new();
+        // Pairs measured this pass, and each story's neighbours, for what merges leave to the next.
+        let mut measured: HashSet<(StoryId, StoryId)> = HashSet::new();
+        let mut neighbours_of: HashMap<StoryId, Vec<StoryId>> = HashMap::new();
         for &story in &changed {
             let Some(members) = self.stories.get(&story) else { continue };
             let recent = &members[members.len().saturating_sub(SAMPLE)..];
             let query = |seq: u64| Some(self.vocabulary.query_of(self.get(seq)?));
-            // The stories its new articles resembled when they were assigned; a story that changed
-            // by a merge looks for neighbours from its recent articles. Either way a story is worth
-            // comparing as a whole only if one of its articles matches at least as well as the mean
-            // must: the mean never exceeds the best pair.
+            // The stories its new articles resembled when they were assigned (or, for a story that
+            // changed by a merge, its parts' neighbours); a story split off or rebuilt looks for
+            // neighbours from its recent articles. Either way a story is worth comparing as a whole
+            // only if one of its articles matches at least as well as the mean must: the mean never
+            // exceeds the best pair.
             let mut neighbours: HashSet<StoryId> =
                 near.remove(&story).unwrap_or_default().into_iter().collect();
-            if !recent.iter().any(|&seq| seq >= fresh_from) {
+            if neighbours.is_empty() && !recent.iter().any(|&seq| seq >= fresh_from) {
                 for query in recent.iter().filter_map(|&seq| query(seq)) {
                     let loaded = self.vocabulary.load(&query);
                     for candidate in self.candidates(&loaded) {
@@ -103,13 +107,14 @@ impl Clusterer {
                 }
             }
             neighbours.retain(|other| *other != story && self.stories.contains_key(other));
+            let mut neighbours: Vec<StoryId> = neighbours.into_iter().collect();
+            neighbours.sort_unstable();
+            neighbours_of.insert(story, neighbours.clone());
             let key = |other: StoryId| (story.min(other), story.max(other));
-            let mut neighbours: Vec<StoryId> =
-                neighbours.into_iter().filter(|&other| !proposals.contains_key(&key(other))).collect();
+            neighbours.retain(|&other| measured.insert(key(other)));
             if neighbours.is_empty() {
                 continue;
             }
-            neighbours.sort_unstable();
             let sample: Vec<Query> = recent.iter().filter_map(|&seq| query(seq)).collect();
             for (other, probability) in neighbours.iter().zip(self.story_probabilities(&sample, &neighbours))
             {
@@ -120,19 +125,36 @@ impl Clusterer {
         }
         let mut proposals: Vec<((StoryId, StoryId), f32)> = proposals.into_iter().collect();
         proposals.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut touched = HashSet::new();
+        let mut merged_into: HashMap<StoryId, StoryId> = HashMap::new();
         let mut merges = Vec::new();
         for ((kept, absorbed), probability) in proposals {
-            // A story merged this pass has a new profile: it is measured again next pass.
-            if touched.contains(&kept) || touched.contains(&absorbed) {
-                self.changed.insert(kept);
+            if merged_into.contains_key(&kept)
+                || merged_into.contains_key(&absorbed)
+                || merged_into.values().any(|&k| k == kept || k == absorbed)
+            {
+                // One of them merged this pass and has a new profile: the pair is measured again
+                // next pass, as it now stands.
+                let resolve = |story: StoryId| merged_into.get(&story).copied().unwrap_or(story);
+                let (a, b) = (resolve(kept), resolve(absorbed));
+                if a != b {
+                    self.changed.insert(a.min(b));
+                    self.near.entry(a.min(b)).or_default().push(a.max(b));
+                }
                 continue;
             }
-            touched.insert(kept);
-            touched.insert(absorbed);
             self.merge(kept, absorbed);
+            merged_into.insert(absorbed, kept);
             merges.push(Merge { kept, absorbed, probability });
+            // The merged story's neighbours are its parts'.
+            let inherited: Vec<StoryId> = [kept, absorbed]
+                .iter()
+                .flat_map(|part| neighbours_of.get(part).into_iter().flatten())
+                .copied()
+                .filter(|&other| other != kept && other != absorbed)
+                .collect();
+            self.near.entry(kept).or_default().extend(inherited);
         }
+        let touched: HashSet<StoryId> = merged_into.iter().flat_map(|(&a, &k)| [a, k]).collect();
         let splits =
             changed.into_iter().filter(|s| !touched.contains(s)).flat_map(|s| self.drifted(s)).collect();
         Maintenance { merges, splits }
