@@ -118,7 +118,7 @@ fn sublinear(tf: f32) -> f32 {
     let whole =
         WHOLE.get_or_init(|| std::array::from_fn(|n| if n == 0 { 0.0 } else { 1.0 + (n as f32).ln() }));
     match whole.get(tf as usize) {
-        Some(&value) if tf >= 1.0 && tf.fract() == 0.0 => value,
+        Some(&value) if tf >= 1.0 && (tf as usize) as f32 == tf => value,
         _ if tf >= 1.0 => 1.0 + tf.ln(),
         _ => tf.max(0.0),
     }
@@ -207,7 +207,7 @@ impl Evidence {
         for word in lead_texts.iter().flat_map(|t| words(t)).flat_map(|w| w.split('-')) {
             if let Some(n) = count_of(word) {
                 lead_numbers.push(n);
-            } else if let Some(day) = parallax_core::calendar::weekday(word) {
+            } else if let Some(day) = weekday_of(word) {
                 lead_weekdays |= 1 << day.num_days_from_monday();
             }
         }
@@ -237,11 +237,23 @@ impl Evidence {
     }
 }
 
+/// The weekday a word names ("Monday" to "Wednesday": six to nine letters).
+fn weekday_of(word: &str) -> Option<chrono::Weekday> {
+    (6..=9).contains(&word.len()).then(|| parallax_core::calendar::weekday(word)).flatten()
+}
+
 /// A count or ordinal written in digits or words, in any case; years are not counts.
 fn count_of(word: &str) -> Option<u32> {
-    if word.bytes().all(|b| b.is_ascii_digit()) {
+    let first = word.bytes().next()?;
+    if first.is_ascii_digit() {
         let n: u32 = word.parse().ok()?;
         return (!PLAUSIBLE_YEARS.contains(&n)).then_some(n);
+    }
+    // Every number word below starts with one of these letters and is three to eight long.
+    if !matches!(first.to_ascii_lowercase(), b'o' | b't' | b'f' | b's' | b'e' | b'n')
+        || !(3..=8).contains(&word.len())
+    {
+        return None;
     }
     const WORDS: [(&str, &str); 12] = [
         ("one", "first"),

@@ -63,7 +63,7 @@ impl std::fmt::Debug for Vocabulary {
     }
 }
 
-/// A weighted sparse vector, sorted by term id, with its norms (which count terms without ids).
+/// A weighted sparse vector, in no particular order, with its norms (which count terms without ids).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Weighted {
     pub(crate) terms: Vec<(TermId, f32)>,
@@ -137,7 +137,6 @@ impl Vocabulary {
                 weighted.terms.push((id, w));
             }
         }
-        weighted.terms.sort_unstable_by_key(|&(id, _)| id);
         weighted.norm = weighted.norm.sqrt();
         weighted.names_norm = weighted.names_norm.sqrt();
         weighted
