@@ -143,6 +143,8 @@ pub(crate) struct Indexed {
     pub(crate) time: Option<i64>,
     /// Term ids with scaled frequencies (sublinear, names boosted), sorted by id.
     pub(crate) terms: Vec<(TermId, f32)>,
+    /// Where the names start among the terms.
+    pub(crate) names_from: u32,
     pub(crate) lead: Vec<(TermId, f32)>,
     /// Each lead name as a name term and, by its key (resolved when compared, as the word need not
     /// be the article's own term and so keep its id), as an ordinary word.
@@ -157,7 +159,7 @@ pub(crate) struct Indexed {
 impl Indexed {
     /// Where the names start among its terms (ids sort names last).
     pub(crate) fn names_from(&self) -> usize {
-        self.terms.partition_point(|&(id, _)| !id.is_name())
+        self.names_from as usize
     }
 }
 

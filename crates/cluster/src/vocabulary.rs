@@ -239,6 +239,7 @@ impl Vocabulary {
             article,
             story,
             time: seconds(evidence.published),
+            names_from: terms.partition_point(|&(id, _)| !id.is_name()) as u32,
             terms,
             lead,
             lead_names,
