@@ -1,29 +1,57 @@
 //! Language identification from function words and scripts.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::OnceLock;
+
+use crate::lexicon::WordHasher;
 use crate::stopwords::LANGUAGE_MARKERS;
+use crate::tokens::with_lowercase;
 use crate::words;
 
 /// Guesses a text's language (ISO 639-1). Cyrillic, Greek, Arabic, Hebrew, CJK and other scripts are
 /// told by their letters; Latin-script languages by how many of their commonest function words occur.
 /// Returns `None` when the text is too short or the evidence too thin.
 pub fn detect_language(text: &str) -> Option<&'static str> {
-    let sample: String = text.chars().take(20_000).collect();
-    if let Some(script_language) = by_script(&sample) {
+    let end = text.char_indices().nth(20_000).map_or(text.len(), |(i, _)| i);
+    let sample = &text[..end];
+    if let Some(script_language) = by_script(sample) {
         return Some(script_language);
     }
-    let tokens: Vec<String> = words(&sample).map(str::to_lowercase).collect();
-    if tokens.len() < 3 {
+    let mut tokens = 0usize;
+    let mut hits = [0usize; LANGUAGE_MARKERS.len()];
+    for word in words(sample) {
+        tokens += 1;
+        let languages = with_lowercase(word, |lower| marker_languages().get(lower).copied().unwrap_or(0));
+        for (language, count) in hits.iter_mut().enumerate() {
+            *count += usize::from(languages & (1 << language) != 0);
+        }
+    }
+    if tokens < 3 {
         return None;
     }
     let mut best: Option<(&'static str, usize)> = None;
-    for (code, markers) in LANGUAGE_MARKERS {
-        let hits = tokens.iter().filter(|t| markers.contains(&t.as_str())).count();
-        if best.is_none_or(|(_, b)| hits > b) {
-            best = Some((code, hits));
+    for (&(code, _), &count) in LANGUAGE_MARKERS.iter().zip(&hits) {
+        if best.is_none_or(|(_, b)| count > b) {
+            best = Some((code, count));
         }
     }
     let (code, hits) = best?;
-    (hits * 20 >= tokens.len() || hits >= 3).then_some(code)
+    (hits * 20 >= tokens || hits >= 3).then_some(code)
+}
+
+/// Each marker word with the languages it marks, as a bit set in [`LANGUAGE_MARKERS`] order.
+fn marker_languages() -> &'static HashMap<&'static str, u16, BuildHasherDefault<WordHasher>> {
+    static MARKERS: OnceLock<HashMap<&'static str, u16, BuildHasherDefault<WordHasher>>> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        let mut markers = HashMap::default();
+        for (language, (_, words)) in LANGUAGE_MARKERS.iter().enumerate() {
+            for word in *words {
+                *markers.entry(*word).or_default() |= 1 << language;
+            }
+        }
+        markers
+    })
 }
 
 fn by_script(text: &str) -> Option<&'static str> {
