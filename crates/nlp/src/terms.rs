@@ -183,7 +183,11 @@ fn is_name_word(
 
 fn push_lowercase(out: &mut String, word: &str) {
     if word.is_ascii() {
-        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        let start = out.len();
+        out.push_str(word);
+        if let Some(pushed) = out.get_mut(start..) {
+            pushed.make_ascii_lowercase();
+        }
     } else {
         out.push_str(&word.to_lowercase());
     }
