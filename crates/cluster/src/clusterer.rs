@@ -17,7 +17,7 @@ use parallax_nlp::NAME_PREFIX;
 
 use crate::evidence::Evidence;
 use crate::model::{PairFeatures, PairModel};
-use crate::vocabulary::{Loaded, TermId, Vocabulary, Weights};
+use crate::vocabulary::{LeadName, Loaded, TermId, Vocabulary, Weights};
 
 /// How eagerly articles are grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,9 +146,8 @@ pub(crate) struct Indexed {
     /// Where the names start among the terms.
     pub(crate) names_from: u32,
     pub(crate) lead: Vec<(TermId, f32)>,
-    /// Each lead name as a name term and, by its key (resolved when compared, as the word need not
-    /// be the article's own term and so keep its id), as an ordinary word.
-    pub(crate) lead_names: Vec<(Option<TermId>, u64)>,
+    /// Each lead name as a name term and as an ordinary word.
+    pub(crate) lead_names: Vec<LeadName>,
     pub(crate) lead_numbers: Vec<u32>,
     pub(crate) years: Vec<i32>,
     pub(crate) lead_weekdays: u8,

@@ -86,6 +86,16 @@ pub(crate) struct Query {
     pub(crate) lead_weekdays: u8,
 }
 
+/// A name in an indexed article's lead: its id as a name term (one of the article's own terms), and
+/// the key and, when known at indexing, the id of the same word as an ordinary one (not necessarily
+/// the article's, so checked before use: see [`Vocabulary::word_id`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeadName {
+    pub(crate) name: Option<TermId>,
+    word: u64,
+    word_id: Option<TermId>,
+}
+
 /// An indexed article's TF-IDF weights, in the order of its terms, under the collection size they
 /// were computed at.
 #[derive(Debug, Clone, Default)]
@@ -109,6 +119,12 @@ impl Vocabulary {
     /// Natural logarithm of a count, looked up: weights are recomputed far too often to call `ln`.
     fn ln(&self, n: u32) -> f32 {
         self.logarithms.get(n as usize).copied().unwrap_or_else(|| (n as f32).ln())
+    }
+
+    /// A lead name's id as an ordinary word, as found when its article was indexed, while that id
+    /// still stands for it (an id of a forgotten term may have gone to another).
+    pub(crate) fn word_id(&self, lead: &LeadName) -> Option<TermId> {
+        lead.word_id.filter(|id| self.keys.get(id.slot()) == Some(&lead.word))
     }
 
     /// Number of terms known.
@@ -205,7 +221,7 @@ impl Vocabulary {
                 names_norm: 0.0,
             },
             term_ids: Vec::new(),
-            lead_names: doc.lead_names.iter().map(|&(name, word)| (name, self.id(word))).collect(),
+            lead_names: doc.lead_names.iter().map(|lead| (lead.name, self.word_id(lead))).collect(),
             lead_numbers: doc.lead_numbers.clone(),
             years: doc.years.clone(),
             lead_weekdays: doc.lead_weekdays,
@@ -233,7 +249,10 @@ impl Vocabulary {
         let lead_names = evidence
             .lead_names
             .iter()
-            .map(|name| (own(term_key(&[NAME_PREFIX, name])), term_key(&[name])))
+            .map(|name| {
+                let word = term_key(&[name]);
+                LeadName { name: own(term_key(&[NAME_PREFIX, name])), word, word_id: self.id(word) }
+            })
             .collect();
         Indexed {
             article,
@@ -373,7 +392,7 @@ impl Loaded<'_> {
         let absent_from_query = doc
             .lead_names
             .iter()
-            .filter(|&&(name, word)| !self.has(name) && !self.has(self.vocabulary.id(word)))
+            .filter(|lead| !self.has(lead.name) && !self.has(self.vocabulary.word_id(lead)))
             .count();
         let names_total = query.lead_names.len() + doc.lead_names.len();
         let common_numbers = count_common(&query.lead_numbers, &doc.lead_numbers);
