@@ -7,7 +7,7 @@
 //! the [`PairModel`].
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 use parallax_core::{ArticleId, StoryId};
@@ -17,7 +17,7 @@ use parallax_nlp::NAME_PREFIX;
 
 use crate::evidence::Evidence;
 use crate::model::{PairFeatures, PairModel};
-use crate::vocabulary::{LeadName, Loaded, TermId, Vocabulary, Weights};
+use crate::vocabulary::{IdMap, IdSet, LeadName, Loaded, TermId, Vocabulary, Weights};
 
 /// How eagerly articles are grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,16 +174,16 @@ pub struct Clusterer {
     newest: Option<i64>,
     postings: Vec<Vec<u64>>,
     /// Each story's live articles by sequence number, in arrival order.
-    pub(crate) stories: HashMap<StoryId, Vec<u64>>,
+    pub(crate) stories: IdMap<StoryId, Vec<u64>>,
     /// Stories that gained articles since the last maintenance pass.
-    pub(crate) changed: HashSet<StoryId>,
+    pub(crate) changed: IdSet<StoryId>,
     /// For stories that gained articles, the other stories those articles resembled.
-    pub(crate) near: HashMap<StoryId, Vec<StoryId>>,
+    pub(crate) near: IdMap<StoryId, Vec<StoryId>>,
     /// Sequence number of the first article added since the last maintenance pass.
     pub(crate) maintained_through: u64,
     /// Each story's number of live articles when last examined for drift.
-    pub(crate) split_examined: HashMap<StoryId, usize>,
-    pub(crate) by_article: HashMap<ArticleId, u64>,
+    pub(crate) split_examined: IdMap<StoryId, usize>,
+    pub(crate) by_article: IdMap<ArticleId, u64>,
     /// Candidate scores by live position, all zero between lookups (see [`Clusterer::candidates`]).
     hits: RefCell<Vec<f32>>,
     /// Articles retired since the posting lists were last swept of them.
@@ -488,8 +488,12 @@ impl Clusterer {
 
     fn shared_terms(&self, loaded: &Loaded, evidence: &Evidence, doc: &Indexed) -> Vec<SharedTerm> {
         let mut shared = loaded.contributions(doc);
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1));
-        shared.truncate(8);
+        let heaviest = |a: &(TermId, f32), b: &(TermId, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if shared.len() > 8 {
+            shared.select_nth_unstable_by(8, heaviest);
+            shared.truncate(8);
+        }
+        shared.sort_unstable_by(heaviest);
         shared
             .into_iter()
             .filter_map(|(id, contribution)| {

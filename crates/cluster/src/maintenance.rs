@@ -15,13 +15,11 @@
 //! proposed as a new story.
 //! The caller gives it an id and applies it with [`Clusterer::split`]; the story keeps its id.
 
-use std::collections::{HashMap, HashSet};
-
 use parallax_core::{ArticleId, StoryId};
 use serde::{Deserialize, Serialize};
 
 use crate::clusterer::Clusterer;
-use crate::vocabulary::Query;
+use crate::vocabulary::{IdMap, IdSet, Query};
 
 /// Articles of each story compared in the pass: its most recent ones.
 const SAMPLE: usize = 8;
@@ -80,10 +78,10 @@ impl Clusterer {
         let fresh_from =
             std::mem::replace(&mut self.maintained_through, self.first_seq + self.live.len() as u64);
         let mut near = std::mem::take(&mut self.near);
-        let mut proposals: HashMap<(StoryId, StoryId), f32> = HashMap::new();
+        let mut proposals: IdMap<(StoryId, StoryId), f32> = IdMap::default();
         // Pairs measured this pass, and each story's neighbours, for what merges leave to the next.
-        let mut measured: HashSet<(StoryId, StoryId)> = HashSet::new();
-        let mut neighbours_of: HashMap<StoryId, Vec<StoryId>> = HashMap::new();
+        let mut measured: IdSet<(StoryId, StoryId)> = IdSet::default();
+        let mut neighbours_of: IdMap<StoryId, Vec<StoryId>> = IdMap::default();
         for &story in &changed {
             let Some(members) = self.stories.get(&story) else { continue };
             let recent = &members[members.len().saturating_sub(SAMPLE)..];
@@ -93,7 +91,7 @@ impl Clusterer {
             // neighbours from its recent articles. Either way a story is worth comparing as a whole
             // only if one of its articles matches at least as well as the mean must: the mean never
             // exceeds the best pair.
-            let mut neighbours: HashSet<StoryId> =
+            let mut neighbours: IdSet<StoryId> =
                 near.remove(&story).unwrap_or_default().into_iter().collect();
             if neighbours.is_empty() && !recent.iter().any(|&seq| seq >= fresh_from) {
                 for query in recent.iter().filter_map(|&seq| query(seq)) {
@@ -125,7 +123,7 @@ impl Clusterer {
         }
         let mut proposals: Vec<((StoryId, StoryId), f32)> = proposals.into_iter().collect();
         proposals.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut merged_into: HashMap<StoryId, StoryId> = HashMap::new();
+        let mut merged_into: IdMap<StoryId, StoryId> = IdMap::default();
         let mut merges = Vec::new();
         for ((kept, absorbed), probability) in proposals {
             if merged_into.contains_key(&kept)
@@ -154,7 +152,7 @@ impl Clusterer {
                 .collect();
             self.near.entry(kept).or_default().extend(inherited);
         }
-        let touched: HashSet<StoryId> = merged_into.iter().flat_map(|(&a, &k)| [a, k]).collect();
+        let touched: IdSet<StoryId> = merged_into.iter().flat_map(|(&a, &k)| [a, k]).collect();
         let splits =
             changed.into_iter().filter(|s| !touched.contains(s)).flat_map(|s| self.drifted(s)).collect();
         Maintenance { merges, splits }
