@@ -192,7 +192,13 @@ impl Clusterer {
         };
         self.split_examined.insert(story, members.len());
 
+        // A story whose latest articles match its first ones as well as an article must match a
+        // story to join it has not drifted; the full grouping is only worth its cost otherwise.
         let n = sample.len();
+        let ends = (n / 2).min(4);
+        if self.mean_probability(&sample[..ends], &sample[n - ends..]) >= self.config.threshold {
+            return Vec::new();
+        }
         let mut probability = vec![0.0f32; n * n];
         for i in 0..n {
             let Some(doc) = self.get(sample[i]) else { continue };
@@ -272,6 +278,23 @@ impl Clusterer {
             .zip(&recent)
             .map(|(sum, members)| sum / (sample.len() * members.len()).max(1) as f32)
             .collect()
+    }
+
+    /// Mean probability of one event over the pairs of two sets of live articles (a pair outside the
+    /// window counts as none).
+    fn mean_probability(&self, left: &[u64], right: &[u64]) -> f32 {
+        let mut sum = 0.0;
+        for &l in left {
+            let Some(doc) = self.get(l) else { continue };
+            let query = self.vocabulary.query_of(doc);
+            let loaded = self.vocabulary.load(&query);
+            for &r in right {
+                if self.get(r).is_some_and(|other| self.in_window(doc.time, other.time)) {
+                    sum += self.score(&loaded, r).probability;
+                }
+            }
+        }
+        sum / (left.len() * right.len()).max(1) as f32
     }
 
     /// Moves every live article of `absorbed` into `kept`.
