@@ -384,10 +384,11 @@ impl Loaded<'_> {
         let names = self.dot(&doc.terms[names_from..], &weights.terms[names_from..], 0);
         let lead = self.dot(&doc.lead, &weights.lead, 1);
 
+        let (doc_words, doc_names) = doc.terms.split_at(names_from);
         let absent_from_doc = query
             .lead_names
             .iter()
-            .filter(|&&(name, word)| !contains(&doc.terms, name) && !contains(&doc.terms, word))
+            .filter(|&&(name, word)| !contains(doc_names, name) && !contains(doc_words, word))
             .count();
         let absent_from_query = doc
             .lead_names
