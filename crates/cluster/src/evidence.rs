@@ -156,9 +156,9 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
         let word = word.try_into().map(u64::from_le_bytes).unwrap_or(0);
         hash = (hash ^ word).wrapping_mul(MULTIPLIER).rotate_left(29);
     }
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    hash = (hash ^ u64::from_le_bytes(tail)).wrapping_mul(MULTIPLIER);
+    // The last bytes, shifted in one by one: cheaper than copying a few bytes.
+    let tail = words.remainder().iter().rev().fold(0u64, |tail, &byte| tail << 8 | u64::from(byte));
+    hash = (hash ^ tail).wrapping_mul(MULTIPLIER);
     hash ^= hash >> 33;
     hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
     hash ^ (hash >> 33)
