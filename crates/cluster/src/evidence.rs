@@ -203,13 +203,14 @@ impl Evidence {
 
         let mut lead_numbers = Vec::new();
         let mut lead_weekdays = 0u8;
-        // Records and scores ("58-3") are counts too.
-        for word in lead_texts.iter().flat_map(|t| words(t)).flat_map(|w| w.split('-')) {
-            if let Some(n) = count_of(word) {
-                lead_numbers.push(n);
-            } else if let Some(day) = weekday_of(word) {
-                lead_weekdays |= 1 << day.num_days_from_monday();
-            }
+        for text in &lead_texts {
+            for_each_word(text, |word| {
+                if let Some(n) = count_of(word) {
+                    lead_numbers.push(n);
+                } else if let Some(day) = weekday_of(word) {
+                    lead_weekdays |= 1 << day.num_days_from_monday();
+                }
+            });
         }
         lead_numbers.sort_unstable();
         lead_numbers.dedup();
@@ -234,6 +235,27 @@ impl Evidence {
             years,
             lead_weekdays,
         }
+    }
+}
+
+/// Calls `f` with each word of a text as [`words`] gives them, split at hyphens: records and scores
+/// ("58-3") are counts too. ASCII text, nearly all of it, is scanned byte by byte.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    if !text.is_ascii() {
+        words(text).flat_map(|w| w.split('-')).for_each(f);
+        return;
+    }
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'-' | b'.');
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at;
+        while at < bytes.len() && in_word(bytes[at]) {
+            at += 1;
+        }
+        let token = text[start..at].trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        token.split('-').filter(|piece| !piece.is_empty()).for_each(&mut f);
+        at += 1;
     }
 }
 
@@ -318,6 +340,21 @@ mod tests {
         let long = "n:".to_owned() + &"x".repeat(70);
         assert_eq!(term_key(&[NAME_PREFIX, &long[2..]]), term_key(&[&long]));
         assert_ne!(term_key(&["abcdefgh"]), term_key(&["abcdefgh\0"]), "lengths count");
+    }
+
+    #[test]
+    fn words_are_read_as_the_tokenizer_reads_them() {
+        for text in [
+            "Klitschko stopped Thompson 58-3 on Saturday, the U.S. said: 6.1 -- 'six' rounds (2012).",
+            "O'Brien's 26-point night -- 'Sunday', mid-air, 1,200.50 and .5 and 3.",
+            "Côte d’Ivoire: le 3 mars, deux-cents.",
+        ] {
+            let mut ours = Vec::new();
+            for_each_word(text, |w| ours.push(w.to_owned()));
+            let reference: Vec<String> =
+                words(text).flat_map(|w| w.split('-')).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            assert_eq!(ours, reference, "{text}");
+        }
     }
 
     #[test]
