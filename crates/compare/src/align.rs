@@ -3,8 +3,10 @@
 use std::collections::HashSet;
 
 use parallax_core::ArticleId;
-use parallax_nlp::{Sentence, TermProfile};
+use parallax_nlp::{Quote, Sentence, Stance, TermProfile};
 use serde::{Deserialize, Serialize};
+
+use crate::quotes::{SpeakerQuotes, quotes_by_speaker};
 
 /// Least similarity for two sentences to state the same thing.
 const ALIGN_THRESHOLD: f32 = 0.34;
@@ -20,6 +22,8 @@ pub struct Report<'a> {
     pub outlet: Option<String>,
     /// Its analysed sentences in reading order; only the body's are compared.
     pub sentences: &'a [Sentence],
+    /// Its quotations, from the same analysis.
+    pub quotes: &'a [Quote],
 }
 
 /// Whether a statement is made by several outlets or one.
@@ -54,13 +58,19 @@ pub struct Statement {
     pub articles: Vec<ArticleId>,
     /// The sentences making it, first report first.
     pub sentences: Vec<SentenceRef>,
+    /// The articles that hedge it, give it as opinion or to unnamed sources, or ask it, rather than
+    /// state it as fact or attribute it to a named source.
+    pub hedged: Vec<ArticleId>,
 }
 
-/// A story's statements, in the reading order of the report that makes each first.
+/// A story's statements, in the reading order of the report that makes each first, and its
+/// speakers' quotations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// Every statement.
     pub statements: Vec<Statement>,
+    /// Each speaker's quotations across the reports.
+    pub quotes: Vec<SpeakerQuotes>,
 }
 
 impl Comparison {
@@ -134,10 +144,17 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                         text: reports[m].sentences[i].text.clone(),
                     })
                     .collect(),
+                hedged: members
+                    .iter()
+                    .filter(|&&(m, i)| {
+                        !matches!(reports[m].sentences[i].stance, Stance::Fact | Stance::Attributed)
+                    })
+                    .map(|&(m, _)| reports[m].article)
+                    .collect(),
             });
         }
     }
-    Comparison { statements }
+    Comparison { statements, quotes: quotes_by_speaker(reports) }
 }
 
 /// The content words and single-word names of a sentence.
@@ -177,8 +194,8 @@ mod tests {
         let a = owned(&["The bridge in Genoa collapsed on Tuesday, killing dozens."]);
         let b = owned(&["The Genoa bridge collapsed on Tuesday and dozens were killed."]);
         let same_outlet = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a },
-            Report { article: ArticleId(2), outlet: Some("X".into()), sentences: &b },
+            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a, quotes: &[] },
+            Report { article: ArticleId(2), outlet: Some("X".into()), sentences: &b, quotes: &[] },
         ];
         let c = compare(&same_outlet);
         assert_eq!(c.statements.len(), 1);
@@ -186,8 +203,8 @@ mod tests {
         assert_eq!(c.statements[0].sentences.len(), 2);
 
         let unattributed = [
-            Report { article: ArticleId(1), outlet: None, sentences: &a },
-            Report { article: ArticleId(2), outlet: None, sentences: &b },
+            Report { article: ArticleId(1), outlet: None, sentences: &a, quotes: &[] },
+            Report { article: ArticleId(2), outlet: None, sentences: &b, quotes: &[] },
         ];
         assert_eq!(compare(&unattributed).corroborated().count(), 1);
     }
@@ -197,8 +214,8 @@ mod tests {
         let a = owned(&["Heavy rain flooded the old town of Valencia overnight."]);
         let b = owned(&["The central bank raised interest rates by half a point."]);
         let reports = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a },
-            Report { article: ArticleId(2), outlet: Some("Y".into()), sentences: &b },
+            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a, quotes: &[] },
+            Report { article: ArticleId(2), outlet: Some("Y".into()), sentences: &b, quotes: &[] },
         ];
         let c = compare(&reports);
         assert_eq!(c.statements.len(), 2);

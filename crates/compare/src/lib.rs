@@ -1,9 +1,11 @@
-//! Coverage comparison inside a story: which statements several outlets make, and which only one.
+//! Coverage comparison inside a story: which statements several outlets make, which only one, which
+//! of them an outlet hedges, and how each report renders each speaker's words.
 //!
 //! [`compare`] takes each report's sentences and aligns them across outlets by the content words and
 //! names they share (cosine over term sets). A sentence and its counterparts in other reports form a
 //! [`Statement`]; it is [`Status::Corroborated`] when reports from two or more outlets make it, and
-//! [`Status::Single`] otherwise. Every statement keeps the exact sentences it stands on.
+//! [`Status::Single`] otherwise. Every statement keeps the exact sentences it stands on and the reports
+//! that hedge it. [`quotes_by_speaker`] groups the reports' quotations by speaker.
 //!
 //! ```
 //! use parallax_compare::{compare, Report, Status};
@@ -17,8 +19,8 @@
 //! let a = analysed("Sergei Shoigu met Wang Yi in Beijing on Sunday. Shoigu then flew to Myanmar.");
 //! let b = analysed("Wang Yi met Sergei Shoigu in Beijing.");
 //! let reports = [
-//!     Report { article: ArticleId(1), outlet: Some("A".into()), sentences: &a.sentences },
-//!     Report { article: ArticleId(2), outlet: Some("B".into()), sentences: &b.sentences },
+//!     Report { article: ArticleId(1), outlet: Some("A".into()), sentences: &a.sentences, quotes: &a.quotes },
+//!     Report { article: ArticleId(2), outlet: Some("B".into()), sentences: &b.sentences, quotes: &b.quotes },
 //! ];
 //! let comparison = compare(&reports);
 //! assert_eq!(comparison.statements[0].status, Status::Corroborated);
@@ -26,5 +28,7 @@
 //! ```
 
 mod align;
+mod quotes;
 
 pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};
+pub use quotes::{Rendition, SpeakerQuotes, quotes_by_speaker};

@@ -34,6 +34,8 @@ pub enum Command {
     Stories(StoriesArgs),
     /// Show one extracted article.
     Article(ArticleArgs),
+    /// Compare how a story's reports cover it: shared and single-outlet statements, hedging, quotes.
+    Compare(CompareArgs),
     /// Serve the site.
     Serve(ServeArgs),
     /// Load the bundled demo stories into a fresh data directory and serve them.
@@ -68,6 +70,15 @@ pub struct ArticleArgs {
     /// The article's id.
     pub id: parallax_core::ArticleId,
     /// Print JSON (article and analysis) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The story's id (a merged story's id leads to the story it joined).
+    pub id: parallax_core::StoryId,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -164,6 +164,7 @@ impl Coverage {
                 article: *id,
                 outlet: outlet_of(*id),
                 sentences: &analysis.sentences,
+                quotes: &analysis.quotes,
             })
             .collect();
         let comparison = compare(&reports);

@@ -1,5 +1,6 @@
 //! One module per subcommand; each takes its parsed arguments and the data directory.
 
+mod compare;
 mod ingest;
 mod serve;
 mod show;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ingest(args) => ingest::run(&open_store(&data)?, &args),
         Command::Stories(args) => show::stories(&open_store(&data)?, &args),
         Command::Article(args) => show::article(&open_store(&data)?, &args),
+        Command::Compare(args) => compare::run(&open_store(&data)?, &args),
         Command::Serve(args) => serve::serve(open_store(&data)?, &args),
         Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
     }

@@ -1,0 +1,105 @@
+//! `parallax compare`: how a story's reports cover it — what several outlets say, what only one
+//! says, which of it they hedge, and each speaker's words as each report renders them.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use parallax_compare::{Comparison, Report, Status, compare};
+use parallax_core::{ArticleId, Story};
+use parallax_store::Store;
+
+use crate::cli::CompareArgs;
+
+pub fn run(store: &dyn Store, args: &CompareArgs) -> Result<ExitCode> {
+    let id = match store.story(args.id)? {
+        Some(_) => args.id,
+        None => match store.story_alias(args.id)? {
+            Some(kept) => kept,
+            None => bail!("there is no story {}", args.id),
+        },
+    };
+    let story = store.story(id)?.with_context(|| format!("there is no story {id}"))?;
+    let analyses = store.story_analyses(id)?;
+    let outlet_of = |article: ArticleId| story.articles.iter().find(|a| a.id == article)?.outlet.clone();
+    let reports: Vec<Report<'_>> = analyses
+        .iter()
+        .map(|(article, analysis)| Report {
+            article: *article,
+            outlet: outlet_of(*article),
+            sentences: &analysis.sentences,
+            quotes: &analysis.quotes,
+        })
+        .collect();
+    let comparison = compare(&reports);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&comparison_json(&story, &comparison))?);
+    } else {
+        print_comparison(&story, &comparison);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn comparison_json(story: &Story, comparison: &Comparison) -> serde_json::Value {
+    let articles: Vec<serde_json::Value> = story
+        .articles
+        .iter()
+        .map(|a| serde_json::json!({ "id": a.id, "outlet": a.outlet, "title": a.title, "published": a.published }))
+        .collect();
+    serde_json::json!({
+        "story": { "id": story.id, "title": story.title },
+        "articles": articles,
+        "statements": comparison.statements,
+        "quotes": comparison.quotes,
+    })
+}
+
+fn print_comparison(story: &Story, comparison: &Comparison) {
+    let outlet = |article: ArticleId| {
+        story
+            .articles
+            .iter()
+            .find(|a| a.id == article)
+            .and_then(|a| a.outlet.clone())
+            .unwrap_or_else(|| format!("unattributed report {article}"))
+    };
+    let outlets = |articles: &[ArticleId]| {
+        let mut names: Vec<String> = articles.iter().map(|&a| outlet(a)).collect();
+        names.sort();
+        names.dedup();
+        names.join(", ")
+    };
+    let hedged = |hedged: &[ArticleId]| {
+        if hedged.is_empty() { String::new() } else { format!(" [hedged by {}]", outlets(hedged)) }
+    };
+    println!("story {}: {} ({} reports)", story.id, story.title, story.articles.len());
+    println!("\nSaid by several outlets:");
+    for statement in comparison.corroborated() {
+        println!("- {} ({}){}", statement.text, outlets(&statement.articles), hedged(&statement.hedged));
+    }
+    for article in &story.articles {
+        let own: Vec<_> = comparison.only_in(article.id).collect();
+        if own.is_empty() {
+            continue;
+        }
+        println!("\nOnly in {}:", outlet(article.id));
+        for statement in own {
+            println!("- {}{}", statement.text, hedged(&statement.hedged));
+        }
+    }
+    let single_outlet =
+        comparison.statements.iter().filter(|s| s.status == Status::Single && s.articles.len() > 1);
+    for statement in single_outlet {
+        println!("\nSeveral reports of {} only: {}", outlets(&statement.articles), statement.text);
+    }
+    if !comparison.quotes.is_empty() {
+        println!("\nQuotes by speaker:");
+        for speaker in &comparison.quotes {
+            println!("- {}", speaker.speaker);
+            for rendition in &speaker.renditions {
+                let channel =
+                    rendition.channel.as_ref().map(|c| format!(", as rendered by {c}")).unwrap_or_default();
+                println!("    {}{}: “{}”", outlet(rendition.article), channel, rendition.text);
+            }
+        }
+    }
+}

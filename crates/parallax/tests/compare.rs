@@ -1,0 +1,44 @@
+//! `parallax compare` on the sample story: what both reports say, what only one says, what is hedged,
+//! and each speaker's words as each report renders them.
+
+mod support;
+
+use serde_json::Value;
+use support::{parallax, samples, stdout};
+
+#[test]
+fn the_sample_story_is_compared_in_json_and_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let [first, second] = samples();
+    let out = parallax(&data, &["ingest", first.to_str().unwrap(), second.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stdout(&out));
+
+    let json: Value = serde_json::from_str(&stdout(&parallax(&data, &["compare", "1", "--json"]))).unwrap();
+    assert_eq!(json["articles"].as_array().unwrap().len(), 2);
+    let statements = json["statements"].as_array().unwrap();
+    let corroborated: Vec<&Value> = statements.iter().filter(|s| s["status"] == "corroborated").collect();
+    assert!(
+        corroborated.iter().any(|s| s["text"].as_str().unwrap().contains("Wang Yi")
+            && s["articles"].as_array().unwrap().len() == 2),
+        "{corroborated:#?}"
+    );
+    let hedged =
+        statements.iter().find(|s| s["text"].as_str().unwrap().starts_with("Analysts suggest")).unwrap();
+    assert_eq!(hedged["status"], "single");
+    assert_eq!(hedged["hedged"], hedged["articles"]);
+    let sentence = &hedged["sentences"][0];
+    assert!(sentence["index"].is_u64() && sentence["text"] == hedged["text"]);
+
+    let quotes = json["quotes"].as_array().unwrap();
+    let shoigu = quotes.iter().find(|q| q["speaker"] == "Sergei Shoigu").unwrap();
+    let channels: Vec<&str> =
+        shoigu["renditions"].as_array().unwrap().iter().filter_map(|r| r["channel"].as_str()).collect();
+    assert!(channels.contains(&"TASS") && channels.contains(&"Chinese state media"), "{shoigu:#}");
+    assert!(quotes.iter().any(|q| q["speaker"] == "Wang Yi"), "{quotes:#?}");
+
+    let text = stdout(&parallax(&data, &["compare", "1"]));
+    assert!(text.contains("Said by several outlets:") && text.contains("Quotes by speaker:"), "{text}");
+    assert!(text.contains("as rendered by TASS"), "{text}");
+    assert!(!parallax(&data, &["compare", "99"]).status.success());
+}
