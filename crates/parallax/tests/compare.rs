@@ -1,10 +1,10 @@
-//! `parallax compare` on the sample story: what both reports say, what only one says, what is hedged,
-//! and each speaker's words as each report renders them.
+//! The sample story compared, by `parallax compare` and on the story page: what both reports say,
+//! what only one says, what is hedged, and each speaker's words as each report renders them.
 
 mod support;
 
 use serde_json::Value;
-use support::{parallax, samples, stdout};
+use support::{Server, parallax, samples, stdout};
 
 #[test]
 fn the_sample_story_is_compared_in_json_and_text() {
@@ -41,4 +41,11 @@ fn the_sample_story_is_compared_in_json_and_text() {
     assert!(text.contains("Said by several outlets:") && text.contains("Quotes by speaker:"), "{text}");
     assert!(text.contains("as rendered by TASS"), "{text}");
     assert!(!parallax(&data, &["compare", "99"]).status.success());
+
+    let server = Server::start(Some(&data), &["serve", "--addr", "127.0.0.1:0"]);
+    let (status, page) = server.get("/story/1");
+    assert_eq!(status, 200);
+    assert!(page.contains("Who said what, as each report renders it"), "{page}");
+    assert!(page.contains("as rendered by TASS") && page.contains("Sergei Shoigu"), "{page}");
+    assert!(page.contains(r#"<span class="hedged">hedged</span>"#), "{page}");
 }

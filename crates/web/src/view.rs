@@ -132,16 +132,42 @@ impl ReportCard {
 /// Statements shown per outlet before "and N more".
 const SINGLE_STATEMENTS_SHOWN: usize = 6;
 
-/// The story page's comparison: what several outlets say, then what each says alone.
+/// The story page's comparison: what several outlets say, then what each says alone, then each
+/// speaker's words as each report renders them.
 pub(crate) struct Coverage {
     pub shared: Vec<SharedStatement>,
     pub own: Vec<OwnClaims>,
+    pub quotes: Vec<SpeakerLine>,
 }
 
 /// A statement made by several outlets.
 pub(crate) struct SharedStatement {
     pub text: String,
     pub outlets: String,
+    /// The outlets that hedge it (empty when all state it).
+    pub hedged_by: String,
+    pub article: i64,
+}
+
+/// A statement as one outlet alone makes it.
+pub(crate) struct OwnStatement {
+    pub text: String,
+    /// Whether the report hedges it, gives it as opinion or to unnamed sources, or asks it.
+    pub hedged: bool,
+}
+
+/// One speaker's quotations across the reports.
+pub(crate) struct SpeakerLine {
+    pub speaker: String,
+    pub renditions: Vec<RenditionLine>,
+}
+
+/// One report's rendition of a speaker's words.
+pub(crate) struct RenditionLine {
+    pub text: String,
+    pub outlet: String,
+    /// The medium the report says relays the words (empty when none).
+    pub channel: String,
     pub article: i64,
 }
 
@@ -150,7 +176,7 @@ pub(crate) struct OwnClaims {
     pub outlet: String,
     pub attributed: bool,
     pub article: i64,
-    pub statements: Vec<String>,
+    pub statements: Vec<OwnStatement>,
     pub more: usize,
 }
 
@@ -168,21 +194,37 @@ impl Coverage {
             })
             .collect();
         let comparison = compare(&reports);
+        let outlets = |articles: &[ArticleId]| {
+            let mut names: Vec<String> =
+                articles.iter().map(|&a| outlet_of(a).unwrap_or_else(|| UNATTRIBUTED.to_owned())).collect();
+            names.sort();
+            names.dedup();
+            names.join(" · ")
+        };
         let shared = comparison
             .corroborated()
-            .map(|s| {
-                let mut names: Vec<String> = s
-                    .articles
+            .map(|s| SharedStatement {
+                text: s.text.clone(),
+                outlets: outlets(&s.articles),
+                hedged_by: outlets(&s.hedged),
+                article: s.articles[0].get(),
+            })
+            .collect();
+        let quotes = comparison
+            .quotes
+            .iter()
+            .map(|speaker| SpeakerLine {
+                speaker: speaker.speaker.clone(),
+                renditions: speaker
+                    .renditions
                     .iter()
-                    .map(|&a| outlet_of(a).unwrap_or_else(|| UNATTRIBUTED.to_owned()))
-                    .collect();
-                names.sort();
-                names.dedup();
-                SharedStatement {
-                    text: s.text.clone(),
-                    outlets: names.join(" · "),
-                    article: s.articles[0].get(),
-                }
+                    .map(|r| RenditionLine {
+                        text: r.text.clone(),
+                        outlet: outlets(&[r.article]),
+                        channel: r.channel.clone().unwrap_or_default(),
+                        article: r.article.get(),
+                    })
+                    .collect(),
             })
             .collect();
         let own = if story.articles.len() < 2 {
@@ -192,7 +234,10 @@ impl Coverage {
                 .articles
                 .iter()
                 .map(|a| {
-                    let all: Vec<String> = comparison.only_in(a.id).map(|s| s.text.clone()).collect();
+                    let all: Vec<OwnStatement> = comparison
+                        .only_in(a.id)
+                        .map(|s| OwnStatement { text: s.text.clone(), hedged: !s.hedged.is_empty() })
+                        .collect();
                     OwnClaims {
                         outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
                         attributed: a.outlet.is_some(),
@@ -204,7 +249,7 @@ impl Coverage {
                 .filter(|o| !o.statements.is_empty())
                 .collect()
         };
-        Coverage { shared, own }
+        Coverage { shared, own, quotes }
     }
 }
 
