@@ -3,9 +3,10 @@
 use std::collections::HashSet;
 
 use parallax_core::ArticleId;
-use parallax_nlp::{Quote, Sentence, Stance, TermProfile};
+use parallax_nlp::{Analysis, Stance, TermProfile};
 use serde::{Deserialize, Serialize};
 
+use crate::framing::{Framing, framing};
 use crate::quotes::{SpeakerQuotes, quotes_by_speaker};
 
 /// Least similarity for two sentences to state the same thing.
@@ -20,10 +21,15 @@ pub struct Report<'a> {
     pub article: ArticleId,
     /// Its outlet; unattributed reports count as outlets of their own.
     pub outlet: Option<String>,
-    /// Its analysed sentences in reading order; only the body's are compared.
-    pub sentences: &'a [Sentence],
-    /// Its quotations, from the same analysis.
-    pub quotes: &'a [Quote],
+    /// Its analysis; only the body's sentences are compared.
+    pub analysis: &'a Analysis,
+}
+
+impl Report<'_> {
+    /// The outlet the report counts for: its own, or the report itself when unattributed.
+    pub fn outlet_key(&self) -> String {
+        self.outlet.clone().unwrap_or_else(|| format!("article {}", self.article))
+    }
 }
 
 /// Whether a statement is made by several outlets or one.
@@ -71,6 +77,8 @@ pub struct Comparison {
     pub statements: Vec<Statement>,
     /// Each speaker's quotations across the reports.
     pub quotes: Vec<SpeakerQuotes>,
+    /// How each outlet presents the story.
+    pub framing: Vec<Framing>,
 }
 
 impl Comparison {
@@ -96,6 +104,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
         .iter()
         .map(|report| {
             report
+                .analysis
                 .sentences
                 .iter()
                 .enumerate()
@@ -104,8 +113,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                 .collect()
         })
         .collect();
-    let outlet_key =
-        |r: usize| reports[r].outlet.clone().unwrap_or_else(|| format!("article {}", reports[r].article));
+    let outlet_key = |r: usize| reports[r].outlet_key();
 
     let mut used: HashSet<(usize, usize)> = HashSet::new();
     let mut statements = Vec::new();
@@ -133,7 +141,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
             let outlets: HashSet<String> = members.iter().map(|&(m, _)| outlet_key(m)).collect();
             let status = if outlets.len() >= 2 { Status::Corroborated } else { Status::Single };
             statements.push(Statement {
-                text: reports[r].sentences[sentence.index].text.clone(),
+                text: reports[r].analysis.sentences[sentence.index].text.clone(),
                 status,
                 articles: members.iter().map(|&(m, _)| reports[m].article).collect(),
                 sentences: members
@@ -141,20 +149,20 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                     .map(|&(m, i)| SentenceRef {
                         article: reports[m].article,
                         index: i,
-                        text: reports[m].sentences[i].text.clone(),
+                        text: reports[m].analysis.sentences[i].text.clone(),
                     })
                     .collect(),
                 hedged: members
                     .iter()
                     .filter(|&&(m, i)| {
-                        !matches!(reports[m].sentences[i].stance, Stance::Fact | Stance::Attributed)
+                        !matches!(reports[m].analysis.sentences[i].stance, Stance::Fact | Stance::Attributed)
                     })
                     .map(|&(m, _)| reports[m].article)
                     .collect(),
             });
         }
     }
-    Comparison { statements, quotes: quotes_by_speaker(reports) }
+    Comparison { statements, quotes: quotes_by_speaker(reports), framing: framing(reports) }
 }
 
 /// The content words and single-word names of a sentence.
@@ -176,49 +184,45 @@ fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parallax_core::{Article, Block};
 
-    fn owned(sentences: &[&str]) -> Vec<Sentence> {
-        sentences
-            .iter()
-            .map(|s| Sentence {
-                text: (*s).to_owned(),
-                part: parallax_nlp::Part::Body { block: 0, item: 0 },
-                stance: parallax_nlp::Stance::Fact,
-                cues: Vec::new(),
-            })
-            .collect()
+    fn analysed(text: &str) -> Analysis {
+        let mut article = Article::new("");
+        article.body = vec![Block::Paragraph { text: text.into() }];
+        parallax_nlp::analyze(&article)
+    }
+
+    fn report<'a>(article: i64, outlet: Option<&str>, analysis: &'a Analysis) -> Report<'a> {
+        Report { article: ArticleId(article), outlet: outlet.map(str::to_owned), analysis }
     }
 
     #[test]
     fn reports_from_one_outlet_do_not_corroborate_each_other() {
-        let a = owned(&["The bridge in Genoa collapsed on Tuesday, killing dozens."]);
-        let b = owned(&["The Genoa bridge collapsed on Tuesday and dozens were killed."]);
-        let same_outlet = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a, quotes: &[] },
-            Report { article: ArticleId(2), outlet: Some("X".into()), sentences: &b, quotes: &[] },
-        ];
-        let c = compare(&same_outlet);
+        let a = analysed("The bridge in Genoa collapsed on Tuesday, killing dozens.");
+        let b = analysed("The Genoa bridge collapsed on Tuesday and dozens were killed.");
+        let c = compare(&[report(1, Some("X"), &a), report(2, Some("X"), &b)]);
         assert_eq!(c.statements.len(), 1);
         assert_eq!(c.statements[0].status, Status::Single);
         assert_eq!(c.statements[0].sentences.len(), 2);
-
-        let unattributed = [
-            Report { article: ArticleId(1), outlet: None, sentences: &a, quotes: &[] },
-            Report { article: ArticleId(2), outlet: None, sentences: &b, quotes: &[] },
-        ];
-        assert_eq!(compare(&unattributed).corroborated().count(), 1);
+        assert_eq!(compare(&[report(1, None, &a), report(2, None, &b)]).corroborated().count(), 1);
     }
 
     #[test]
     fn unrelated_sentences_stay_single() {
-        let a = owned(&["Heavy rain flooded the old town of Valencia overnight."]);
-        let b = owned(&["The central bank raised interest rates by half a point."]);
-        let reports = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), sentences: &a, quotes: &[] },
-            Report { article: ArticleId(2), outlet: Some("Y".into()), sentences: &b, quotes: &[] },
-        ];
-        let c = compare(&reports);
+        let a = analysed("Heavy rain flooded the old town of Valencia overnight.");
+        let b = analysed("The central bank raised interest rates by half a point.");
+        let c = compare(&[report(1, Some("X"), &a), report(2, Some("Y"), &b)]);
         assert_eq!(c.statements.len(), 2);
         assert_eq!(c.only_in(ArticleId(2)).count(), 1);
+    }
+
+    #[test]
+    fn a_report_that_hedges_a_shared_statement_is_named() {
+        let a = analysed("The bridge in Genoa collapsed on Tuesday, killing dozens.");
+        let b = analysed("The Genoa bridge may have collapsed on Tuesday, possibly killing dozens.");
+        let c = compare(&[report(1, Some("X"), &a), report(2, Some("Y"), &b)]);
+        let shared: Vec<&Statement> = c.corroborated().collect();
+        assert_eq!(shared.len(), 1, "{c:#?}");
+        assert_eq!(shared[0].hedged, [ArticleId(2)]);
     }
 }

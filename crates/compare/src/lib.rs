@@ -5,7 +5,8 @@
 //! names they share (cosine over term sets). A sentence and its counterparts in other reports form a
 //! [`Statement`]; it is [`Status::Corroborated`] when reports from two or more outlets make it, and
 //! [`Status::Single`] otherwise. Every statement keeps the exact sentences it stands on and the reports
-//! that hedge it. [`quotes_by_speaker`] groups the reports' quotations by speaker.
+//! that hedge it. [`quotes_by_speaker`] groups the reports' quotations by speaker, and [`framing`]
+//! measures how each outlet presents the story.
 //!
 //! ```
 //! use parallax_compare::{compare, Report, Status};
@@ -19,8 +20,8 @@
 //! let a = analysed("Sergei Shoigu met Wang Yi in Beijing on Sunday. Shoigu then flew to Myanmar.");
 //! let b = analysed("Wang Yi met Sergei Shoigu in Beijing.");
 //! let reports = [
-//!     Report { article: ArticleId(1), outlet: Some("A".into()), sentences: &a.sentences, quotes: &a.quotes },
-//!     Report { article: ArticleId(2), outlet: Some("B".into()), sentences: &b.sentences, quotes: &b.quotes },
+//!     Report { article: ArticleId(1), outlet: Some("A".into()), analysis: &a },
+//!     Report { article: ArticleId(2), outlet: Some("B".into()), analysis: &b },
 //! ];
 //! let comparison = compare(&reports);
 //! assert_eq!(comparison.statements[0].status, Status::Corroborated);
@@ -28,7 +29,9 @@
 //! ```
 
 mod align;
+mod framing;
 mod quotes;
 
 pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};
+pub use framing::{Framing, StanceShares, framing};
 pub use quotes::{Rendition, SpeakerQuotes, quotes_by_speaker};

@@ -53,7 +53,7 @@ pub fn quotes_by_speaker(reports: &[Report<'_>]) -> Vec<SpeakerQuotes> {
     let mut speakers: Vec<SpeakerQuotes> = Vec::new();
     let mut index: HashMap<(Option<ArticleId>, String), usize> = HashMap::new();
     for report in reports {
-        for quote in report.quotes {
+        for quote in &report.analysis.quotes {
             let Some(speaker) = &quote.speaker else { continue };
             let key = match &speaker.entity {
                 Some(entity) => (None, entity.clone()),
@@ -97,12 +97,7 @@ mod tests {
     }
 
     fn report(article: i64, analysis: &parallax_nlp::Analysis) -> Report<'_> {
-        Report {
-            article: ArticleId(article),
-            outlet: Some(format!("outlet {article}")),
-            sentences: &analysis.sentences,
-            quotes: &analysis.quotes,
-        }
+        Report { article: ArticleId(article), outlet: Some(format!("outlet {article}")), analysis }
     }
 
     #[test]

@@ -37,7 +37,14 @@ fn the_sample_story_is_compared_in_json_and_text() {
     assert!(channels.contains(&"TASS") && channels.contains(&"Chinese state media"), "{shoigu:#}");
     assert!(quotes.iter().any(|q| q["speaker"] == "Wang Yi"), "{quotes:#?}");
 
+    let framing = json["framing"].as_array().unwrap();
+    assert_eq!(framing.len(), 2);
+    let people = framing.iter().find(|f| f["outlet"] == "People News").unwrap();
+    assert!(people["stances"]["opinion"].as_f64().unwrap() > 0.0, "{people:#}");
+    assert!(people["own_entities"].as_array().unwrap().iter().any(|e| e == "Zhang Youxia"), "{people:#}");
+
     let text = stdout(&parallax(&data, &["compare", "1"]));
+    assert!(text.contains("How each outlet tells it:"), "{text}");
     assert!(text.contains("Said by several outlets:") && text.contains("Quotes by speaker:"), "{text}");
     assert!(text.contains("as rendered by TASS"), "{text}");
     assert!(!parallax(&data, &["compare", "99"]).status.success());
@@ -48,4 +55,7 @@ fn the_sample_story_is_compared_in_json_and_text() {
     assert!(page.contains("Who said what, as each report renders it"), "{page}");
     assert!(page.contains("as rendered by TASS") && page.contains("Sergei Shoigu"), "{page}");
     assert!(page.contains(r#"<span class="hedged">hedged</span>"#), "{page}");
+    let names: Vec<&str> =
+        page.split(r#"<td class="names">"#).skip(1).filter_map(|c| c.split("</td>").next()).collect();
+    assert!(names.iter().any(|cell| cell.contains("Zhang Youxia")), "{names:?}");
 }

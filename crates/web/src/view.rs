@@ -138,6 +138,16 @@ pub(crate) struct Coverage {
     pub shared: Vec<SharedStatement>,
     pub own: Vec<OwnClaims>,
     pub quotes: Vec<SpeakerLine>,
+    pub framing: Vec<FramingLine>,
+}
+
+/// How one outlet tells the story, as shown.
+pub(crate) struct FramingLine {
+    pub outlet: String,
+    pub sentences: usize,
+    /// Whole percentages: stated, attributed, hedged, unnamed sources, opinion, questions.
+    pub shares: [u32; 6],
+    pub own_entities: String,
 }
 
 /// A statement made by several outlets.
@@ -186,12 +196,7 @@ impl Coverage {
             |id: ArticleId| story.articles.iter().find(|a| a.id == id).and_then(|a| a.outlet.clone());
         let reports: Vec<Report<'_>> = analyses
             .iter()
-            .map(|(id, analysis)| Report {
-                article: *id,
-                outlet: outlet_of(*id),
-                sentences: &analysis.sentences,
-                quotes: &analysis.quotes,
-            })
+            .map(|(id, analysis)| Report { article: *id, outlet: outlet_of(*id), analysis })
             .collect();
         let comparison = compare(&reports);
         let outlets = |articles: &[ArticleId]| {
@@ -249,7 +254,33 @@ impl Coverage {
                 .filter(|o| !o.statements.is_empty())
                 .collect()
         };
-        Coverage { shared, own, quotes }
+        let framing = if story.articles.len() < 2 {
+            Vec::new()
+        } else {
+            comparison
+                .framing
+                .iter()
+                .map(|f| {
+                    let s = f.stances;
+                    let percent = |share: f32| (share * 100.0).round() as u32;
+                    FramingLine {
+                        outlet: f.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
+                        sentences: f.sentences,
+                        shares: [
+                            s.fact,
+                            s.attributed,
+                            s.speculation,
+                            s.unnamed_source,
+                            s.opinion,
+                            s.question,
+                        ]
+                        .map(percent),
+                        own_entities: f.own_entities.join(", "),
+                    }
+                })
+                .collect()
+        };
+        Coverage { shared, own, quotes, framing }
     }
 }
 

@@ -1,5 +1,6 @@
 //! `parallax compare`: how a story's reports cover it — what several outlets say, what only one
-//! says, which of it they hedge, and each speaker's words as each report renders them.
+//! says, which of it they hedge, each speaker's words as each report renders them, and how each
+//! outlet tells it.
 
 use std::process::ExitCode;
 
@@ -23,12 +24,7 @@ pub fn run(store: &dyn Store, args: &CompareArgs) -> Result<ExitCode> {
     let outlet_of = |article: ArticleId| story.articles.iter().find(|a| a.id == article)?.outlet.clone();
     let reports: Vec<Report<'_>> = analyses
         .iter()
-        .map(|(article, analysis)| Report {
-            article: *article,
-            outlet: outlet_of(*article),
-            sentences: &analysis.sentences,
-            quotes: &analysis.quotes,
-        })
+        .map(|(article, analysis)| Report { article: *article, outlet: outlet_of(*article), analysis })
         .collect();
     let comparison = compare(&reports);
     if args.json {
@@ -45,11 +41,14 @@ fn comparison_json(story: &Story, comparison: &Comparison) -> serde_json::Value 
         .iter()
         .map(|a| serde_json::json!({ "id": a.id, "outlet": a.outlet, "title": a.title, "published": a.published }))
         .collect();
+    let times: Vec<_> = story.articles.iter().filter_map(|a| a.published).collect();
     serde_json::json!({
         "story": { "id": story.id, "title": story.title },
         "articles": articles,
+        "timeline": { "first": times.iter().min(), "last": times.iter().max() },
         "statements": comparison.statements,
         "quotes": comparison.quotes,
+        "framing": comparison.framing,
     })
 }
 
@@ -90,6 +89,28 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
         comparison.statements.iter().filter(|s| s.status == Status::Single && s.articles.len() > 1);
     for statement in single_outlet {
         println!("\nSeveral reports of {} only: {}", outlets(&statement.articles), statement.text);
+    }
+    println!("\nHow each outlet tells it:");
+    for framing in &comparison.framing {
+        let name = framing.outlet.clone().unwrap_or_else(|| outlet(framing.articles[0]));
+        let s = framing.stances;
+        let percent = |share: f32| (share * 100.0).round();
+        println!(
+            "- {name}: {} sentences; {}% stated, {}% attributed, {}% hedged, {}% unnamed sources, {}% opinion, {}% questions",
+            framing.sentences,
+            percent(s.fact),
+            percent(s.attributed),
+            percent(s.speculation),
+            percent(s.unnamed_source),
+            percent(s.opinion),
+            percent(s.question)
+        );
+        if !framing.own_entities.is_empty() {
+            println!("    names no other outlet does: {}", framing.own_entities.join(", "));
+        }
+        if !framing.own_terms.is_empty() {
+            println!("    words no other outlet uses: {}", framing.own_terms.join(", "));
+        }
     }
     if !comparison.quotes.is_empty() {
         println!("\nQuotes by speaker:");
