@@ -6,6 +6,7 @@ use parallax_core::ArticleId;
 use parallax_nlp::{Analysis, Stance, TermProfile};
 use serde::{Deserialize, Serialize};
 
+use crate::conflicts::{Conflict, conflicts};
 use crate::framing::{Framing, framing};
 use crate::quotes::{SpeakerQuotes, quotes_by_speaker};
 
@@ -32,7 +33,7 @@ impl Report<'_> {
     }
 }
 
-/// Whether a statement is made by several outlets or one.
+/// Whether a statement is made by several outlets or one, and whether they agree on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -40,6 +41,8 @@ pub enum Status {
     Corroborated,
     /// Only one outlet makes it.
     Single,
+    /// Several outlets make it but give different values (see [`Conflict`]).
+    Conflict,
 }
 
 /// A sentence of one report.
@@ -77,12 +80,14 @@ pub struct Comparison {
     pub statements: Vec<Statement>,
     /// Each speaker's quotations across the reports.
     pub quotes: Vec<SpeakerQuotes>,
+    /// Where outlets making one statement give different values.
+    pub conflicts: Vec<Conflict>,
     /// How each outlet presents the story.
     pub framing: Vec<Framing>,
 }
 
 impl Comparison {
-    /// Statements several outlets make.
+    /// Statements several outlets make and agree on.
     pub fn corroborated(&self) -> impl Iterator<Item = &Statement> {
         self.statements.iter().filter(|s| s.status == Status::Corroborated)
     }
@@ -162,7 +167,13 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
             });
         }
     }
-    Comparison { statements, quotes: quotes_by_speaker(reports), framing: framing(reports) }
+    let conflicts = conflicts(reports, &statements);
+    for conflict in &conflicts {
+        if let Some(statement) = statements.iter_mut().find(|s| s.text == conflict.about) {
+            statement.status = Status::Conflict;
+        }
+    }
+    Comparison { statements, quotes: quotes_by_speaker(reports), conflicts, framing: framing(reports) }
 }
 
 /// The content words and single-word names of a sentence.

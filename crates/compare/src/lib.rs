@@ -5,7 +5,8 @@
 //! names they share (cosine over term sets). A sentence and its counterparts in other reports form a
 //! [`Statement`]; it is [`Status::Corroborated`] when reports from two or more outlets make it, and
 //! [`Status::Single`] otherwise. Every statement keeps the exact sentences it stands on and the reports
-//! that hedge it. [`quotes_by_speaker`] groups the reports' quotations by speaker, and [`framing`]
+//! that hedge it; when outlets making it give different counts, percentages, sums or days, it is a
+//! [`Status::Conflict`] with each value and who gives it. [`quotes_by_speaker`] groups the reports' quotations by speaker, and [`framing`]
 //! measures how each outlet presents the story.
 //!
 //! ```
@@ -29,9 +30,11 @@
 //! ```
 
 mod align;
+mod conflicts;
 mod framing;
 mod quotes;
 
 pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};
+pub use conflicts::{Conflict, ConflictValue};
 pub use framing::{Framing, StanceShares, framing};
 pub use quotes::{Rendition, SpeakerQuotes, quotes_by_speaker};

@@ -34,6 +34,10 @@ pub enum ValueKind {
     },
 }
 
+/// Plural nouns that do not end in "s", for what a count counts ("six people").
+const IRREGULAR_PLURALS: &[&str] =
+    &["people", "children", "men", "women", "police", "personnel", "staff", "crew", "cattle", "sheep"];
+
 const NUMBER_WORDS: &[(&str, f64)] = &[
     ("one", 1.0),
     ("two", 2.0),
@@ -155,7 +159,10 @@ fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
         .iter()
         .take(3)
         .take_while(|t| t.is_word() && !crate::stopwords::is_stop_lower(t.lower))
-        .find(|t| t.text.len() > 2 && t.text.ends_with('s') && t.text.chars().all(char::is_lowercase))
+        .find(|t| {
+            t.text.chars().all(char::is_lowercase)
+                && (t.text.len() > 2 && t.text.ends_with('s') || IRREGULAR_PLURALS.contains(&t.text))
+        })
         .map(|t| t.text.to_owned());
     if tokens.get(next).is_some_and(|t| t.is_any(NOT_COUNTED)) {
         return None;
@@ -197,5 +204,9 @@ mod tests {
         assert_eq!(got[3], ("five".into(), 5.0, ValueKind::Number));
         assert_eq!(got[4], ("1,200".into(), 1200.0, ValueKind::Number));
         assert!(values("one of the sides").is_empty());
+        assert_eq!(
+            values("Six people and 4 children"),
+            [("Six".into(), 6.0, ValueKind::Number), ("4".into(), 4.0, ValueKind::Number)]
+        );
     }
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Server, parallax, samples, stdout};
+use support::{Server, fixtures, parallax, samples, stdout};
 
 #[test]
 fn the_sample_story_is_compared_in_json_and_text() {
@@ -58,4 +58,31 @@ fn the_sample_story_is_compared_in_json_and_text() {
     let names: Vec<&str> =
         page.split(r#"<td class="names">"#).skip(1).filter_map(|c| c.split("</td>").next()).collect();
     assert!(names.iter().any(|cell| cell.contains("Zhang Youxia")), "{names:?}");
+}
+
+#[test]
+fn outlets_that_give_different_tolls_are_shown_in_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for (file, outlet) in [("corvale-herald.txt", "Corvale Herald"), ("river-gazette.txt", "River Gazette")] {
+        let path = fixtures().join("compare").join(file);
+        let out = parallax(&data, &["ingest", path.to_str().unwrap(), "--outlet", outlet]);
+        assert!(out.status.success(), "{}", stdout(&out));
+    }
+    let json: Value = serde_json::from_str(&stdout(&parallax(&data, &["compare", "1", "--json"]))).unwrap();
+    assert_eq!(json["articles"].as_array().unwrap().len(), 2, "one story of both reports: {json:#}");
+    let conflicts = json["conflicts"].as_array().unwrap();
+    let toll = conflicts.iter().find(|c| c["slot"] == "people").unwrap_or_else(|| panic!("{conflicts:#?}"));
+    let values: Vec<&str> =
+        toll["values"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["Four", "Six"]);
+    let statement =
+        json["statements"].as_array().unwrap().iter().find(|s| s["text"] == toll["about"]).unwrap();
+    assert_eq!(statement["status"], "conflict");
+
+    let text = stdout(&parallax(&data, &["compare", "1"]));
+    assert!(text.contains("Where the reports disagree:"), "{text}");
+    let server = Server::start(Some(&data), &["serve", "--addr", "127.0.0.1:0"]);
+    let (_, page) = server.get("/story/1");
+    assert!(page.contains("Where the reports disagree") && page.contains("<strong>Six</strong>"), "{page}");
 }

@@ -137,8 +137,17 @@ const SINGLE_STATEMENTS_SHOWN: usize = 6;
 pub(crate) struct Coverage {
     pub shared: Vec<SharedStatement>,
     pub own: Vec<OwnClaims>,
+    pub conflicts: Vec<ConflictLine>,
     pub quotes: Vec<SpeakerLine>,
     pub framing: Vec<FramingLine>,
+}
+
+/// A statement whose outlets give different values.
+pub(crate) struct ConflictLine {
+    pub about: String,
+    pub slot: String,
+    /// Each value with the outlets giving it and the article to read it in.
+    pub values: Vec<(String, String, i64)>,
 }
 
 /// How one outlet tells the story, as shown.
@@ -280,7 +289,20 @@ impl Coverage {
                 })
                 .collect()
         };
-        Coverage { shared, own, quotes, framing }
+        let conflicts = comparison
+            .conflicts
+            .iter()
+            .map(|c| ConflictLine {
+                about: c.about.clone(),
+                slot: c.slot.clone(),
+                values: c
+                    .values
+                    .iter()
+                    .map(|v| (v.value.clone(), outlets(&v.articles), v.sentence.article.get()))
+                    .collect(),
+            })
+            .collect();
+        Coverage { shared, own, conflicts, quotes, framing }
     }
 }
 

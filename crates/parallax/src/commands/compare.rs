@@ -47,6 +47,7 @@ fn comparison_json(story: &Story, comparison: &Comparison) -> serde_json::Value 
         "articles": articles,
         "timeline": { "first": times.iter().min(), "last": times.iter().max() },
         "statements": comparison.statements,
+        "conflicts": comparison.conflicts,
         "quotes": comparison.quotes,
         "framing": comparison.framing,
     })
@@ -74,6 +75,15 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
     println!("\nSaid by several outlets:");
     for statement in comparison.corroborated() {
         println!("- {} ({}){}", statement.text, outlets(&statement.articles), hedged(&statement.hedged));
+    }
+    if !comparison.conflicts.is_empty() {
+        println!("\nWhere the reports disagree:");
+        for conflict in &comparison.conflicts {
+            println!("- {} ({}):", conflict.about, conflict.slot);
+            for value in &conflict.values {
+                println!("    {} — {}", value.value, outlets(&value.articles));
+            }
+        }
     }
     for article in &story.articles {
         let own: Vec<_> = comparison.only_in(article.id).collect();
