@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use parallax_core::ArticleId;
+use parallax_core::{ArticleId, Story};
 use parallax_nlp::{Analysis, Stance, TermProfile};
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +26,19 @@ pub struct Report<'a> {
     pub analysis: &'a Analysis,
 }
 
-impl Report<'_> {
+impl<'a> Report<'a> {
+    /// A story's reports from their stored analyses, each credited to its outlet.
+    pub fn of_story(story: &Story, analyses: &'a [(ArticleId, Analysis)]) -> Vec<Report<'a>> {
+        analyses
+            .iter()
+            .map(|(article, analysis)| Report {
+                article: *article,
+                outlet: story.articles.iter().find(|a| a.id == *article).and_then(|a| a.outlet.clone()),
+                analysis,
+            })
+            .collect()
+    }
+
     /// The outlet the report counts for: its own, or the report itself when unattributed.
     pub fn outlet_key(&self) -> String {
         self.outlet.clone().unwrap_or_else(|| format!("article {}", self.article))
@@ -195,17 +207,7 @@ fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::{Article, Block};
-
-    fn analysed(text: &str) -> Analysis {
-        let mut article = Article::new("");
-        article.body = vec![Block::Paragraph { text: text.into() }];
-        parallax_nlp::analyze(&article)
-    }
-
-    fn report<'a>(article: i64, outlet: Option<&str>, analysis: &'a Analysis) -> Report<'a> {
-        Report { article: ArticleId(article), outlet: outlet.map(str::to_owned), analysis }
-    }
+    use crate::test_support::{analysed, report};
 
     #[test]
     fn reports_from_one_outlet_do_not_corroborate_each_other() {

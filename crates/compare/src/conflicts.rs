@@ -98,25 +98,16 @@ fn filled_slots(report: &Report<'_>, sentence: usize) -> Vec<(String, String, St
 
 #[cfg(test)]
 mod tests {
-    use crate::{Report, Status, compare};
-    use parallax_core::{Article, ArticleId, Block};
-
-    fn analysed(text: &str) -> parallax_nlp::Analysis {
-        let mut article = Article::new("");
-        article.body = vec![Block::Paragraph { text: text.into() }];
-        parallax_nlp::analyze(&article)
-    }
+    use crate::test_support::{analysed, report};
+    use crate::{Status, compare};
+    use parallax_core::ArticleId;
 
     #[test]
     fn counts_in_words_and_digits_that_disagree_are_a_conflict() {
         let a = analysed("Four people were killed when the old bridge in Genoa collapsed on Tuesday.");
         let b = analysed("Six people were killed when the old Genoa bridge collapsed on Tuesday.");
         let c = analysed("At least 6 people were killed as the old bridge in Genoa collapsed on Tuesday.");
-        let reports = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), analysis: &a },
-            Report { article: ArticleId(2), outlet: Some("Y".into()), analysis: &b },
-            Report { article: ArticleId(3), outlet: Some("Z".into()), analysis: &c },
-        ];
+        let reports = [report(1, Some("X"), &a), report(2, Some("Y"), &b), report(3, Some("Z"), &c)];
         let comparison = compare(&reports);
         assert_eq!(comparison.statements.len(), 1, "{comparison:#?}");
         assert_eq!(
@@ -136,10 +127,7 @@ mod tests {
     fn agreeing_values_and_one_outlet_alone_are_no_conflict() {
         let a = analysed("Four people were killed when the old bridge in Genoa collapsed on Tuesday.");
         let b = analysed("4 people were killed when the old Genoa bridge collapsed on Tuesday.");
-        let reports = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), analysis: &a },
-            Report { article: ArticleId(2), outlet: Some("Y".into()), analysis: &b },
-        ];
+        let reports = [report(1, Some("X"), &a), report(2, Some("Y"), &b)];
         let comparison = compare(&reports);
         assert!(comparison.conflicts.is_empty(), "{comparison:#?}");
         assert_eq!(comparison.statements[0].status, Status::Corroborated);

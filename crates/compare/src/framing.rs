@@ -128,13 +128,7 @@ fn stance_slot(stance: Stance) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::{Article, Block};
-
-    fn analysed(text: &str) -> parallax_nlp::Analysis {
-        let mut article = Article::new("");
-        article.body = vec![Block::Paragraph { text: text.into() }];
-        parallax_nlp::analyze(&article)
-    }
+    use crate::test_support::{analysed, report};
 
     #[test]
     fn stances_and_what_only_one_outlet_brings() {
@@ -145,10 +139,7 @@ mod tests {
         let b = analysed(
             "The bridge in Genoa collapsed on Tuesday, mayor Marco Bucci said. Rescuers from Milan arrived at dawn.",
         );
-        let reports = [
-            Report { article: ArticleId(1), outlet: Some("X".into()), analysis: &a },
-            Report { article: ArticleId(2), outlet: Some("Y".into()), analysis: &b },
-        ];
+        let reports = [report(1, Some("X"), &a), report(2, Some("Y"), &b)];
         let framing = framing(&reports);
         let (x, y) = (&framing[0], &framing[1]);
         assert_eq!((x.outlet.as_deref(), x.sentences), (Some("X"), 3));

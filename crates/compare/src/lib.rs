@@ -38,3 +38,23 @@ pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};
 pub use conflicts::{Conflict, ConflictValue};
 pub use framing::{Framing, StanceShares, framing};
 pub use quotes::{Rendition, SpeakerQuotes, quotes_by_speaker};
+
+#[cfg(test)]
+mod test_support {
+    use parallax_core::{Article, ArticleId, Block};
+    use parallax_nlp::Analysis;
+
+    use crate::Report;
+
+    /// The analysis of one paragraph of text.
+    pub(crate) fn analysed(text: &str) -> Analysis {
+        let mut article = Article::new("");
+        article.body = vec![Block::Paragraph { text: text.into() }];
+        parallax_nlp::analyze(&article)
+    }
+
+    /// A report of an outlet (`None`: unattributed).
+    pub(crate) fn report<'a>(article: i64, outlet: Option<&str>, analysis: &'a Analysis) -> Report<'a> {
+        Report { article: ArticleId(article), outlet: outlet.map(str::to_owned), analysis }
+    }
+}

@@ -88,17 +88,7 @@ fn rendition(article: ArticleId, quote: &Quote) -> Rendition {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::{Article, Block};
-
-    fn analysed(text: &str) -> parallax_nlp::Analysis {
-        let mut article = Article::new("");
-        article.body = vec![Block::Paragraph { text: text.into() }];
-        parallax_nlp::analyze(&article)
-    }
-
-    fn report(article: i64, analysis: &parallax_nlp::Analysis) -> Report<'_> {
-        Report { article: ArticleId(article), outlet: Some(format!("outlet {article}")), analysis }
-    }
+    use crate::test_support::{analysed, report};
 
     #[test]
     fn one_speaker_across_reports_and_unnamed_speakers_apart() {
@@ -114,7 +104,7 @@ mod tests {
         let mut registry = parallax_nlp::EntityRegistry::new();
         registry.learn(&a);
         registry.link(&mut b);
-        let speakers = quotes_by_speaker(&[report(1, &a), report(2, &b)]);
+        let speakers = quotes_by_speaker(&[report(1, Some("outlet 1"), &a), report(2, Some("outlet 2"), &b)]);
         let shoigu = &speakers[0];
         assert!(shoigu.speaker.contains("Shoigu"), "{speakers:#?}");
         assert_eq!(shoigu.articles(), [ArticleId(1), ArticleId(2)], "{speakers:#?}");

@@ -203,11 +203,7 @@ impl Coverage {
     pub(crate) fn new(story: &Story, analyses: &[(ArticleId, Analysis)]) -> Self {
         let outlet_of =
             |id: ArticleId| story.articles.iter().find(|a| a.id == id).and_then(|a| a.outlet.clone());
-        let reports: Vec<Report<'_>> = analyses
-            .iter()
-            .map(|(id, analysis)| Report { article: *id, outlet: outlet_of(*id), analysis })
-            .collect();
-        let comparison = compare(&reports);
+        let comparison = compare(&Report::of_story(story, analyses));
         let outlets = |articles: &[ArticleId]| {
             let mut names: Vec<String> =
                 articles.iter().map(|&a| outlet_of(a).unwrap_or_else(|| UNATTRIBUTED.to_owned())).collect();

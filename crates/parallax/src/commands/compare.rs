@@ -21,12 +21,7 @@ pub fn run(store: &dyn Store, args: &CompareArgs) -> Result<ExitCode> {
     };
     let story = store.story(id)?.with_context(|| format!("there is no story {id}"))?;
     let analyses = store.story_analyses(id)?;
-    let outlet_of = |article: ArticleId| story.articles.iter().find(|a| a.id == article)?.outlet.clone();
-    let reports: Vec<Report<'_>> = analyses
-        .iter()
-        .map(|(article, analysis)| Report { article: *article, outlet: outlet_of(*article), analysis })
-        .collect();
-    let comparison = compare(&reports);
+    let comparison = compare(&Report::of_story(&story, &analyses));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&comparison_json(&story, &comparison))?);
     } else {
