@@ -51,7 +51,7 @@ use crate::tokens::{Token, tokenize};
 
 /// The version of the analysis this build produces. Stored analyses of an older version are
 /// recomputed, so that improvements reach articles already ingested.
-pub const ANALYSIS_VERSION: u32 = 4;
+pub const ANALYSIS_VERSION: u32 = 5;
 
 /// What analysis finds in one article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

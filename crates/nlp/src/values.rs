@@ -20,6 +20,17 @@ pub struct ValueMention {
     /// The word counted ("people", "troops"), for plain numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The least and greatest quantity the text allows, when it is not exactly `value`: "at least
+    /// six" is `[6, MAX]`, "about 40" `[36, 44]`, "dozens" `[24, 99]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+}
+
+impl ValueMention {
+    /// The least and greatest quantity the text allows.
+    pub fn bounds(&self) -> [f64; 2] {
+        self.range.unwrap_or([self.value, self.value])
+    }
 }
 
 /// What a quantity measures.
@@ -57,10 +68,69 @@ const NUMBER_WORDS: &[(&str, f64)] = &[
     ("forty", 40.0),
     ("fifty", 50.0),
     ("hundred", 100.0),
-    ("dozens", 24.0),
-    ("hundreds", 200.0),
-    ("thousands", 2000.0),
+    ("dozen", 12.0),
 ];
+
+/// Counts that name only an order of magnitude: the word, a typical value and the range it allows.
+const VAGUE_COUNTS: &[(&str, f64, [f64; 2])] = &[
+    ("dozens", 24.0, [24.0, 99.0]),
+    ("scores", 40.0, [40.0, 199.0]),
+    ("hundreds", 200.0, [200.0, 999.0]),
+    ("thousands", 2000.0, [2000.0, 9999.0]),
+    ("several", 3.0, [3.0, 9.0]),
+];
+
+/// Shares written in words, as percentages.
+const SHARE_WORDS: &[(&str, f64)] = &[
+    ("half", 50.0),
+    ("50-50", 50.0),
+    ("fifty-fifty", 50.0),
+    ("one-third", 100.0 / 3.0),
+    ("two-thirds", 200.0 / 3.0),
+    ("one-quarter", 25.0),
+    ("three-quarters", 75.0),
+];
+
+/// Words before a number that make it a bound or an estimate: (words, how the range follows).
+const QUALIFIERS: &[(&[&str], Qualifier)] = &[
+    (&["at", "least"], Qualifier::AtLeast),
+    (&["more", "than"], Qualifier::AtLeast),
+    (&["over"], Qualifier::AtLeast),
+    (&["upwards", "of"], Qualifier::AtLeast),
+    (&["at", "most"], Qualifier::AtMost),
+    (&["up", "to"], Qualifier::AtMost),
+    (&["as", "many", "as"], Qualifier::AtMost),
+    (&["fewer", "than"], Qualifier::AtMost),
+    (&["less", "than"], Qualifier::AtMost),
+    (&["under"], Qualifier::AtMost),
+    (&["nearly"], Qualifier::Nearly),
+    (&["almost"], Qualifier::Nearly),
+    (&["about"], Qualifier::About),
+    (&["around"], Qualifier::About),
+    (&["roughly"], Qualifier::About),
+    (&["approximately"], Qualifier::About),
+    (&["some"], Qualifier::About),
+    (&["estimated"], Qualifier::About),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Qualifier {
+    AtLeast,
+    AtMost,
+    Nearly,
+    About,
+}
+
+impl Qualifier {
+    fn range(self, value: f64) -> [f64; 2] {
+        match self {
+            Qualifier::AtLeast => [value, f64::MAX],
+            Qualifier::AtMost => [0.0, value],
+            Qualifier::Nearly => [value * 0.8, value],
+            Qualifier::About => [value * 0.8, value * 1.2],
+        }
+    }
+}
 
 const SCALES: &[(&str, f64)] = &[
     ("thousand", 1e3),
@@ -104,11 +174,17 @@ pub(crate) fn find_values(
     let free = |t: &Token<'_>| !taken.iter().any(|&(s, e)| t.start < e && s < t.end);
     let mut i = 0;
     while i < tokens.len() {
-        let Some((from, to, value, kind, unit)) = quantity(tokens, i).filter(|q| free(&tokens[q.0])) else {
+        let Some(Quantity { from, to, value, kind, unit, range }) =
+            quantity(tokens, i).filter(|q| free(&tokens[q.from]))
+        else {
             i += 1;
             continue;
         };
-        let (start, end) = (tokens[from].start, tokens[to - 1].end);
+        let (qualified_from, range) = match qualifier(tokens, from) {
+            Some((at, qualifier)) => (at, Some(qualifier.range(value))),
+            None => (from, range),
+        };
+        let (start, end) = (tokens[qualified_from].start, tokens[to - 1].end);
         out.push(ValueMention {
             sentence: sentence_index,
             start,
@@ -117,15 +193,62 @@ pub(crate) fn find_values(
             value,
             kind,
             unit,
+            range,
         });
         i = to;
     }
 }
 
-type Quantity = (usize, usize, f64, ValueKind, Option<String>);
+/// A quantity over tokens `from..to`.
+struct Quantity {
+    from: usize,
+    to: usize,
+    value: f64,
+    kind: ValueKind,
+    unit: Option<String>,
+    range: Option<[f64; 2]>,
+}
+
+impl Quantity {
+    fn new(from: usize, to: usize, value: f64, kind: ValueKind) -> Self {
+        Quantity { from, to, value, kind, unit: None, range: None }
+    }
+}
+
+/// The qualifier ending just before token `at` ("at least", "about"; "at least a dozen"), with the
+/// token it starts at.
+fn qualifier(tokens: &[Token<'_>], at: usize) -> Option<(usize, Qualifier)> {
+    let end = if at > 0 && tokens[at - 1].is_any(&["a", "an"]) { at - 1 } else { at };
+    QUALIFIERS.iter().find_map(|&(words, qualifier)| {
+        let start = end.checked_sub(words.len())?;
+        let matches = tokens[start..end].iter().zip(words).all(|(t, w)| t.is_any(&[w]));
+        matches.then_some((start, qualifier))
+    })
+}
 
 fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
     let from = i;
+    if let Some(&(_, share)) = SHARE_WORDS.iter().find(|(w, _)| tokens[i].is_any(&[w])) {
+        // "half" is a share only of something ("half of the seats", "half the votes").
+        let of_something = tokens[i].lower != "half"
+            || tokens.get(i + 1).is_some_and(|t| t.is_any(&["of", "the", "its", "their"]));
+        return of_something.then(|| Quantity::new(from, i + 1, share, ValueKind::Percent));
+    }
+    if tokens[i].is_any(&["equal", "equally", "evenly"])
+        && tokens
+            .get(i + 1)
+            .is_some_and(|t| t.is_any(&["share", "shares", "stake", "stakes", "split", "divided"]))
+    {
+        return Some(Quantity::new(from, i + 2, 50.0, ValueKind::Percent));
+    }
+    if let Some(&(_, value, range)) = VAGUE_COUNTS.iter().find(|(w, _, _)| tokens[i].is_any(&[w])) {
+        let unit = counted_unit(tokens, i + 1)?;
+        return Some(Quantity {
+            unit: Some(unit),
+            range: Some(range),
+            ..Quantity::new(from, i + 1, value, ValueKind::Number)
+        });
+    }
     let mut currency = None;
     if let Some(&(_, code)) =
         CURRENCY_SIGNS.iter().find(|(sign, _)| tokens[i].kind == TokenKind::Punct && tokens[i].text == *sign)
@@ -143,27 +266,18 @@ fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
     }
     if tokens.get(next).is_some_and(|t| t.is('%') || t.is_any(&["percent", "per"])) {
         let to = if tokens[next].is_any(&["per"]) { next + 2 } else { next + 1 };
-        return Some((from, to.min(tokens.len()), value, ValueKind::Percent, None));
+        return Some(Quantity::new(from, to.min(tokens.len()), value, ValueKind::Percent));
     }
     if currency.is_none()
         && let Some(&(_, code)) =
             tokens.get(next).and_then(|t| CURRENCY_WORDS.iter().find(|(w, _)| t.is_any(&[w])))
     {
-        return Some((from, next + 1, value, ValueKind::Money { currency: code.to_owned() }, None));
+        return Some(Quantity::new(from, next + 1, value, ValueKind::Money { currency: code.to_owned() }));
     }
     if let Some(code) = currency {
-        return Some((from, next, value, ValueKind::Money { currency: code.to_owned() }, None));
+        return Some(Quantity::new(from, next, value, ValueKind::Money { currency: code.to_owned() }));
     }
-    // A plain count names what it counts, skipping an adjective or two ("five senior officials").
-    let unit = tokens[next..]
-        .iter()
-        .take(3)
-        .take_while(|t| t.is_word() && !crate::stopwords::is_stop_lower(t.lower))
-        .find(|t| {
-            t.text.chars().all(char::is_lowercase)
-                && (t.text.len() > 2 && t.text.ends_with('s') || IRREGULAR_PLURALS.contains(&t.text))
-        })
-        .map(|t| t.text.to_owned());
+    let unit = counted_unit(tokens, next);
     if tokens.get(next).is_some_and(|t| t.is_any(NOT_COUNTED)) {
         return None;
     }
@@ -171,7 +285,23 @@ fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
     if tokens[number_at].kind == TokenKind::Word && unit.is_none() {
         return None;
     }
-    Some((from, next, value, ValueKind::Number, unit))
+    Some(Quantity { unit, ..Quantity::new(from, next, value, ValueKind::Number) })
+}
+
+/// What a count counts, skipping an adjective or two ("five senior officials") and "of" ("dozens
+/// of homes").
+fn counted_unit(tokens: &[Token<'_>], next: usize) -> Option<String> {
+    let next = if tokens.get(next).is_some_and(|t| t.is_any(&["of"])) { next + 1 } else { next };
+    tokens
+        .get(next..)?
+        .iter()
+        .take(3)
+        .take_while(|t| t.is_word() && !crate::stopwords::is_stop_lower(t.lower))
+        .find(|t| {
+            t.text.chars().all(char::is_lowercase)
+                && (t.text.len() > 2 && t.text.ends_with('s') || IRREGULAR_PLURALS.contains(&t.text))
+        })
+        .map(|t| t.text.to_owned())
 }
 
 fn number_value(tokens: &[Token<'_>], i: usize) -> Option<(f64, usize)> {
@@ -208,5 +338,37 @@ mod tests {
             values("Six people and 4 children"),
             [("Six".into(), 6.0, ValueKind::Number), ("4".into(), 4.0, ValueKind::Number)]
         );
+    }
+
+    fn ranges(text: &str) -> Vec<(String, f64, Option<[f64; 2]>)> {
+        let mut out = Vec::new();
+        find_values(0, &crate::prepare_static(text), &[], &mut out);
+        out.into_iter().map(|v| (v.text, v.value, v.range)).collect()
+    }
+
+    #[test]
+    fn bounds_estimates_and_vague_counts() {
+        assert_eq!(
+            ranges("At least a dozen people died and about 40 homes burned."),
+            [
+                ("At least a dozen".into(), 12.0, Some([12.0, f64::MAX])),
+                ("about 40".into(), 40.0, Some([32.0, 48.0]))
+            ]
+        );
+        assert_eq!(ranges("Dozens of homes burned."), [("Dozens".into(), 24.0, Some([24.0, 99.0]))]);
+        assert_eq!(
+            ranges("More than 300 troops"),
+            [("More than 300".into(), 300.0, Some([300.0, f64::MAX]))]
+        );
+        assert!(ranges("Several of them").is_empty());
+    }
+
+    #[test]
+    fn shares_in_words_are_percentages() {
+        let got = values("Each side takes an equal share; the venture is split 50-50; half of the seats.");
+        let shares: Vec<(&str, f64)> = got.iter().map(|(t, v, _)| (t.as_str(), *v)).collect();
+        assert_eq!(shares, [("equal share", 50.0), ("50-50", 50.0), ("half", 50.0)]);
+        assert!(got.iter().all(|(_, _, kind)| *kind == ValueKind::Percent));
+        assert!(values("He waited half an hour.").is_empty());
     }
 }
