@@ -1,19 +1,33 @@
 //! Sentence alignment across reports and the statements it yields.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use parallax_core::{ArticleId, Story};
-use parallax_nlp::{Analysis, Stance, TermProfile};
+use parallax_nlp::{Analysis, Stance};
 use serde::{Deserialize, Serialize};
 
 use crate::conflicts::{Conflict, conflicts};
+use crate::features::{Features, SentenceFeatures};
 use crate::framing::{Framing, framing};
 use crate::quotes::{SpeakerQuotes, quotes_by_speaker};
 
-/// Least similarity for two sentences to state the same thing.
-const ALIGN_THRESHOLD: f32 = 0.34;
-/// Sentences with fewer content terms say too little to align.
-const MIN_TERMS: usize = 3;
+/// Least similarity for two sentences (or a clause of each) to state the same thing.
+const ALIGN_THRESHOLD: f32 = 0.3;
+/// Least mean similarity between the sentences of two groups for them to become one statement.
+const GROUP_THRESHOLD: f32 = 0.2;
+/// A match between clauses counts for a little less than one between whole sentences.
+const CLAUSE_DISCOUNT: f32 = 0.9;
+/// What each phrase (two content words in a row) both sentences write adds to their similarity.
+const PHRASE_BONUS: f32 = 0.08;
+/// Similarity is scaled by this when one sentence opens with a person the other does not name.
+const OTHER_SUBJECT: f32 = 0.6;
+/// Sentences with fewer features say too little to align.
+const MIN_FEATURES: usize = 3;
+/// A name weighs this much more than a word of the same rarity.
+const ENTITY_BOOST: f32 = 1.5;
+/// At most this many sentences of one report in one statement (a report may say in two sentences
+/// what another says in one).
+const MAX_PER_REPORT: usize = 2;
 
 /// One report of the story, as comparison needs it.
 #[derive(Debug, Clone)]
@@ -110,57 +124,76 @@ impl Comparison {
     }
 }
 
-struct Candidate {
-    index: usize,
-    terms: HashSet<String>,
+/// A body sentence to align, with its features.
+struct Unit {
+    report: usize,
+    sentence: usize,
+    features: SentenceFeatures,
 }
 
 /// Compares a story's reports.
 pub fn compare(reports: &[Report<'_>]) -> Comparison {
-    let candidates: Vec<Vec<Candidate>> = reports
+    let mut features = Features::default();
+    let mut units: Vec<Unit> = reports
         .iter()
-        .map(|report| {
-            report
-                .analysis
-                .sentences
-                .iter()
-                .enumerate()
-                .filter(|(_, sentence)| sentence.in_body())
-                .map(|(index, sentence)| Candidate { index, terms: term_set(&sentence.text) })
-                .collect()
+        .enumerate()
+        .flat_map(|(r, report)| {
+            let analysis = report.analysis;
+            let body = analysis.sentences.iter().enumerate().filter(|(_, s)| s.in_body());
+            body.map(|(i, _)| i).collect::<Vec<_>>().into_iter().map(move |i| (r, i, analysis))
+        })
+        .map(|(report, sentence, analysis)| Unit {
+            report,
+            sentence,
+            features: features.of_sentence(analysis, sentence),
         })
         .collect();
-    let outlet_key = |r: usize| reports[r].outlet_key();
+    for unit in &units {
+        features.count(&unit.features.set);
+    }
+    // A phrase tells a statement apart only while few sentences write it.
+    let mut phrase_frequency: HashMap<u64, usize> = HashMap::new();
+    for unit in &units {
+        for &p in &unit.features.phrases {
+            *phrase_frequency.entry(p).or_default() += 1;
+        }
+    }
+    for unit in &mut units {
+        unit.features.phrases.retain(|p| phrase_frequency[p] <= reports.len().max(2));
+    }
+    let similarity = Similarity::new(&features, units.len());
+    let links = similarity.links(&units);
+    let groups = group(&units, &links);
 
-    let mut used: HashSet<(usize, usize)> = HashSet::new();
-    let mut statements = Vec::new();
-    for (r, sentences) in candidates.iter().enumerate() {
-        for sentence in sentences {
-            if used.contains(&(r, sentence.index)) {
-                continue;
-            }
-            used.insert((r, sentence.index));
-            let mut members = vec![(r, sentence.index)];
-            if sentence.terms.len() >= MIN_TERMS {
-                for (other, other_sentences) in candidates.iter().enumerate().skip(r + 1) {
-                    let best = other_sentences
-                        .iter()
-                        .filter(|c| !used.contains(&(other, c.index)) && c.terms.len() >= MIN_TERMS)
-                        .map(|c| (c.index, similarity(&sentence.terms, &c.terms)))
-                        .filter(|(_, s)| *s >= ALIGN_THRESHOLD)
-                        .max_by(|a, b| a.1.total_cmp(&b.1));
-                    if let Some((index, _)) = best {
-                        used.insert((other, index));
-                        members.push((other, index));
-                    }
-                }
-            }
+    let outlet_key = |r: usize| reports[r].outlet_key();
+    let mut statements: Vec<Statement> = groups
+        .into_iter()
+        .map(|members| {
+            let members: Vec<(usize, usize)> =
+                members.iter().map(|&u| (units[u].report, units[u].sentence)).collect();
             let outlets: HashSet<String> = members.iter().map(|&(m, _)| outlet_key(m)).collect();
             let status = if outlets.len() >= 2 { Status::Corroborated } else { Status::Single };
-            statements.push(Statement {
-                text: reports[r].analysis.sentences[sentence.index].text.clone(),
+            let (r, first) = members[0];
+            let mut articles: Vec<ArticleId> = Vec::new();
+            for &(m, _) in &members {
+                if !articles.contains(&reports[m].article) {
+                    articles.push(reports[m].article);
+                }
+            }
+            // A report hedges a statement when every sentence it makes it in hedges.
+            let hedged = articles
+                .iter()
+                .copied()
+                .filter(|&article| {
+                    members.iter().filter(|&&(m, _)| reports[m].article == article).all(|&(m, i)| {
+                        !matches!(reports[m].analysis.sentences[i].stance, Stance::Fact | Stance::Attributed)
+                    })
+                })
+                .collect();
+            Statement {
+                text: reports[r].analysis.sentences[first].text.clone(),
                 status,
-                articles: members.iter().map(|&(m, _)| reports[m].article).collect(),
+                articles,
                 sentences: members
                     .iter()
                     .map(|&(m, i)| SentenceRef {
@@ -169,39 +202,142 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
                         text: reports[m].analysis.sentences[i].text.clone(),
                     })
                     .collect(),
-                hedged: members
-                    .iter()
-                    .filter(|&&(m, i)| {
-                        !matches!(reports[m].analysis.sentences[i].stance, Stance::Fact | Stance::Attributed)
-                    })
-                    .map(|&(m, _)| reports[m].article)
-                    .collect(),
-            });
-        }
-    }
-    let conflicts = conflicts(reports, &statements);
-    for conflict in &conflicts {
-        if let Some(statement) = statements.iter_mut().find(|s| s.text == conflict.about) {
+                hedged,
+            }
+        })
+        .collect();
+    let (conflicts, conflicting) = conflicts(reports, &statements);
+    for (statement, conflicting) in statements.iter_mut().zip(conflicting) {
+        if conflicting {
             statement.status = Status::Conflict;
         }
     }
     Comparison { statements, quotes: quotes_by_speaker(reports), conflicts, framing: framing(reports) }
 }
 
-/// The content words and single-word names of a sentence.
-fn term_set(sentence: &str) -> HashSet<String> {
-    TermProfile::from_text("", std::slice::from_ref(&sentence.to_owned()))
-        .iter()
-        .map(|(t, _)| t)
-        .filter(|t| !t.contains(' '))
-        .map(str::to_owned)
-        .collect()
+/// Weighted cosine similarity between units' feature sets.
+struct Similarity {
+    weight: Vec<f32>,
 }
 
-/// Cosine similarity of two term sets.
-fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
-    let shared = a.intersection(b).count() as f32;
-    shared / ((a.len() * b.len()) as f32).sqrt()
+impl Similarity {
+    fn new(features: &Features, units: usize) -> Self {
+        let weight = features
+            .document_frequency
+            .iter()
+            .zip(&features.is_entity)
+            .map(|(&df, &entity)| {
+                let idf = ((units as f32 + 1.0) / df.max(1) as f32).ln();
+                if entity { idf * ENTITY_BOOST } else { idf }
+            })
+            .collect();
+        Similarity { weight }
+    }
+
+    fn norm(&self, set: &[u32]) -> f32 {
+        set.iter().map(|&f| self.weight[f as usize].powi(2)).sum::<f32>().sqrt()
+    }
+
+    fn cosine(&self, a: &[u32], b: &[u32]) -> f32 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += self.weight[a[i] as usize].powi(2);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let norms = self.norm(a) * self.norm(b);
+        if norms > 0.0 { dot / norms } else { 0.0 }
+    }
+
+    /// How alike two units are: their sentences', or a little less, their closest clauses', with a
+    /// bonus for each phrase they share.
+    fn between(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f32 {
+        let whole = self.cosine(&a.set, &b.set);
+        let clauses = a
+            .clauses
+            .iter()
+            .flat_map(|ca| b.clauses.iter().map(move |cb| (ca, cb)))
+            .filter(|(ca, cb)| ca.len() >= MIN_FEATURES && cb.len() >= MIN_FEATURES)
+            .map(|(ca, cb)| self.cosine(ca, cb))
+            .fold(0.0f32, f32::max);
+        let phrases = a.phrases.iter().filter(|p| b.phrases.binary_search(p).is_ok()).count();
+        let score = whole.max(clauses * CLAUSE_DISCOUNT) + PHRASE_BONUS * phrases.min(2) as f32;
+        // A sentence about someone the other does not name is about something else.
+        let about_other = |x: &SentenceFeatures, y: &SentenceFeatures| {
+            x.subject.is_some_and(|s| y.set.binary_search(&s).is_err())
+        };
+        if about_other(a, b) || about_other(b, a) { score * OTHER_SUBJECT } else { score }
+    }
+
+    /// Every pair of units of different reports that share a feature, with its similarity.
+    fn links(&self, units: &[Unit]) -> HashMap<(usize, usize), f32> {
+        let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.features.set.len() >= MIN_FEATURES) {
+            for &f in &unit.features.set {
+                postings.entry(f).or_default().push(u);
+            }
+        }
+        let mut links = HashMap::new();
+        for list in postings.values() {
+            for (k, &a) in list.iter().enumerate() {
+                for &b in &list[k + 1..] {
+                    if units[a].report != units[b].report && !links.contains_key(&(a, b)) {
+                        links.insert((a, b), self.between(&units[a].features, &units[b].features));
+                    }
+                }
+            }
+        }
+        links
+    }
+}
+
+/// Groups units into statements: the closest pairs first, two groups joining when their sentences
+/// are alike on average and no report would give more than [`MAX_PER_REPORT`] sentences to one
+/// statement. Groups come out in reading order of their first sentence.
+fn group(units: &[Unit], links: &HashMap<(usize, usize), f32>) -> Vec<Vec<usize>> {
+    let mut pairs: Vec<(f32, usize, usize)> =
+        links.iter().filter(|(_, s)| **s >= ALIGN_THRESHOLD).map(|(&(a, b), &s)| (s, a, b)).collect();
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    let mut group_of: Vec<usize> = (0..units.len()).collect();
+    let mut members: Vec<Vec<usize>> = (0..units.len()).map(|u| vec![u]).collect();
+    let similarity = |a: usize, b: usize| links.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
+    for (_, a, b) in pairs {
+        let (ga, gb) = (group_of[a], group_of[b]);
+        if ga == gb {
+            continue;
+        }
+        let crowded = members[ga].iter().chain(&members[gb]).any(|&u| {
+            members[ga].iter().chain(&members[gb]).filter(|&&v| units[v].report == units[u].report).count()
+                > MAX_PER_REPORT
+        });
+        let cross: Vec<f32> = members[ga]
+            .iter()
+            .flat_map(|&x| members[gb].iter().map(move |&y| (x, y)))
+            .filter(|&(x, y)| units[x].report != units[y].report)
+            .map(|(x, y)| similarity(x, y))
+            .collect();
+        let mean = cross.iter().sum::<f32>() / cross.len().max(1) as f32;
+        if crowded || mean < GROUP_THRESHOLD {
+            continue;
+        }
+        let moved = std::mem::take(&mut members[gb]);
+        for &u in &moved {
+            group_of[u] = ga;
+        }
+        members[ga].extend(moved);
+    }
+    let mut groups: Vec<Vec<usize>> = members.into_iter().filter(|m| !m.is_empty()).collect();
+    for g in &mut groups {
+        g.sort_unstable();
+    }
+    groups.sort_unstable_by_key(|g| g[0]);
+    groups
 }
 
 #[cfg(test)]

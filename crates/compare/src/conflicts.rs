@@ -1,29 +1,51 @@
-//! Where reports of one statement disagree: the same slot — a count of the same thing, a percentage,
-//! a sum of money, a day — given different values by different outlets.
+//! Where reports disagree. Within a statement several outlets make, a slot filled differently: a
+//! count of the same thing ("four" / "six" / "at least a dozen" people), a magnitude, a percentage
+//! ("40%" / "an equal share"), a date, a place, who met whom, or whether something happened at all
+//! ("signed" / "did not sign"). Across statements, two outlets' accounts of one kind of earlier event
+//! by the same person (a previous visit or meeting) placed at different times or places.
 
 use std::collections::BTreeMap;
 
+use chrono::{Datelike, NaiveDate};
 use parallax_core::ArticleId;
-use parallax_nlp::{DateValue, ValueKind};
+use parallax_nlp::{Analysis, EntityKind, ValueKind, words};
 use serde::{Deserialize, Serialize};
 
 use crate::align::{Report, SentenceRef, Statement};
+use crate::features::{counted, stem};
 
-/// A slot of a statement that outlets fill differently.
+/// A slot that outlets fill differently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
-    /// The statement, as its first sentence words it.
+    /// The statement, as its first sentence words it; for an event conflict, the event ("Sergei
+    /// Shoigu's earlier visit").
     pub about: String,
-    /// What differs: "people" (a count of people), "percent", "money (USD)", "date".
+    /// What differs: a count of something ("people"), "percent", "money (USD)", "date", "place",
+    /// "participants", "negation (sign)", or for an event conflict "date and place".
     pub slot: String,
+    /// Whether the values come from one statement or from two accounts of one kind of event.
+    #[serde(default)]
+    pub scope: Scope,
     /// Each value, with the articles that give it and the first sentence giving it.
     pub values: Vec<ConflictValue>,
+}
+
+/// Where a conflict's values were found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Sentences aligned as one statement.
+    #[default]
+    Statement,
+    /// Sentences not aligned, each telling of the same person's earlier visit or meeting: the
+    /// accounts do not match, though they may describe different occasions.
+    Event,
 }
 
 /// One value of a conflicting slot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictValue {
-    /// The value as the first report giving it writes it ("six", "4").
+    /// The value as the first report giving it writes it ("six", "4", "did not sign").
     pub value: String,
     /// The articles giving it.
     pub articles: Vec<ArticleId>,
@@ -31,42 +53,384 @@ pub struct ConflictValue {
     pub sentence: SentenceRef,
 }
 
-/// The conflicts within each statement several outlets make, in statement order.
-pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conflict> {
+/// What one sentence says fills a slot.
+#[derive(Debug, Clone)]
+enum Reading {
+    /// A quantity between two bounds.
+    Quantity([f64; 2]),
+    /// A span of days, as ordinal days.
+    Days(i32, i32),
+    /// Places the sentence sets something in.
+    Places(Vec<String>),
+    /// The people a meeting sentence names.
+    Participants(Vec<String>),
+    /// Whether the verb is affirmed (`true`) or negated.
+    Polarity(bool),
+}
+
+impl Reading {
+    fn compatible(&self, other: &Reading) -> bool {
+        match (self, other) {
+            (Reading::Quantity(a), Reading::Quantity(b)) => {
+                // Rounding ("1.2 billion" for 1,216 million) is not a disagreement.
+                let slack = |x: f64| x.abs() * 0.02;
+                a[0] <= b[1] + slack(b[1]) && b[0] <= a[1] + slack(a[1])
+            }
+            (Reading::Days(a0, a1), Reading::Days(b0, b1)) => a0 <= b1 && b0 <= a1,
+            (Reading::Places(a), Reading::Places(b)) => a.iter().any(|p| b.contains(p)),
+            (Reading::Participants(a), Reading::Participants(b)) => {
+                a.iter().all(|p| b.contains(p)) || b.iter().all(|p| a.contains(p))
+            }
+            (Reading::Polarity(a), Reading::Polarity(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// A slot one sentence fills: (slot, reading, value as written).
+type Filled = (String, Reading, String);
+
+/// The conflicts within statements, in statement order, then those between accounts of earlier
+/// events. Also returns, for each statement, whether it holds a conflict.
+pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> (Vec<Conflict>, Vec<bool>) {
     let mut found = Vec::new();
-    for statement in statements {
-        // Slot → value (as a comparable key) → (written value, articles, outlets, sentence).
-        type Values = BTreeMap<String, (String, Vec<ArticleId>, Vec<String>, SentenceRef)>;
-        let mut slots: BTreeMap<String, Values> = BTreeMap::new();
-        for sentence in &statement.sentences {
-            let Some(report) = reports.iter().find(|r| r.article == sentence.article) else { continue };
-            for (slot, key, written) in filled_slots(report, sentence.index) {
-                let entry = slots
-                    .entry(slot)
-                    .or_default()
-                    .entry(key)
-                    .or_insert_with(|| (written, Vec::new(), Vec::new(), sentence.clone()));
-                if !entry.1.contains(&report.article) {
-                    entry.1.push(report.article);
-                }
-                let outlet = report.outlet_key();
-                if !entry.2.contains(&outlet) {
-                    entry.2.push(outlet);
-                }
+    let mut conflicting = vec![false; statements.len()];
+    for (s, statement) in statements.iter().enumerate() {
+        let mut by_slot: BTreeMap<String, Vec<(usize, Reading, String)>> = BTreeMap::new();
+        let readings: Vec<Vec<Filled>> =
+            statement.sentences.iter().map(|sentence| filled_slots(reports, statement, sentence)).collect();
+        for (k, filled) in readings.into_iter().enumerate() {
+            for (slot, reading, written) in filled {
+                by_slot.entry(slot).or_default().push((k, reading, written));
             }
         }
-        for (slot, values) in slots {
-            // A disagreement needs two values from different outlets.
-            let outlets: std::collections::HashSet<&String> = values.values().flat_map(|v| &v.2).collect();
-            if values.len() < 2 || outlets.len() < 2 {
+        for (slot, readings) in by_slot {
+            let outlet =
+                |k: usize| report_of(reports, statement.sentences[k].article).map(Report::outlet_key);
+            // Two sentences disagree when no reading of one fits any reading of the other.
+            let disagree = |x: usize, y: usize| {
+                readings
+                    .iter()
+                    .filter(|r| r.0 == x)
+                    .all(|(_, a, _)| readings.iter().filter(|r| r.0 == y).all(|(_, b, _)| !a.compatible(b)))
+            };
+            let sentences: Vec<usize> = dedup(readings.iter().map(|r| r.0));
+            let clash = sentences
+                .iter()
+                .any(|&x| sentences.iter().any(|&y| x < y && outlet(x) != outlet(y) && disagree(x, y)));
+            if !clash {
                 continue;
             }
+            conflicting[s] = true;
+            let mut values: Vec<ConflictValue> = Vec::new();
+            for (k, _, written) in &readings {
+                let sentence = &statement.sentences[*k];
+                match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(written)) {
+                    Some(value) if !value.articles.contains(&sentence.article) => {
+                        value.articles.push(sentence.article)
+                    }
+                    Some(_) => {}
+                    None => values.push(ConflictValue {
+                        value: written.clone(),
+                        articles: vec![sentence.article],
+                        sentence: sentence.clone(),
+                    }),
+                }
+            }
+            found.push(Conflict { about: statement.text.clone(), slot, scope: Scope::Statement, values });
+        }
+    }
+    found.extend(event_conflicts(reports, statements));
+    (found, conflicting)
+}
+
+fn dedup(items: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = items.collect();
+    v.dedup();
+    v
+}
+
+fn report_of<'r, 'a>(reports: &'r [Report<'a>], article: ArticleId) -> Option<&'r Report<'a>> {
+    reports.iter().find(|r| r.article == article)
+}
+
+/// The slots one sentence of a statement fills.
+fn filled_slots(reports: &[Report<'_>], statement: &Statement, sentence: &SentenceRef) -> Vec<Filled> {
+    let Some(report) = report_of(reports, sentence.article) else { return Vec::new() };
+    let analysis = report.analysis;
+    let index = sentence.index;
+    let mut slots = Vec::new();
+    for value in analysis.values.iter().filter(|v| v.sentence == index) {
+        let slot = match (&value.kind, &value.unit) {
+            (ValueKind::Number, Some(unit)) => counted(unit),
+            // A bare number says too little of what it counts to set against another.
+            (ValueKind::Number, None) => continue,
+            (ValueKind::Percent, _) => "percent".to_owned(),
+            (ValueKind::Money { currency }, _) => format!("money ({currency})"),
+        };
+        slots.push((slot, Reading::Quantity(value.bounds()), value.text.clone()));
+    }
+    for date in analysis.dates.iter().filter(|d| d.sentence == index) {
+        if let Some((first, last)) = date.value.range() {
+            slots.push(("date".to_owned(), Reading::Days(ordinal(first), ordinal(last)), date.text.clone()));
+        }
+    }
+    let places = located_places(analysis, index);
+    if !places.is_empty() {
+        slots.push(("place".to_owned(), Reading::Places(places.clone()), places.join(", ")));
+    }
+    let text = &analysis.sentences[index].text;
+    if words(text).any(|w| MEETING_WORDS.contains(&w.to_lowercase().as_str())) {
+        let people = named(analysis, index, EntityKind::Person);
+        if people.len() >= 2 {
+            slots.push(("participants".to_owned(), Reading::Participants(people.clone()), people.join(", ")));
+        }
+    }
+    // Polarity only of verbs another sentence of the statement negates or affirms.
+    let others: Vec<&SentenceRef> =
+        statement.sentences.iter().filter(|s| s.article != sentence.article).collect();
+    let own = polarities(text);
+    for (verb, affirmed, written) in &own {
+        let elsewhere = others.iter().any(|other| polarities(&other.text).iter().any(|(v, _, _)| v == verb));
+        if elsewhere {
+            slots.push((format!("negation ({verb})"), Reading::Polarity(*affirmed), written.clone()));
+        }
+    }
+    slots
+}
+
+/// Days since the common era, so that date spans compare as integers.
+fn ordinal(date: NaiveDate) -> i32 {
+    date.num_days_from_ce()
+}
+
+/// Words that make a sentence an account of a meeting.
+const MEETING_WORDS: &[&str] =
+    &["met", "meet", "meets", "meeting", "talks", "talked", "hosted", "hosts", "received", "receives"];
+
+/// The canonical names of entities of a kind named in a sentence, in order.
+fn named(analysis: &Analysis, index: usize, kind: EntityKind) -> Vec<String> {
+    let mut mentioned: Vec<(usize, &str)> = analysis
+        .entities
+        .iter()
+        .filter(|e| e.kind == kind)
+        .flat_map(|e| {
+            e.mentions.iter().filter(|m| m.sentence == index).map(move |m| (m.start, e.name.as_str()))
+        })
+        .collect();
+    mentioned.sort_unstable();
+    let mut names: Vec<String> = Vec::new();
+    for (_, name) in mentioned {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+/// Places a sentence puts something in ("in Eastfold", "at Marrow Bay"): a place it names, or a
+/// capitalised name no entity or date covers, after "in", "at", "near" or "outside".
+fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
+    let text = &analysis.sentences[index].text;
+    let entity_at = |at: usize| {
+        analysis.entities.iter().find_map(|e| {
+            e.mentions.iter().find(|m| m.sentence == index && m.start <= at && at < m.end).map(|_| e)
+        })
+    };
+    let dated = |at: usize| analysis.dates.iter().any(|d| d.sentence == index && d.start <= at && at < d.end);
+    let tokens: Vec<(usize, &str)> =
+        words(text).map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w)).collect();
+    let mut places: Vec<String> = Vec::new();
+    for (k, &(_, word)) in tokens.iter().enumerate() {
+        if !["in", "at", "near", "outside"].contains(&word.to_lowercase().as_str()) {
+            continue;
+        }
+        let start = if tokens.get(k + 1).is_some_and(|t| t.1 == "the") { k + 2 } else { k + 1 };
+        let Some(&(at, first)) = tokens.get(start) else { continue };
+        if !first.starts_with(char::is_uppercase) || dated(at) {
+            continue;
+        }
+        let name = match entity_at(at) {
+            Some(entity) if entity.kind == EntityKind::Place => entity.name.clone(),
+            Some(_) => continue,
+            None => {
+                let run: Vec<&str> = tokens[start..]
+                    .iter()
+                    .take_while(|(_, w)| w.starts_with(char::is_uppercase))
+                    .map(|(_, w)| w.trim_end_matches('.'))
+                    .collect();
+                run.join(" ")
+            }
+        };
+        if !places.contains(&name) {
+            places.push(name);
+        }
+    }
+    places
+}
+
+/// Words that negate the verb after them.
+const NEGATORS: &[&str] = &[
+    "not", "never", "didn't", "doesn't", "don't", "wasn't", "weren't", "hasn't", "haven't", "hadn't",
+    "won't", "isn't", "aren't", "cannot", "can't",
+];
+/// Words between a negator and its verb.
+const AUXILIARIES: &[&str] = &[
+    "be",
+    "been",
+    "being",
+    "have",
+    "has",
+    "had",
+    "yet",
+    "ever",
+    "also",
+    "even",
+    "immediately",
+    "to",
+    "formally",
+];
+/// Verbs whose polarity is worth comparing: events that happen or do not.
+const EVENT_VERB_MIN_LEN: usize = 4;
+
+/// Each verb the sentence negates or affirms: (stem, affirmed, as written). A verb counts as
+/// affirmed when written in the past tense without a negator ("signed"), since that is how reports
+/// state that something happened.
+fn polarities(text: &str) -> Vec<(String, bool, String)> {
+    let tokens: Vec<String> = words(text).map(|w| w.to_lowercase()).collect();
+    let mut found: Vec<(String, bool, String)> = Vec::new();
+    let mut negated_at: Vec<usize> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if !NEGATORS.contains(&token.as_str()) {
+            continue;
+        }
+        let Some(verb_at) =
+            (i + 1..tokens.len().min(i + 4)).find(|&k| !AUXILIARIES.contains(&tokens[k].as_str()))
+        else {
+            continue;
+        };
+        let verb = &tokens[verb_at];
+        if verb.len() >= EVENT_VERB_MIN_LEN && !parallax_nlp::is_stopword(verb) {
+            negated_at.push(verb_at);
+            found.push((stem(verb), false, tokens[i..=verb_at].join(" ")));
+        }
+    }
+    for (k, token) in tokens.iter().enumerate() {
+        if negated_at.contains(&k) || !token.ends_with("ed") || token.len() < EVENT_VERB_MIN_LEN + 2 {
+            continue;
+        }
+        let verb = stem(token);
+        if !found.iter().any(|(v, _, _)| *v == verb) {
+            found.push((verb, true, token.clone()));
+        }
+    }
+    found
+}
+
+/// Words that set an event before the one reported.
+const EARLIER: &[&str] = &["last", "previous", "prior", "earlier", "latest", "before"];
+/// The kinds of earlier events compared across statements, each with the words that tell of it.
+const EVENTS: &[(&str, &[&str])] = &[
+    ("visit", &["visit", "visits", "visited", "trip", "travelled", "traveled"]),
+    ("meeting", &["met", "meeting", "talks"]),
+];
+
+/// Accounts in different outlets' statements of the same person's earlier visit or meeting, one
+/// of them said to be the previous one, whose dates or places do not meet.
+fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conflict> {
+    struct Account<'s> {
+        statement: usize,
+        outlet: String,
+        sentence: &'s SentenceRef,
+        person: Vec<(String, String)>,
+        event: &'static str,
+        earlier: bool,
+        days: (i32, i32),
+        date: String,
+        places: Vec<String>,
+    }
+    let mut accounts: Vec<Account<'_>> = Vec::new();
+    for (s, statement) in statements.iter().enumerate() {
+        for sentence in &statement.sentences {
+            let Some(report) = report_of(reports, sentence.article) else { continue };
+            let analysis = report.analysis;
+            let lower: Vec<String> = words(&sentence.text).map(|w| w.to_lowercase()).collect();
+            let Some(&(event, _)) =
+                EVENTS.iter().find(|(_, cues)| lower.iter().any(|w| cues.contains(&w.as_str())))
+            else {
+                continue;
+            };
+            let Some(date) = analysis.dates.iter().find(|d| d.sentence == sentence.index && !d.relative)
+            else {
+                continue;
+            };
+            let Some((first, last)) = date.value.range() else { continue };
+            let person = analysis
+                .entities
+                .iter()
+                .filter(|e| {
+                    e.kind == EntityKind::Person && e.mentions.iter().any(|m| m.sentence == sentence.index)
+                })
+                .map(|e| (e.id.clone(), e.name.clone()))
+                .collect();
+            let places = analysis
+                .entities
+                .iter()
+                .filter(|e| {
+                    e.kind == EntityKind::Place && e.mentions.iter().any(|m| m.sentence == sentence.index)
+                })
+                .map(|e| e.name.clone())
+                .collect();
+            accounts.push(Account {
+                statement: s,
+                outlet: report.outlet_key(),
+                sentence,
+                person,
+                event,
+                earlier: lower.iter().any(|w| EARLIER.contains(&w.as_str())),
+                days: (ordinal(first), ordinal(last)),
+                date: date.text.clone(),
+                places,
+            });
+        }
+    }
+    let mut found = Vec::new();
+    for (i, a) in accounts.iter().enumerate() {
+        for b in &accounts[i + 1..] {
+            if a.statement == b.statement
+                || a.outlet == b.outlet
+                || a.event != b.event
+                || !(a.earlier || b.earlier)
+            {
+                continue;
+            }
+            let Some((_, name)) = a.person.iter().find(|p| b.person.iter().any(|q| q.0 == p.0)) else {
+                continue;
+            };
+            let dates_meet = a.days.0 <= b.days.1 && b.days.0 <= a.days.1;
+            let places_meet =
+                a.places.is_empty() || b.places.is_empty() || a.places.iter().any(|p| b.places.contains(p));
+            if dates_meet && places_meet {
+                continue;
+            }
+            let value = |x: &Account<'_>| {
+                if x.places.is_empty() {
+                    x.date.clone()
+                } else {
+                    format!("{}, {}", x.places.join(", "), x.date)
+                }
+            };
             found.push(Conflict {
-                about: statement.text.clone(),
-                slot,
-                values: values
-                    .into_values()
-                    .map(|(value, articles, _, sentence)| ConflictValue { value, articles, sentence })
+                about: format!("{name}'s earlier {}", a.event),
+                slot: "date and place".to_owned(),
+                scope: Scope::Event,
+                values: [a, b]
+                    .into_iter()
+                    .map(|x| ConflictValue {
+                        value: value(x),
+                        articles: vec![x.sentence.article],
+                        sentence: x.sentence.clone(),
+                    })
                     .collect(),
             });
         }
@@ -74,62 +438,103 @@ pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec
     found
 }
 
-/// The slots one sentence fills: (slot, comparable value, value as written).
-fn filled_slots(report: &Report<'_>, sentence: usize) -> Vec<(String, String, String)> {
-    let analysis = report.analysis;
-    let mut slots = Vec::new();
-    for value in analysis.values.iter().filter(|v| v.sentence == sentence) {
-        let slot = match (&value.kind, &value.unit) {
-            (ValueKind::Number, Some(unit)) => unit.clone(),
-            // A bare number says too little of what it counts to set against another.
-            (ValueKind::Number, None) => continue,
-            (ValueKind::Percent, _) => "percent".to_owned(),
-            (ValueKind::Money { currency }, _) => format!("money ({currency})"),
-        };
-        slots.push((slot, format!("{}", value.value), value.text.clone()));
-    }
-    for date in analysis.dates.iter().filter(|d| d.sentence == sentence) {
-        if let DateValue::Day { date: day } = date.value {
-            slots.push(("date".to_owned(), day.to_string(), date.text.clone()));
-        }
-    }
-    slots
-}
-
 #[cfg(test)]
 mod tests {
     use crate::test_support::{analysed, report};
-    use crate::{Status, compare};
+    use crate::{Scope, Status, compare};
     use parallax_core::ArticleId;
+
+    fn slots(texts: &[&str]) -> crate::Comparison {
+        let analyses: Vec<_> = texts.iter().map(|t| analysed(t)).collect();
+        let outlets = ["X", "Y", "Z"];
+        let reports: Vec<_> =
+            analyses.iter().enumerate().map(|(i, a)| report(i as i64 + 1, Some(outlets[i]), a)).collect();
+        compare(&reports)
+    }
 
     #[test]
     fn counts_in_words_and_digits_that_disagree_are_a_conflict() {
-        let a = analysed("Four people were killed when the old bridge in Genoa collapsed on Tuesday.");
-        let b = analysed("Six people were killed when the old Genoa bridge collapsed on Tuesday.");
-        let c = analysed("At least 6 people were killed as the old bridge in Genoa collapsed on Tuesday.");
-        let reports = [report(1, Some("X"), &a), report(2, Some("Y"), &b), report(3, Some("Z"), &c)];
-        let comparison = compare(&reports);
+        let comparison = slots(&[
+            "Four people were killed when the old bridge in Genoa collapsed on Tuesday.",
+            "Six people were killed when the old Genoa bridge collapsed on Tuesday.",
+            "At least 6 people were killed as the old bridge in Genoa collapsed on Tuesday.",
+        ]);
         assert_eq!(comparison.statements.len(), 1, "{comparison:#?}");
-        assert_eq!(
-            comparison.statements[0].status,
-            Status::Conflict,
-            "{:#?}",
-            [&a.values, &b.values, &c.values]
-        );
+        assert_eq!(comparison.statements[0].status, Status::Conflict);
         let [conflict] = &comparison.conflicts[..] else { panic!("{comparison:#?}") };
         assert_eq!(conflict.slot, "people");
         let values: Vec<(&str, &[ArticleId])> =
             conflict.values.iter().map(|v| (v.value.as_str(), v.articles.as_slice())).collect();
-        assert_eq!(values, [("Four", &[ArticleId(1)][..]), ("Six", &[ArticleId(2), ArticleId(3)][..])]);
+        assert_eq!(
+            values,
+            [
+                ("Four", &[ArticleId(1)][..]),
+                ("Six", &[ArticleId(2)][..]),
+                ("At least 6", &[ArticleId(3)][..])
+            ]
+        );
     }
 
     #[test]
     fn agreeing_values_and_one_outlet_alone_are_no_conflict() {
-        let a = analysed("Four people were killed when the old bridge in Genoa collapsed on Tuesday.");
-        let b = analysed("4 people were killed when the old Genoa bridge collapsed on Tuesday.");
-        let reports = [report(1, Some("X"), &a), report(2, Some("Y"), &b)];
-        let comparison = compare(&reports);
+        let comparison = slots(&[
+            "Four people were killed when the old bridge in Genoa collapsed on Tuesday.",
+            "At least 4 people were killed when the old Genoa bridge collapsed on Tuesday.",
+        ]);
         assert!(comparison.conflicts.is_empty(), "{comparison:#?}");
         assert_eq!(comparison.statements[0].status, Status::Corroborated);
+    }
+
+    #[test]
+    fn a_dozen_or_more_against_four_and_dozens_against_a_few() {
+        let comparison = slots(&[
+            "At least a dozen homes were destroyed by the wildfire near Arlen.",
+            "Four homes were destroyed by the Arlen wildfire.",
+        ]);
+        assert_eq!(comparison.conflicts.len(), 1, "{comparison:#?}");
+        assert_eq!(comparison.conflicts[0].slot, "home");
+    }
+
+    #[test]
+    fn percentages_against_an_equal_share() {
+        let comparison = slots(&[
+            "Under the merger deal, Orvane shareholders will own 60 percent of the combined company.",
+            "Under the merger deal, Orvane shareholders will own an equal share of the combined company.",
+        ]);
+        let [conflict] = &comparison.conflicts[..] else { panic!("{comparison:#?}") };
+        assert_eq!(conflict.slot, "percent");
+        assert_eq!(conflict.values.len(), 2);
+    }
+
+    #[test]
+    fn different_places_partners_and_negation() {
+        let place = slots(&[
+            "The ferry ran aground in Marrow Bay early on Friday, the coast guard said.",
+            "The ferry ran aground in Eastfold early on Friday, the coast guard said.",
+        ]);
+        assert!(place.conflicts.iter().any(|c| c.slot == "place"), "{place:#?}");
+        let met = slots(&[
+            "Foreign Minister Ilse Varga met Prime Minister Tomas Brenn in Velm on Monday to discuss the dam.",
+            "Foreign Minister Ilse Varga met Defence Minister Oren Kask in Velm on Monday to discuss the dam.",
+        ]);
+        assert!(met.conflicts.iter().any(|c| c.slot == "participants"), "{met:#?}");
+        let signed = slots(&[
+            "The dockworkers' union signed the wage agreement with the port authority on Thursday.",
+            "The dockworkers' union did not sign the wage agreement with the port authority on Thursday.",
+        ]);
+        let negation = signed.conflicts.iter().find(|c| c.slot.starts_with("negation")).expect("negation");
+        assert!(negation.values.iter().any(|v| v.value == "not sign"), "{negation:#?}");
+    }
+
+    #[test]
+    fn accounts_of_an_earlier_visit_that_do_not_meet() {
+        let comparison = slots(&[
+            "Minister Ilse Varga arrived in Velm for trade talks on Monday. \
+             Ilse Varga's last visit to Orsk was in December 2025.",
+            "Minister Ilse Varga arrived in Velm on Monday for trade talks. \
+             When Ilse Varga visited Velm on February 28, 2025, she met the president.",
+        ]);
+        let event = comparison.conflicts.iter().find(|c| c.scope == Scope::Event).expect("event conflict");
+        assert_eq!(event.values.len(), 2, "{event:#?}");
     }
 }

@@ -31,13 +31,14 @@
 
 mod align;
 mod conflicts;
+mod features;
 mod framing;
 mod quotes;
 
 pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};
-pub use conflicts::{Conflict, ConflictValue};
+pub use conflicts::{Conflict, ConflictValue, Scope};
 pub use framing::{Framing, StanceShares, framing};
-pub use quotes::{Rendition, SpeakerQuotes, quotes_by_speaker};
+pub use quotes::{Match, Rendition, SameRemarks, SpeakerQuotes, quotes_by_speaker};
 
 #[cfg(test)]
 mod test_support {

@@ -8,6 +8,7 @@ use parallax_nlp::Quote;
 use serde::{Deserialize, Serialize};
 
 use crate::align::Report;
+use crate::features::word_features;
 
 /// One speaker's quotations across a story's reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,30 @@ pub struct SpeakerQuotes {
     pub entity: Option<String>,
     /// Every quotation, report by report in the order given, each in reading order.
     pub renditions: Vec<Rendition>,
+    /// Pairs of renditions, from different reports or channels, of the same remarks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub same_remarks: Vec<SameRemarks>,
+}
+
+/// Two renditions of the same remarks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SameRemarks {
+    /// Indices into the speaker's renditions.
+    pub renditions: [usize; 2],
+    /// How closely the words match.
+    pub kind: Match,
+}
+
+/// How closely two renditions of the same remarks match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Match {
+    /// The same words.
+    Exact,
+    /// One quotes part of the other, or both quote a run of the same words.
+    Partial,
+    /// Different words for the same remarks.
+    Paraphrase,
 }
 
 impl SpeakerQuotes {
@@ -64,15 +89,67 @@ pub fn quotes_by_speaker(reports: &[Report<'_>]) -> Vec<SpeakerQuotes> {
                     speaker: speaker.name.clone(),
                     entity: speaker.entity.clone(),
                     renditions: Vec::new(),
+                    same_remarks: Vec::new(),
                 });
                 speakers.len() - 1
             });
             speakers[at].renditions.push(rendition(report.article, quote));
         }
     }
+    for speaker in &mut speakers {
+        speaker.same_remarks = same_remarks(&speaker.renditions);
+    }
     // A stable sort keeps the order of first quotation among equals.
     speakers.sort_by_key(|s| std::cmp::Reverse(s.articles().len()));
     speakers
+}
+
+/// Words in a row both renditions quote that make them one remark.
+const SHARED_RUN: usize = 5;
+/// Least share of the shorter rendition's content words the other must have for a paraphrase.
+const PARAPHRASE_SHARE: f32 = 0.4;
+
+/// The pairs of renditions that render the same remarks: from different reports, or from one
+/// report through different channels.
+fn same_remarks(renditions: &[Rendition]) -> Vec<SameRemarks> {
+    let words: Vec<Vec<String>> = renditions.iter().map(|r| normalised_words(&r.text)).collect();
+    let features: Vec<Vec<String>> = renditions.iter().map(|r| word_features(&r.text)).collect();
+    let mut pairs = Vec::new();
+    for (i, a) in renditions.iter().enumerate() {
+        for (j, b) in renditions.iter().enumerate().skip(i + 1) {
+            if a.article == b.article && a.channel == b.channel {
+                continue;
+            }
+            let kind = if words[i] == words[j] {
+                Match::Exact
+            } else if contains_run(&words[i], &words[j], SHARED_RUN.min(words[i].len()).min(words[j].len())) {
+                Match::Partial
+            } else {
+                let shared = features[i].iter().filter(|f| features[j].binary_search(f).is_ok()).count();
+                let shorter = features[i].len().min(features[j].len()).max(1);
+                if shared >= 2 && shared as f32 / shorter as f32 >= PARAPHRASE_SHARE {
+                    Match::Paraphrase
+                } else {
+                    continue;
+                }
+            };
+            pairs.push(SameRemarks { renditions: [i, j], kind });
+        }
+    }
+    pairs
+}
+
+/// The words of a text, lower-cased, without punctuation.
+fn normalised_words(text: &str) -> Vec<String> {
+    parallax_nlp::words(text)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether both word sequences hold the same run of `run` words (a run of at least one word).
+fn contains_run(a: &[String], b: &[String], run: usize) -> bool {
+    run > 0 && a.windows(run).any(|window| b.windows(run).any(|other| other == window))
 }
 
 fn rendition(article: ArticleId, quote: &Quote) -> Rendition {
@@ -112,5 +189,29 @@ mod tests {
         let spokesmen: Vec<&SpeakerQuotes> = speakers.iter().filter(|s| s.entity.is_none()).collect();
         assert_eq!(spokesmen.len(), 2, "{speakers:#?}");
         assert!(spokesmen.iter().all(|s| s.articles().len() == 1));
+    }
+
+    #[test]
+    fn renditions_of_the_same_remarks_are_paired() {
+        let rendition = |article: i64, text: &str, channel: Option<&str>| Rendition {
+            article: ArticleId(article),
+            sentence: 0,
+            text: text.into(),
+            partial: false,
+            channel: channel.map(str::to_owned),
+        };
+        let renditions = [
+            rendition(1, "Our city will rebuild the old bridge before next winter.", None),
+            rendition(2, "Our city will rebuild the old bridge before next winter", Some("Radio Velm")),
+            rendition(2, "rebuild the old bridge before next winter", None),
+            rendition(3, "The old bridge will be rebuilt by the city before winter comes", None),
+            rendition(3, "Nothing about the budget is settled", None),
+        ];
+        let pairs: Vec<([usize; 2], Match)> =
+            same_remarks(&renditions).into_iter().map(|p| (p.renditions, p.kind)).collect();
+        assert!(pairs.contains(&([0, 1], Match::Exact)), "{pairs:?}");
+        assert!(pairs.contains(&([0, 2], Match::Partial)), "{pairs:?}");
+        assert!(pairs.contains(&([0, 3], Match::Paraphrase)), "{pairs:?}");
+        assert!(!pairs.iter().any(|(p, _)| p.contains(&4)), "{pairs:?}");
     }
 }

@@ -102,7 +102,7 @@ fn samples_form_one_story_and_are_served() {
         body.contains(r#"<mark class="quote" title="Sergei Shoigu · via TASS">On the instructions"#),
         "{body}"
     );
-    assert!(body.contains(r#"class="s s-speculation" title="Speculation: likely""#), "{body}");
+    assert!(body.contains(r#"class="s s-speculation" id="s30" title="Speculation: likely""#), "{body}");
     assert!(body.contains(r#"class="s s-opinion""#) && body.contains(r#"class="s s-question""#));
     assert!(page.contains("<strong>Nicolás Maduro</strong>"), "the findings list canonical names");
     assert!(page.contains("<dt>February 28, 2025</dt><dd>28 Feb 2025</dd>"));

@@ -14,6 +14,8 @@ pub(crate) enum ReaderBlock {
 
 /// One sentence of the reader view.
 pub(crate) struct ReaderSentence {
+    /// The fragment id other pages link the sentence by ("s12"); empty without an analysis.
+    pub anchor: String,
     /// CSS class for hedged or attributed sentences; empty for plain fact.
     pub class: &'static str,
     /// Tooltip: the stance and the words that decided it.
@@ -63,6 +65,7 @@ impl ReaderBlock {
 
 fn plain_sentence(text: &str) -> ReaderSentence {
     ReaderSentence {
+        anchor: String::new(),
         class: "",
         note: String::new(),
         segments: vec![Segment { text: text.to_owned(), speaker: String::new(), quoted: false }],
@@ -122,7 +125,12 @@ fn reader_sentence(analysis: &Analysis, index: usize, sentence: &parallax_nlp::S
     if at < text.len() {
         segments.push(Segment { text: text[at..].to_owned(), speaker: String::new(), quoted: false });
     }
-    ReaderSentence { class, note, segments }
+    ReaderSentence { anchor: sentence_anchor(index), class, note, segments }
+}
+
+/// The fragment id of sentence `index` of an article's analysis, for links from the story page.
+pub(crate) fn sentence_anchor(index: usize) -> String {
+    format!("s{index}")
 }
 
 fn capitalise(s: &str) -> String {

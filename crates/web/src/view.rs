@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use parallax_cluster::Assignment;
-use parallax_compare::{Report, compare};
+use parallax_compare::{Match, Report, Scope, compare};
 use parallax_core::{ArticleId, ArticleSummary, Story};
 use parallax_nlp::Analysis;
 
@@ -146,8 +146,11 @@ pub(crate) struct Coverage {
 pub(crate) struct ConflictLine {
     pub about: String,
     pub slot: String,
-    /// Each value with the outlets giving it and the article to read it in.
-    pub values: Vec<(String, String, i64)>,
+    /// Whether the values come from two accounts of one kind of earlier event rather than one
+    /// statement.
+    pub event: bool,
+    /// Each value with the outlets giving it and the link to its sentence.
+    pub values: Vec<(String, String, String)>,
 }
 
 /// How one outlet tells the story, as shown.
@@ -162,15 +165,17 @@ pub(crate) struct FramingLine {
 /// A statement made by several outlets.
 pub(crate) struct SharedStatement {
     pub text: String,
-    pub outlets: String,
     /// The outlets that hedge it (empty when all state it).
     pub hedged_by: String,
-    pub article: i64,
+    /// Each outlet's sentence: (outlet, link to the sentence).
+    pub sources: Vec<(String, String)>,
 }
 
 /// A statement as one outlet alone makes it.
 pub(crate) struct OwnStatement {
     pub text: String,
+    /// The link to the sentence in the article.
+    pub href: String,
     /// Whether the report hedges it, gives it as opinion or to unnamed sources, or asks it.
     pub hedged: bool,
 }
@@ -178,6 +183,9 @@ pub(crate) struct OwnStatement {
 /// One speaker's quotations across the reports.
 pub(crate) struct SpeakerLine {
     pub speaker: String,
+    /// Renditions of the same remarks, side by side, and how closely they match.
+    pub pairs: Vec<(RenditionLine, RenditionLine, &'static str)>,
+    /// The renditions in no pair.
     pub renditions: Vec<RenditionLine>,
 }
 
@@ -187,7 +195,8 @@ pub(crate) struct RenditionLine {
     pub outlet: String,
     /// The medium the report says relays the words (empty when none).
     pub channel: String,
-    pub article: i64,
+    /// The link to the sentence in the article.
+    pub href: String,
 }
 
 /// What one report says that no other outlet does.
@@ -213,28 +222,50 @@ impl Coverage {
         };
         let shared = comparison
             .corroborated()
-            .map(|s| SharedStatement {
-                text: s.text.clone(),
-                outlets: outlets(&s.articles),
-                hedged_by: outlets(&s.hedged),
-                article: s.articles[0].get(),
+            .map(|s| {
+                let mut sources: Vec<(String, String)> = Vec::new();
+                for sentence in &s.sentences {
+                    let outlet = outlets(&[sentence.article]);
+                    if !sources.iter().any(|(o, _)| *o == outlet) {
+                        sources.push((outlet, sentence_href(sentence.article, sentence.index)));
+                    }
+                }
+                SharedStatement { text: s.text.clone(), hedged_by: outlets(&s.hedged), sources }
             })
             .collect();
         let quotes = comparison
             .quotes
             .iter()
-            .map(|speaker| SpeakerLine {
-                speaker: speaker.speaker.clone(),
-                renditions: speaker
-                    .renditions
-                    .iter()
-                    .map(|r| RenditionLine {
+            .map(|speaker| {
+                let line = |i: usize| {
+                    let r = &speaker.renditions[i];
+                    RenditionLine {
                         text: r.text.clone(),
                         outlet: outlets(&[r.article]),
                         channel: r.channel.clone().unwrap_or_default(),
-                        article: r.article.get(),
-                    })
-                    .collect(),
+                        href: sentence_href(r.article, r.sentence),
+                    }
+                };
+                let paired: Vec<usize> = speaker.same_remarks.iter().flat_map(|p| p.renditions).collect();
+                SpeakerLine {
+                    speaker: speaker.speaker.clone(),
+                    pairs: speaker
+                        .same_remarks
+                        .iter()
+                        .map(|p| {
+                            let kind = match p.kind {
+                                Match::Exact => "the same words",
+                                Match::Partial => "partly the same words",
+                                Match::Paraphrase => "paraphrased",
+                            };
+                            (line(p.renditions[0]), line(p.renditions[1]), kind)
+                        })
+                        .collect(),
+                    renditions: (0..speaker.renditions.len())
+                        .filter(|i| !paired.contains(i))
+                        .map(line)
+                        .collect(),
+                }
             })
             .collect();
         let own = if story.articles.len() < 2 {
@@ -246,7 +277,11 @@ impl Coverage {
                 .map(|a| {
                     let all: Vec<OwnStatement> = comparison
                         .only_in(a.id)
-                        .map(|s| OwnStatement { text: s.text.clone(), hedged: !s.hedged.is_empty() })
+                        .map(|s| OwnStatement {
+                            text: s.text.clone(),
+                            href: sentence_href(a.id, s.sentences[0].index),
+                            hedged: !s.hedged.is_empty(),
+                        })
                         .collect();
                     OwnClaims {
                         outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
@@ -291,15 +326,27 @@ impl Coverage {
             .map(|c| ConflictLine {
                 about: c.about.clone(),
                 slot: c.slot.clone(),
+                event: c.scope == Scope::Event,
                 values: c
                     .values
                     .iter()
-                    .map(|v| (v.value.clone(), outlets(&v.articles), v.sentence.article.get()))
+                    .map(|v| {
+                        (
+                            v.value.clone(),
+                            outlets(&v.articles),
+                            sentence_href(v.sentence.article, v.sentence.index),
+                        )
+                    })
                     .collect(),
             })
             .collect();
         Coverage { shared, own, conflicts, quotes, framing }
     }
+}
+
+/// The link to a sentence in an article's reader view.
+fn sentence_href(article: ArticleId, index: usize) -> String {
+    format!("/article/{article}#{}", crate::reader::sentence_anchor(index))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use parallax_compare::{Comparison, Report, Status, compare};
+use parallax_compare::{Comparison, Match, Rendition, Report, Scope, Status, compare};
 use parallax_core::{ArticleId, Story};
 use parallax_store::Store;
 
@@ -74,7 +74,12 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
     if !comparison.conflicts.is_empty() {
         println!("\nWhere the reports disagree:");
         for conflict in &comparison.conflicts {
-            println!("- {} ({}):", conflict.about, conflict.slot);
+            match conflict.scope {
+                Scope::Statement => println!("- {} ({}):", conflict.about, conflict.slot),
+                Scope::Event => {
+                    println!("- the accounts of {} do not match ({}):", conflict.about, conflict.slot)
+                }
+            }
             for value in &conflict.values {
                 println!("    {} — {}", value.value, outlets(&value.articles));
             }
@@ -121,10 +126,21 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
         println!("\nQuotes by speaker:");
         for speaker in &comparison.quotes {
             println!("- {}", speaker.speaker);
-            for rendition in &speaker.renditions {
-                let channel =
-                    rendition.channel.as_ref().map(|c| format!(", as rendered by {c}")).unwrap_or_default();
-                println!("    {}{}: “{}”", outlet(rendition.article), channel, rendition.text);
+            let by = |r: &Rendition| {
+                let channel = r.channel.as_ref().map(|c| format!(", as rendered by {c}")).unwrap_or_default();
+                format!("{}{}", outlet(r.article), channel)
+            };
+            for (i, rendition) in speaker.renditions.iter().enumerate() {
+                println!("    [{}] {}: “{}”", i + 1, by(rendition), rendition.text);
+            }
+            for pair in &speaker.same_remarks {
+                let kind = match pair.kind {
+                    Match::Exact => "the same words",
+                    Match::Partial => "partly the same words",
+                    Match::Paraphrase => "paraphrased",
+                };
+                let [a, b] = pair.renditions;
+                println!("    [{}] and [{}] render the same remarks: {kind}", a + 1, b + 1);
             }
         }
     }

@@ -1,0 +1,331 @@
+//! What a sentence says, as features comparison can match across outlets that word things
+//! differently: the entities it names (by canonical id, so "Shoigu" matches "Sergei Shoigu"), its
+//! content words reduced to a stem or to a class of words that report the same thing ("talks",
+//! "discussions", "met"), and the slots its quantities and dates fill (a count of people, a day),
+//! whatever their values, so that sentences giving different tolls still align and can conflict.
+
+use std::collections::HashMap;
+
+use parallax_nlp::{Analysis, DateValue, EntityKind, ValueKind, is_stopword, words};
+
+/// Words reporters use for the same thing; each group counts as one feature.
+const PARAPHRASES: &[&[&str]] = &[
+    &[
+        "talk",
+        "discussion",
+        "discuss",
+        "meet",
+        "met",
+        "meeting",
+        "negotiation",
+        "negotiate",
+        "consultation",
+        "dialogue",
+        "conversation",
+        "summit",
+    ],
+    &["war", "conflict", "fighting", "hostility", "hostilities", "combat"],
+    &["end", "resolution", "resolve", "settle", "settlement", "ceasefire", "truce"],
+    &["kill", "dead", "die", "died", "death", "fatality", "fatalities", "toll"],
+    &["injure", "injury", "wound", "wounded", "hurt", "injuries"],
+    &["visit", "trip", "travel", "arrive", "arrival", "came", "tour"],
+    &["agree", "agreement", "deal", "accord", "pact", "treaty"],
+    &["resign", "resignation", "quit"],
+    &["collapse", "fell", "crumble"],
+    &["buy", "acquire", "acquisition", "purchase", "takeover"],
+    &["company", "firm"],
+    &["partner", "partnership", "ally", "alliance", "relationship", "relation", "tie", "ties"],
+    &["fire", "blaze", "wildfire", "flame", "burn", "burned", "burnt"],
+    &["evacuate", "evacuation", "flee", "fled", "evacuee"],
+    &["arrest", "detain", "detention", "custody"],
+    &["vote", "ballot", "election", "poll"],
+    &["announce", "unveil", "reveal", "disclose", "declare"],
+    &["strike", "walkout", "stoppage"],
+    &["rise", "increase", "grow", "climb", "surge", "jump"],
+    &["fall", "drop", "decline", "plunge", "slump", "decrease"],
+    &["mediation", "mediate", "mediator", "broker"],
+    &["home", "house", "houses", "dwelling", "residence"],
+    &["city", "town"],
+    &["rule", "ruling", "verdict", "judgment", "judgement"],
+    &["outbreak", "epidemic", "infection"],
+    &["sign", "signed", "signing"],
+    &["support", "backing"],
+];
+
+/// Verbs of saying carry who speaks, not what is said: they do not count as content.
+const SPEECH_WORDS: &[&str] =
+    &["say", "said", "says", "tell", "told", "added", "stated", "according", "reported", "report", "noted"];
+
+/// Interns feature strings as small ids.
+#[derive(Debug, Default)]
+pub(crate) struct Features {
+    ids: HashMap<String, u32>,
+    /// How many units have each feature.
+    pub(crate) document_frequency: Vec<u32>,
+    /// Whether the feature is a named entity (they tell statements apart more than words do).
+    pub(crate) is_entity: Vec<bool>,
+}
+
+impl Features {
+    fn id(&mut self, feature: String, entity: bool) -> u32 {
+        let next = self.ids.len() as u32;
+        let id = *self.ids.entry(feature).or_insert(next);
+        if id == next {
+            self.document_frequency.push(0);
+            self.is_entity.push(entity);
+        }
+        id
+    }
+
+    /// Counts a unit's features for the document frequencies.
+    pub(crate) fn count(&mut self, unit: &[u32]) {
+        for &f in unit {
+            self.document_frequency[f as usize] += 1;
+        }
+    }
+
+    /// The features of sentence `index` of an analysis.
+    pub(crate) fn of_sentence(&mut self, analysis: &Analysis, index: usize) -> SentenceFeatures {
+        let text = &analysis.sentences[index].text;
+        // Byte spans of entity mentions: their words are matched through the entity instead.
+        let mut named: Vec<(usize, usize)> = Vec::new();
+        let mut positioned: Vec<(usize, u32)> = Vec::new();
+        let mut subject = None;
+        for entity in &analysis.entities {
+            for mention in entity.mentions.iter().filter(|m| m.sentence == index) {
+                named.push((mention.start, mention.end));
+                let id = self.id(format!("e:{}", entity.id), true);
+                positioned.push((mention.start, id));
+                if mention.start == 0 && entity.kind == EntityKind::Person {
+                    subject = Some(id);
+                }
+            }
+        }
+        for word in words(text) {
+            let start = word.as_ptr() as usize - text.as_ptr() as usize;
+            if named.iter().any(|&(s, e)| start >= s && start < e) {
+                continue;
+            }
+            if let Some(feature) = content_feature(word) {
+                positioned.push((start, self.id(feature, false)));
+            }
+        }
+        let words_end = positioned.len();
+        for value in analysis.values.iter().filter(|v| v.sentence == index) {
+            let slot = match (&value.kind, &value.unit) {
+                (ValueKind::Number, Some(unit)) => format!("n:{}", counted(unit)),
+                (ValueKind::Number, None) => continue,
+                (ValueKind::Percent, _) => "n:percent".to_owned(),
+                (ValueKind::Money { currency }, _) => format!("n:{currency}"),
+            };
+            positioned.push((value.start, self.id(slot, false)));
+        }
+        for date in analysis.dates.iter().filter(|d| d.sentence == index) {
+            positioned.push((date.start, self.id("d:date".to_owned(), false)));
+            if let DateValue::Day { date: day } = date.value {
+                positioned.push((date.start, self.id(format!("d:{day}"), false)));
+            }
+        }
+        let mut words = positioned[..words_end].to_vec();
+        words.sort_unstable();
+        positioned.sort_unstable();
+        let starts = clause_starts(text);
+        let clauses = starts
+            .windows(2)
+            .map(|w| set(positioned.iter().filter(|(at, _)| *at >= w[0] && *at < w[1]).map(|&(_, f)| f)))
+            .collect::<Vec<_>>();
+        // Two content words or names in a row within a clause ("strategic partnership").
+        let clause_of = |at: usize| starts.partition_point(|&s| s <= at);
+        let phrases = words
+            .windows(2)
+            .filter(|w| w[0].1 != w[1].1 && clause_of(w[0].0) == clause_of(w[1].0))
+            .map(|w| (u64::from(w[0].1) << 32) | u64::from(w[1].1));
+        SentenceFeatures {
+            set: set(positioned.iter().map(|&(_, f)| f)),
+            clauses: merge_small(clauses),
+            phrases: set(phrases),
+            subject,
+        }
+    }
+}
+
+/// What one sentence says, as features.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SentenceFeatures {
+    /// The whole sentence's features, sorted.
+    pub(crate) set: Vec<u32>,
+    /// Each clause's features, sorted.
+    pub(crate) clauses: Vec<Vec<u32>>,
+    /// Pairs of features written next to each other, in order, sorted.
+    pub(crate) phrases: Vec<u64>,
+    /// The person the sentence opens with, who is most likely what it is about.
+    pub(crate) subject: Option<u32>,
+}
+
+fn set<T: Ord>(features: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = features.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Fewer features than this make a clause too thin to align on its own.
+const MIN_CLAUSE_FEATURES: usize = 3;
+
+/// Joins each thin clause to its neighbour, so that every clause says enough to be matched.
+fn merge_small(clauses: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+    let mut merged: Vec<Vec<u32>> = Vec::new();
+    for clause in clauses {
+        match merged.last_mut() {
+            Some(last) if last.len() < MIN_CLAUSE_FEATURES || clause.len() < MIN_CLAUSE_FEATURES => {
+                last.extend(clause);
+                last.sort_unstable();
+                last.dedup();
+            }
+            _ => merged.push(clause),
+        }
+    }
+    merged
+}
+
+/// Byte offsets where the sentence's clauses start, and its length: breaks at semicolons, colons and
+/// dashes, and at commas before a conjunction, a relative word or a participle.
+fn clause_starts(text: &str) -> Vec<usize> {
+    const OPENERS: &[&str] = &[
+        "and", "but", "while", "although", "though", "whereas", "which", "where", "who", "when", "as",
+        "after", "before", "because", "saying", "adding",
+    ];
+    let mut starts = vec![0];
+    for (i, c) in text.char_indices() {
+        let after = i + c.len_utf8();
+        let breaks = match c {
+            ';' | ':' | '—' | '“' | '”' => true,
+            ',' => {
+                let next = text[after..].split_whitespace().next().unwrap_or("");
+                let next = next.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+                OPENERS.contains(&next.as_str()) || (next.len() > 5 && next.ends_with("ing"))
+            }
+            _ => false,
+        };
+        if breaks && after < text.len() {
+            starts.push(after);
+        }
+    }
+    starts.push(text.len());
+    starts
+}
+
+/// What a count counts, in the singular ("homes" → "home"), so that counts of one thing meet.
+pub(crate) fn counted(unit: &str) -> String {
+    let unit = unit.to_lowercase();
+    if let Some(base) = unit.strip_suffix("ies") {
+        format!("{base}y")
+    } else if unit.ends_with('s') && !unit.ends_with("ss") {
+        unit[..unit.len() - 1].to_owned()
+    } else {
+        unit
+    }
+}
+
+/// A content word's feature: its paraphrase group, else its stem; `None` for function words,
+/// verbs of saying and short words.
+fn content_feature(word: &str) -> Option<String> {
+    let lower = word.trim_end_matches(['.', '\'', '’']).to_lowercase();
+    let lower = lower.strip_suffix("'s").or_else(|| lower.strip_suffix("’s")).unwrap_or(&lower);
+    if lower.len() < 3 || is_stopword(lower) || SPEECH_WORDS.contains(&lower) {
+        return None;
+    }
+    if lower.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.')) {
+        // Numbers are slots (see `of_sentence`), not words.
+        return None;
+    }
+    let stemmed = stem(lower);
+    for (group, words) in PARAPHRASES.iter().enumerate() {
+        if words.iter().any(|w| *w == lower || *w == stemmed) {
+            return Some(format!("p:{group}"));
+        }
+    }
+    Some(stemmed)
+}
+
+/// A light English stemmer: strips inflections and a few derivational endings, keeping at least
+/// four letters, so that "partnerships", "partners" and "partner" meet.
+pub(crate) fn stem(word: &str) -> String {
+    const ENDINGS: &[(&str, &str)] = &[
+        ("ships", ""),
+        ("ship", ""),
+        ("ments", ""),
+        ("ment", ""),
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("ions", ""),
+        ("ion", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ied", "y"),
+        ("ies", "y"),
+        ("ed", ""),
+        ("ly", ""),
+        ("es", ""),
+        ("s", ""),
+    ];
+    let mut stemmed = word.to_owned();
+    for (ending, replacement) in ENDINGS {
+        if let Some(base) = word.strip_suffix(ending)
+            && base.chars().count() >= 4
+            && !(*ending == "s" && (base.ends_with('s') || base.ends_with('u') || base.ends_with('i')))
+        {
+            stemmed = format!("{base}{replacement}");
+            break;
+        }
+    }
+    // A final silent "e" goes, so that "undermine" meets "undermining".
+    if stemmed.ends_with('e') && stemmed.chars().count() >= 5 {
+        stemmed.pop();
+    }
+    stemmed
+}
+
+/// The content features of a piece of text without its analysis (a quotation): its words' stems and
+/// paraphrase groups, names included as words.
+pub(crate) fn word_features(text: &str) -> Vec<String> {
+    let mut features: Vec<String> = words(text).filter_map(content_feature).collect();
+    features.sort_unstable();
+    features.dedup();
+    features
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        assert_eq!(stem("partnerships"), stem("partners"));
+        assert_eq!(stem("discussions"), stem("discussed"));
+        assert_eq!(stem("status"), "status");
+        assert_eq!(stem("bus"), "bus");
+        assert_eq!(stem("undermine"), stem("undermining"));
+        assert_eq!(stem("accelerated"), stem("accelerating"));
+        assert_eq!(stem("negotiations"), stem("negotiate"));
+    }
+
+    #[test]
+    fn paraphrases_are_one_feature() {
+        assert_eq!(content_feature("talks"), content_feature("discussions"));
+        assert_eq!(content_feature("war"), content_feature("conflict"));
+        assert_eq!(content_feature("the"), None);
+        assert_eq!(content_feature("said"), None);
+    }
+
+    #[test]
+    fn clauses_break_at_conjunctions_and_participles() {
+        let text = "Shoigu arrived in Beijing, focusing on security, and Wang Yi met him; talks went on.";
+        let starts = clause_starts(text);
+        let clauses: Vec<&str> = starts.windows(2).map(|w| text[w[0]..w[1]].trim()).collect();
+        assert_eq!(
+            clauses,
+            ["Shoigu arrived in Beijing,", "focusing on security,", "and Wang Yi met him;", "talks went on."]
+        );
+    }
+}
