@@ -12,7 +12,7 @@ use parallax_nlp::{Analysis, EntityKind, ValueKind, words};
 use serde::{Deserialize, Serialize};
 
 use crate::align::{Report, SentenceRef, Statement};
-use crate::features::{counted, stem};
+use crate::features::{counted, counted_class, stem};
 
 /// A slot that outlets fill differently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +37,9 @@ pub enum Scope {
     /// Sentences aligned as one statement.
     #[default]
     Statement,
+    /// Sentences of different statements that count the same outcome of the event: how many
+    /// people were killed, injured, evacuated, arrested, rescued or are missing.
+    Story,
     /// Sentences not aligned, each telling of the same person's earlier visit or meeting: the
     /// accounts do not match, though they may describe different occasions.
     Event,
@@ -140,8 +143,101 @@ pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> (Ve
             found.push(Conflict { about: statement.text.clone(), slot, scope: Scope::Statement, values });
         }
     }
+    found.extend(outcome_conflicts(reports, statements, &mut conflicting));
     found.extend(event_conflicts(reports, statements));
     (found, conflicting)
+}
+
+/// Outcomes of an event that reports count, each with the words that tell of it.
+const OUTCOMES: &[(&str, &[&str])] = &[
+    ("killed", &["killed", "kill", "dead", "died", "die", "deaths", "death", "toll", "lives", "fatalities"]),
+    ("injured", &["injured", "injuries", "wounded", "hurt"]),
+    ("evacuated", &["evacuated", "evacuate", "evacuation", "fled", "displaced", "leave"]),
+    ("arrested", &["arrested", "arrest", "arrests", "detained"]),
+    ("rescued", &["rescued", "saved", "survivors", "survived"]),
+    ("missing", &["missing", "unaccounted"]),
+];
+
+/// Counts of one outcome (people killed, injured, ...) in sentences of different statements that
+/// do not fit each other: the statements were told apart, yet they count the same thing.
+fn outcome_conflicts(
+    reports: &[Report<'_>],
+    statements: &[Statement],
+    conflicting: &mut [bool],
+) -> Vec<Conflict> {
+    struct Count<'s> {
+        statement: usize,
+        outlet: String,
+        sentence: &'s SentenceRef,
+        outcome: &'static str,
+        bounds: [f64; 2],
+        written: String,
+    }
+    let mut counts: Vec<Count<'_>> = Vec::new();
+    for (s, statement) in statements.iter().enumerate() {
+        for sentence in &statement.sentences {
+            let Some(report) = report_of(reports, sentence.article) else { continue };
+            let lower: Vec<String> = words(&sentence.text).map(|w| w.to_lowercase()).collect();
+            let outcomes: Vec<&'static str> = OUTCOMES
+                .iter()
+                .filter(|(_, cues)| lower.iter().any(|w| cues.contains(&w.as_str())))
+                .map(|(name, _)| *name)
+                .collect();
+            // A sentence telling of two outcomes does not say which its count is.
+            let [outcome] = outcomes[..] else { continue };
+            let people = report.analysis.values.iter().filter(|v| {
+                v.sentence == sentence.index
+                    && v.kind == ValueKind::Number
+                    && v.unit.as_deref().is_some_and(|u| counted_class(u) == "people")
+            });
+            for value in people {
+                counts.push(Count {
+                    statement: s,
+                    outlet: report.outlet_key(),
+                    sentence,
+                    outcome,
+                    bounds: value.bounds(),
+                    written: value.text.clone(),
+                });
+            }
+        }
+    }
+    let mut found: Vec<Conflict> = Vec::new();
+    for &(outcome, _) in OUTCOMES {
+        let of: Vec<&Count<'_>> = counts.iter().filter(|c| c.outcome == outcome).collect();
+        let clash = of.iter().enumerate().any(|(i, a)| {
+            of[i + 1..].iter().any(|b| {
+                a.statement != b.statement
+                    && a.outlet != b.outlet
+                    && !Reading::Quantity(a.bounds).compatible(&Reading::Quantity(b.bounds))
+            })
+        });
+        if !clash {
+            continue;
+        }
+        let mut values: Vec<ConflictValue> = Vec::new();
+        for count in &of {
+            conflicting[count.statement] = true;
+            match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(&count.written)) {
+                Some(value) if !value.articles.contains(&count.sentence.article) => {
+                    value.articles.push(count.sentence.article)
+                }
+                Some(_) => {}
+                None => values.push(ConflictValue {
+                    value: count.written.clone(),
+                    articles: vec![count.sentence.article],
+                    sentence: count.sentence.clone(),
+                }),
+            }
+        }
+        found.push(Conflict {
+            about: format!("how many people were {outcome}"),
+            slot: format!("people {outcome}"),
+            scope: Scope::Story,
+            values,
+        });
+    }
+    found
 }
 
 fn dedup(items: impl Iterator<Item = usize>) -> Vec<usize> {
@@ -229,7 +325,7 @@ fn named(analysis: &Analysis, index: usize, kind: EntityKind) -> Vec<String> {
 }
 
 /// Places a sentence puts something in ("in Eastfold", "at Marrow Bay"): a place it names, or a
-/// capitalised name no entity or date covers, after "in", "at", "near" or "outside".
+/// capitalised name no entity or date covers, after "in", "at", "near", "outside" or "beside".
 fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
     let text = &analysis.sentences[index].text;
     let entity_at = |at: usize| {
@@ -242,7 +338,7 @@ fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
         words(text).map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w)).collect();
     let mut places: Vec<String> = Vec::new();
     for (k, &(_, word)) in tokens.iter().enumerate() {
-        if !["in", "at", "near", "outside"].contains(&word.to_lowercase().as_str()) {
+        if !["in", "at", "near", "outside", "beside"].contains(&word.to_lowercase().as_str()) {
             continue;
         }
         let start = if tokens.get(k + 1).is_some_and(|t| t.1 == "the") { k + 2 } else { k + 1 };

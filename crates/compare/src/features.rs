@@ -32,7 +32,18 @@ const PARAPHRASES: &[&[&str]] = &[
     &["agree", "agreement", "deal", "accord", "pact", "treaty"],
     &["resign", "resignation", "quit"],
     &["collapse", "fell", "crumble"],
-    &["buy", "acquire", "acquisition", "purchase", "takeover"],
+    &["buy", "acquire", "acquisition", "purchase", "takeover", "pay", "sell", "sold", "sale"],
+    &["start", "began", "begin", "started", "ignite", "ignited", "erupt", "erupted"],
+    &["fight", "battle", "tackle", "contain"],
+    &["share", "stock"],
+    &["hospital", "clinic", "infirmary"],
+    &["board", "aboard", "onboard"],
+    &["rescue", "rescued", "save", "saved"],
+    &["combine", "combined", "merge", "merged", "merger"],
+    &["taken", "brought", "transported", "ferried", "airlifted"],
+    &["participate", "turnout"],
+    &["inaugurate", "sworn"],
+    &["reporter", "journalist"],
     &["company", "firm"],
     &["partner", "partnership", "ally", "alliance", "relationship", "relation", "tie", "ties"],
     &["fire", "blaze", "wildfire", "flame", "burn", "burned", "burnt"],
@@ -101,24 +112,39 @@ impl Features {
                 }
             }
         }
-        for word in words(text) {
-            let start = word.as_ptr() as usize - text.as_ptr() as usize;
+        let words: Vec<(usize, &str)> =
+            words(text).map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w)).collect();
+        let mut k = 0;
+        while k < words.len() {
+            let (start, word) = words[k];
+            k += 1;
             if named.iter().any(|&(s, e)| start >= s && start < e) {
                 continue;
             }
-            if let Some(feature) = content_feature(word) {
+            // A phrasal verb counts as the single word it means ("took over" is "takeover").
+            let phrase = words.get(k).and_then(|&(_, next)| phrasal(word, next));
+            let feature = match phrase {
+                Some(meaning) => {
+                    k += 1;
+                    content_feature(meaning)
+                }
+                None => content_feature(word),
+            };
+            if let Some(feature) = feature {
                 positioned.push((start, self.id(feature, false)));
             }
         }
         let words_end = positioned.len();
         for value in analysis.values.iter().filter(|v| v.sentence == index) {
             let slot = match (&value.kind, &value.unit) {
-                (ValueKind::Number, Some(unit)) => format!("n:{}", counted(unit)),
+                (ValueKind::Number, Some(unit)) => format!("n:{}", counted_class(unit)),
                 (ValueKind::Number, None) => continue,
                 (ValueKind::Percent, _) => "n:percent".to_owned(),
                 (ValueKind::Money { currency }, _) => format!("n:{currency}"),
             };
             positioned.push((value.start, self.id(slot, false)));
+            // The same quantity, however written ("6,000", "six thousand"), is a strong match.
+            positioned.push((value.start, self.id(format!("v:{}", value.value), false)));
         }
         for date in analysis.dates.iter().filter(|d| d.sentence == index) {
             positioned.push((date.start, self.id("d:date".to_owned(), false)));
@@ -225,6 +251,65 @@ pub(crate) fn counted(unit: &str) -> String {
     } else {
         unit
     }
+}
+
+/// Nouns for people, which count the same thing whichever a report uses ("six passengers", "six
+/// people").
+const PEOPLE: &[&str] = &[
+    "people",
+    "person",
+    "persons",
+    "passenger",
+    "resident",
+    "worker",
+    "civilian",
+    "victim",
+    "child",
+    "children",
+    "men",
+    "women",
+    "patient",
+    "student",
+    "soldier",
+    "troop",
+    "miner",
+    "staff",
+    "crew",
+    "survivor",
+    "villager",
+    "employee",
+    "voter",
+    "protester",
+    "demonstrator",
+];
+
+/// What a count counts, with every noun for people as "people".
+pub(crate) fn counted_class(unit: &str) -> String {
+    let unit = counted(unit);
+    if PEOPLE.contains(&unit.as_str()) { "people".to_owned() } else { unit }
+}
+
+/// Two-word verbs and expressions and the single word each means.
+const PHRASAL: &[(&str, &[&str], &str)] = &[
+    ("over", &["take", "takes", "taking", "took", "taken"], "takeover"),
+    ("down", &["step", "steps", "stepping", "stepped", "stand", "stood"], "resign"),
+    ("way", &["give", "gives", "gave", "given"], "collapse"),
+    ("out", &["break", "breaks", "broke", "broken"], "start"),
+    ("board", &["on"], "aboard"),
+    ("part", &["take", "takes", "took", "taken", "taking"], "participate"),
+    ("lives", &["lost", "lose"], "died"),
+    ("fire", &["caught", "catch"], "fire"),
+    ("office", &["took", "take", "takes", "taking"], "inaugurate"),
+];
+
+/// The single word a two-word expression means, if it is one.
+fn phrasal(word: &str, next: &str) -> Option<&'static str> {
+    let next = next.to_lowercase();
+    let word = word.to_lowercase();
+    PHRASAL
+        .iter()
+        .find(|(second, firsts, _)| *second == next && firsts.contains(&word.as_str()))
+        .map(|(_, _, meaning)| *meaning)
 }
 
 /// A content word's feature: its paraphrase group, else its stem; `None` for function words,

@@ -228,6 +228,11 @@ fn qualifier(tokens: &[Token<'_>], at: usize) -> Option<(usize, Qualifier)> {
 
 fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
     let from = i;
+    // "a quarter of", "a third": a fraction after "a" or "one".
+    if tokens[i].is_any(&["quarter", "third"]) && i > 0 && tokens[i - 1].is_any(&["a", "one"]) {
+        let share = if tokens[i].lower == "quarter" { 25.0 } else { 100.0 / 3.0 };
+        return Some(Quantity::new(from, i + 1, share, ValueKind::Percent));
+    }
     if let Some(&(_, share)) = SHARE_WORDS.iter().find(|(w, _)| tokens[i].is_any(&[w])) {
         // "half" is a share only of something ("half of the seats", "half the votes").
         let of_something = tokens[i].lower != "half"
@@ -365,9 +370,11 @@ mod tests {
 
     #[test]
     fn shares_in_words_are_percentages() {
-        let got = values("Each side takes an equal share; the venture is split 50-50; half of the seats.");
+        let got = values(
+            "Each side takes an equal share; the venture is split 50-50; half of the seats; a quarter.",
+        );
         let shares: Vec<(&str, f64)> = got.iter().map(|(t, v, _)| (t.as_str(), *v)).collect();
-        assert_eq!(shares, [("equal share", 50.0), ("50-50", 50.0), ("half", 50.0)]);
+        assert_eq!(shares, [("equal share", 50.0), ("50-50", 50.0), ("half", 50.0), ("quarter", 25.0)]);
         assert!(got.iter().all(|(_, _, kind)| *kind == ValueKind::Percent));
         assert!(values("He waited half an hour.").is_empty());
     }

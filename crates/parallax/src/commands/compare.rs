@@ -75,7 +75,7 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
         println!("\nWhere the reports disagree:");
         for conflict in &comparison.conflicts {
             match conflict.scope {
-                Scope::Statement => println!("- {} ({}):", conflict.about, conflict.slot),
+                Scope::Statement | Scope::Story => println!("- {} ({}):", conflict.about, conflict.slot),
                 Scope::Event => {
                     println!("- the accounts of {} do not match ({}):", conflict.about, conflict.slot)
                 }
