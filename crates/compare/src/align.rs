@@ -227,7 +227,7 @@ impl Similarity {
             .iter()
             .zip(&features.is_entity)
             .map(|(&df, &entity)| {
-                let idf = ((units as f32 + 1.0) / df.max(1) as f32).ln();
+                let idf = (1.0 + (units as f32 + 1.0) / df.max(1) as f32).ln();
                 if entity { idf * ENTITY_BOOST } else { idf }
             })
             .collect();

@@ -110,32 +110,49 @@ const SHARED_RUN: usize = 5;
 const PARAPHRASE_SHARE: f32 = 0.4;
 
 /// The pairs of renditions that render the same remarks: from different reports, or from one
-/// report through different channels.
+/// report through different channels. Sameness carries over: renditions each matching a third are
+/// the same remarks too, and are paired as paraphrases when their own words do not match.
 fn same_remarks(renditions: &[Rendition]) -> Vec<SameRemarks> {
     let words: Vec<Vec<String>> = renditions.iter().map(|r| normalised_words(&r.text)).collect();
     let features: Vec<Vec<String>> = renditions.iter().map(|r| word_features(&r.text)).collect();
+    let comparable = |i: usize, j: usize| {
+        let (a, b) = (&renditions[i], &renditions[j]);
+        a.article != b.article || a.channel != b.channel
+    };
+    let kind = |i: usize, j: usize| {
+        if words[i] == words[j] {
+            Some(Match::Exact)
+        } else if contains_run(&words[i], &words[j], SHARED_RUN.min(words[i].len()).min(words[j].len())) {
+            Some(Match::Partial)
+        } else {
+            let shared = features[i].iter().filter(|f| features[j].binary_search(f).is_ok()).count();
+            let shorter = features[i].len().min(features[j].len()).max(1);
+            (shared >= 2 && shared as f32 / shorter as f32 >= PARAPHRASE_SHARE).then_some(Match::Paraphrase)
+        }
+    };
+    let mut remark: Vec<usize> = (0..renditions.len()).collect();
     let mut pairs = Vec::new();
-    for (i, a) in renditions.iter().enumerate() {
-        for (j, b) in renditions.iter().enumerate().skip(i + 1) {
-            if a.article == b.article && a.channel == b.channel {
+    for i in 0..renditions.len() {
+        for j in i + 1..renditions.len() {
+            if !comparable(i, j) {
                 continue;
             }
-            let kind = if words[i] == words[j] {
-                Match::Exact
-            } else if contains_run(&words[i], &words[j], SHARED_RUN.min(words[i].len()).min(words[j].len())) {
-                Match::Partial
-            } else {
-                let shared = features[i].iter().filter(|f| features[j].binary_search(f).is_ok()).count();
-                let shorter = features[i].len().min(features[j].len()).max(1);
-                if shared >= 2 && shared as f32 / shorter as f32 >= PARAPHRASE_SHARE {
-                    Match::Paraphrase
-                } else {
-                    continue;
-                }
-            };
-            pairs.push(SameRemarks { renditions: [i, j], kind });
+            if let Some(kind) = kind(i, j) {
+                pairs.push(SameRemarks { renditions: [i, j], kind });
+                let (from, to) = (remark[j], remark[i]);
+                remark.iter_mut().filter(|r| **r == from).for_each(|r| *r = to);
+            }
         }
     }
+    for i in 0..renditions.len() {
+        for j in i + 1..renditions.len() {
+            let paired = pairs.iter().any(|p| p.renditions == [i, j]);
+            if remark[i] == remark[j] && comparable(i, j) && !paired {
+                pairs.push(SameRemarks { renditions: [i, j], kind: Match::Paraphrase });
+            }
+        }
+    }
+    pairs.sort_by_key(|p| p.renditions);
     pairs
 }
 

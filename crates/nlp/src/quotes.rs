@@ -133,6 +133,11 @@ static MEDIA_NOUNS: WordSet = WordSet::new(&[
     "press",
     "broadcaster",
     "daily",
+    "radio",
+    "fm",
+    "channel",
+    "network",
+    "wire",
 ]);
 
 /// Words that may stand before a media noun in its phrase ("Chinese state media", "official media").
@@ -380,6 +385,10 @@ impl Context<'_, '_> {
                 if let Some(speaker) = speaker {
                     quote.speaker = Some(speaker);
                     quote.cue = Some(tokens[verb].text.to_owned());
+                    // "“...,” the mayor told Valley Radio."
+                    if verb > j {
+                        quote.channel = self.medium_told(index, verb, tokens.len());
+                    }
                 }
             }
         }
@@ -391,6 +400,8 @@ impl Context<'_, '_> {
         {
             quote.speaker = Some(speaker);
             quote.cue = Some(tokens[verb].text.to_owned());
+            // "The mayor told Radio Velm: “...”"
+            quote.channel = self.medium_told(index, verb, open);
         }
 
         // "According to the Russian Security Council, ... “...”".
@@ -422,18 +433,33 @@ impl Context<'_, '_> {
         }
     }
 
+    /// The medium a speaker "told" the words to, named between the verb and `to`.
+    fn medium_told(&self, index: usize, verb: usize, to: usize) -> Option<String> {
+        let tokens = &self.sentences[index].tokens;
+        if !tokens[verb].is_any(&["told"]) {
+            return None;
+        }
+        let end = (verb + 6).min(to).min(tokens.len());
+        let listener = self.speaker_in(index, verb + 1, end)?;
+        self.is_medium(&listener).then_some(listener.name)
+    }
+
     fn is_medium(&self, speaker: &Speaker) -> bool {
+        // A name that says what it is: "Valley Radio", "Radio Velm", "the Harbour Wire agency".
+        let named_medium = {
+            let mut words = speaker.name.split_whitespace();
+            let first = words.next();
+            let last = words.last().or(first);
+            [first, last].into_iter().flatten().any(|w| MEDIA_NOUNS.has(&w.to_ascii_lowercase()))
+        };
         match &speaker.entity {
             Some(id) => self.entities.iter().any(|e| {
                 &e.id == id
                     && e.kind == EntityKind::Organisation
-                    && crate::gazetteer::gazetteer().by_name(&e.name).is_some_and(|k| k.detail == "media")
+                    && (named_medium
+                        || crate::gazetteer::gazetteer().by_name(&e.name).is_some_and(|k| k.detail == "media"))
             }),
-            None => speaker
-                .name
-                .split_whitespace()
-                .last()
-                .is_some_and(|w| MEDIA_NOUNS.has(&w.to_ascii_lowercase())),
+            None => named_medium,
         }
     }
 
@@ -581,6 +607,31 @@ mod tests {
         let mut article = Article::new("");
         article.body = paragraphs.iter().map(|p| Block::Paragraph { text: (*p).into() }).collect();
         crate::analyze(&article).quotes.into_iter().map(|q| (q.text, q.speaker.map(|s| s.name))).collect()
+    }
+
+    #[test]
+    fn a_medium_told_the_words_is_their_channel() {
+        let channels = |text: &str| {
+            let mut article = Article::new("");
+            article.body = vec![Block::Paragraph { text: text.into() }];
+            crate::analyze(&article)
+                .quotes
+                .into_iter()
+                .map(|q| (q.speaker.map(|s| s.name), q.channel))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            channels("“Nobody has seen a fire this close,” mayor Corin Tate told Valley Radio."),
+            [(Some("Corin Tate".into()), Some("Valley Radio".into()))]
+        );
+        assert_eq!(
+            channels("Odile Marchetti told Radio Velm: “This city has chosen to look forward.”"),
+            [(Some("Odile Marchetti".into()), Some("Radio Velm".into()))]
+        );
+        assert_eq!(
+            channels("“We will appeal,” Marta Lindow told her staff."),
+            [(Some("Marta Lindow".into()), None)]
+        );
     }
 
     #[test]
