@@ -156,6 +156,7 @@ const OUTCOMES: &[(&str, &[&str])] = &[
     ("arrested", &["arrested", "arrest", "arrests", "detained"]),
     ("rescued", &["rescued", "saved", "survivors", "survived"]),
     ("missing", &["missing", "unaccounted"]),
+    ("ill", &["ill", "infected", "sick", "sickened", "sickness"]),
 ];
 
 /// Counts of one outcome (people killed, injured, ...) in sentences of different statements that
@@ -324,8 +325,8 @@ fn named(analysis: &Analysis, index: usize, kind: EntityKind) -> Vec<String> {
     names
 }
 
-/// Places a sentence puts something in ("in Eastfold", "at Marrow Bay"): a place it names, or a
-/// capitalised name no entity or date covers, after "in", "at", "near", "outside" or "beside".
+/// Places a sentence puts something in ("in Eastfold", "at Marrow Bay"): a name, not a date, after
+/// "in", "at", "near", "outside" or "beside".
 fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
     let text = &analysis.sentences[index].text;
     let entity_at = |at: usize| {
@@ -346,9 +347,9 @@ fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
         if !first.starts_with(char::is_uppercase) || dated(at) {
             continue;
         }
+        // Whatever an unknown name after "in" or "near" was taken for, there it names a place.
         let name = match entity_at(at) {
-            Some(entity) if entity.kind == EntityKind::Place => entity.name.clone(),
-            Some(_) => continue,
+            Some(entity) => entity.name.clone(),
             None => {
                 let run: Vec<&str> = tokens[start..]
                     .iter()

@@ -63,6 +63,11 @@ const PARAPHRASES: &[&[&str]] = &[
     &["support", "backing"],
 ];
 
+/// Words common enough to be function words for clustering that still tell what a statement says
+/// ("the first case", "the last visit", "did not").
+const MEANINGFUL: &[&str] =
+    &["first", "last", "new", "against", "before", "after", "under", "over", "down", "off"];
+
 /// Verbs of saying carry who speaks, not what is said: they do not count as content.
 const SPEECH_WORDS: &[&str] =
     &["say", "said", "says", "tell", "told", "added", "stated", "according", "reported", "report", "noted"];
@@ -133,6 +138,17 @@ impl Features {
             if let Some(feature) = feature {
                 positioned.push((start, self.id(feature, false)));
             }
+        }
+        // In a sentence that is mostly quotation, what the speaker said is the statement; the words
+        // introducing it ("the chief medical officer of Keld province said") would match every
+        // other quotation of the same speaker.
+        let quoted: Vec<(usize, usize)> =
+            analysis.quotes.iter().filter(|q| q.sentence == index).map(|q| (q.start, q.end)).collect();
+        let quoted_length: usize = quoted.iter().map(|(s, e)| e.saturating_sub(*s)).sum();
+        if quoted_length * 2 > text.len() {
+            let entities = &self.is_entity;
+            positioned
+                .retain(|&(at, f)| entities[f as usize] || quoted.iter().any(|&(s, e)| at >= s && at < e));
         }
         let words_end = positioned.len();
         for value in analysis.values.iter().filter(|v| v.sentence == index) {
@@ -317,7 +333,8 @@ fn phrasal(word: &str, next: &str) -> Option<&'static str> {
 fn content_feature(word: &str) -> Option<String> {
     let lower = word.trim_end_matches(['.', '\'', '’']).to_lowercase();
     let lower = lower.strip_suffix("'s").or_else(|| lower.strip_suffix("’s")).unwrap_or(&lower);
-    if lower.len() < 3 || is_stopword(lower) || SPEECH_WORDS.contains(&lower) {
+    let function_word = is_stopword(lower) && !MEANINGFUL.contains(&lower);
+    if lower.len() < 3 || function_word || SPEECH_WORDS.contains(&lower) {
         return None;
     }
     if lower.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.')) {

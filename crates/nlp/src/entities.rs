@@ -15,6 +15,7 @@ use crate::gazetteer::{Known, gazetteer};
 use crate::lexicon::{HONORIFICS, ORGANISATION_HEADS, PLACE_HEADS, ROLE_HEADS, WordSet, is_speech_verb};
 use crate::stopwords::is_stop_lower;
 use crate::tokens::{Token, TokenKind};
+use parallax_core::calendar::{month_number, weekday};
 
 /// What an entity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -225,10 +226,14 @@ fn find_candidates(
                 }
                 continue;
             }
+            // "Jonas Brek on Monday" is a name and a date, not one name.
+            let calendar = |n: &Token<'_>| month_number(n.lower).is_some() || weekday(n.lower).is_some();
             let joins = t.is_word()
                 && CONNECTORS.has(t.lower)
                 && !units.is_empty()
-                && tokens.get(j + 1).is_some_and(|n| n.is_capitalised() || CONNECTORS.has(n.lower));
+                && tokens
+                    .get(j + 1)
+                    .is_some_and(|n| (n.is_capitalised() && !calendar(n)) || CONNECTORS.has(n.lower));
             if joins {
                 units.push(Unit::Connector(j));
                 j += 1;

@@ -457,7 +457,9 @@ impl Context<'_, '_> {
                 &e.id == id
                     && e.kind == EntityKind::Organisation
                     && (named_medium
-                        || crate::gazetteer::gazetteer().by_name(&e.name).is_some_and(|k| k.detail == "media"))
+                        || crate::gazetteer::gazetteer()
+                            .by_name(&e.name)
+                            .is_some_and(|k| k.detail == "media"))
             }),
             None => named_medium,
         }

@@ -62,14 +62,28 @@ const NUMBER_WORDS: &[(&str, f64)] = &[
     ("ten", 10.0),
     ("eleven", 11.0),
     ("twelve", 12.0),
+    ("thirteen", 13.0),
+    ("fourteen", 14.0),
     ("fifteen", 15.0),
+    ("sixteen", 16.0),
+    ("seventeen", 17.0),
+    ("eighteen", 18.0),
+    ("nineteen", 19.0),
     ("twenty", 20.0),
     ("thirty", 30.0),
     ("forty", 40.0),
     ("fifty", 50.0),
+    ("sixty", 60.0),
+    ("seventy", 70.0),
+    ("eighty", 80.0),
+    ("ninety", 90.0),
     ("hundred", 100.0),
     ("dozen", 12.0),
 ];
+
+/// Tens from twenty, and units, for compound numbers in words ("thirty-eight").
+const TENS: &[&str] = &["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+const UNITS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
 /// Counts that name only an order of magnitude: the word, a typical value and the range it allows.
 const VAGUE_COUNTS: &[(&str, f64, [f64; 2])] = &[
@@ -314,8 +328,14 @@ fn number_value(tokens: &[Token<'_>], i: usize) -> Option<(f64, usize)> {
     if t.kind == TokenKind::Number {
         return Some((t.text.replace(',', "").parse().ok()?, i + 1));
     }
-    let &(_, value) = NUMBER_WORDS.iter().find(|(w, _)| t.is_any(&[w]))?;
-    Some((value, i + 1))
+    if let Some(&(_, value)) = NUMBER_WORDS.iter().find(|(w, _)| t.is_any(&[w])) {
+        return Some((value, i + 1));
+    }
+    // "thirty-eight", "Twenty-one"
+    let (tens, units) = t.lower.split_once('-')?;
+    let tens = TENS.iter().position(|w| *w == tens)?;
+    let units = UNITS.iter().position(|w| *w == units)?;
+    (t.kind == TokenKind::Word).then_some((((tens + 2) * 10 + units + 1) as f64, i + 1))
 }
 
 #[cfg(test)]
@@ -339,6 +359,7 @@ mod tests {
         assert_eq!(got[3], ("five".into(), 5.0, ValueKind::Number));
         assert_eq!(got[4], ("1,200".into(), 1200.0, ValueKind::Number));
         assert!(values("one of the sides").is_empty());
+        assert_eq!(values("Thirty-eight residents"), [("Thirty-eight".into(), 38.0, ValueKind::Number)]);
         assert_eq!(
             values("Six people and 4 children"),
             [("Six".into(), 6.0, ValueKind::Number), ("4".into(), 4.0, ValueKind::Number)]
