@@ -386,6 +386,9 @@ class Story:
                     pred_pairs.add((a, b))
         tp = len(gold_pairs & pred_pairs)
         res['align'] = {'tp': tp, 'pred': len(pred_pairs), 'gold': len(gold_pairs)}
+        text = lambda k: self.body.get(k, '?')
+        res['missed_pairs'] = [(text(a), text(b)) for a, b in sorted(gold_pairs - pred_pairs)]
+        res['wrong_pairs'] = [(text(a), text(b)) for a, b in sorted(pred_pairs - gold_pairs)]
 
         # status
         per_fact = []
@@ -668,6 +671,10 @@ def main(argv=None):
                 print(f'  missed conflicts: {", ".join(r["conflicts"]["missed"]) or "none"}')
                 for m in r['quotes']['missed']:
                     print(f'  missed quote: {m}')
+                for a, b in r.get('missed_pairs', []):
+                    print(f'  missed pair: {a[:70]!r} ~ {b[:70]!r}')
+                for a, b in r.get('wrong_pairs', []):
+                    print(f'  wrong pair: {a[:70]!r} ~ {b[:70]!r}')
         if warnings:
             print(f'\n{len(warnings)} warning(s) (see stderr)')
         if errors:

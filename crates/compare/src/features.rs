@@ -5,6 +5,7 @@
 //! whatever their values, so that sentences giving different tolls still align and can conflict.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use parallax_nlp::{Analysis, DateValue, EntityKind, ValueKind, is_stopword, words};
 
@@ -37,7 +38,11 @@ const PARAPHRASES: &[&[&str]] = &[
     &["fight", "battle", "tackle", "contain"],
     &["share", "stock"],
     &["hospital", "clinic", "infirmary"],
-    &["board", "aboard", "onboard"],
+    &["board", "aboard", "onboard", "carrying", "carried"],
+    &["ship", "vessel", "boat"],
+    &["port", "harbour", "harbor"],
+    &["wait", "queue", "queued"],
+    &["household", "family", "families"],
     &["rescue", "rescued", "save", "saved"],
     &["combine", "combined", "merge", "merged", "merger"],
     &["taken", "brought", "transported", "ferried", "airlifted"],
@@ -67,6 +72,21 @@ const PARAPHRASES: &[&[&str]] = &[
 /// ("the first case", "the last visit", "did not").
 const MEANINGFUL: &[&str] =
     &["first", "last", "new", "against", "before", "after", "under", "over", "down", "off"];
+
+/// Each paraphrase word, and its stem, with its group.
+fn paraphrase_groups() -> &'static HashMap<String, usize> {
+    static GROUPS: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut groups = HashMap::new();
+        for (group, words) in PARAPHRASES.iter().enumerate() {
+            for word in *words {
+                groups.entry((*word).to_owned()).or_insert(group);
+                groups.entry(stem(word)).or_insert(group);
+            }
+        }
+        groups
+    })
+}
 
 /// Verbs of saying carry who speaks, not what is said: they do not count as content.
 const SPEECH_WORDS: &[&str] =
@@ -342,12 +362,11 @@ fn content_feature(word: &str) -> Option<String> {
         return None;
     }
     let stemmed = stem(lower);
-    for (group, words) in PARAPHRASES.iter().enumerate() {
-        if words.iter().any(|w| *w == lower || *w == stemmed) {
-            return Some(format!("p:{group}"));
-        }
+    let groups = paraphrase_groups();
+    match groups.get(lower).or_else(|| groups.get(&stemmed)) {
+        Some(group) => Some(format!("p:{group}")),
+        None => Some(stemmed),
     }
-    Some(stemmed)
 }
 
 /// A light English stemmer: strips inflections and a few derivational endings, keeping at least
