@@ -148,19 +148,40 @@ pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> (Ve
     (found, conflicting)
 }
 
-/// Outcomes of an event that reports count, each with the words that tell of it.
-const OUTCOMES: &[(&str, &[&str])] = &[
-    ("killed", &["killed", "kill", "dead", "died", "die", "deaths", "death", "toll", "lives", "fatalities"]),
-    ("injured", &["injured", "injuries", "wounded", "hurt"]),
-    ("evacuated", &["evacuated", "evacuate", "evacuation", "fled", "displaced", "leave"]),
-    ("arrested", &["arrested", "arrest", "arrests", "detained"]),
-    ("rescued", &["rescued", "saved", "survivors", "survived"]),
-    ("missing", &["missing", "unaccounted"]),
-    ("ill", &["ill", "infected", "sick", "sickened", "sickness"]),
+/// Outcomes of an event that reports count, each with the words that tell of it: people killed,
+/// injured and so on, and the price of a sale.
+const OUTCOMES: &[(&str, &[&str], Measure)] = &[
+    (
+        "killed",
+        &["killed", "kill", "dead", "died", "die", "deaths", "death", "toll", "lives", "fatalities"],
+        Measure::People,
+    ),
+    ("injured", &["injured", "injuries", "wounded", "hurt"], Measure::People),
+    ("evacuated", &["evacuated", "evacuate", "evacuation", "fled", "displaced", "leave"], Measure::People),
+    ("arrested", &["arrested", "arrest", "arrests", "detained"], Measure::People),
+    ("rescued", &["rescued", "saved", "survivors", "survived"], Measure::People),
+    ("missing", &["missing", "unaccounted"], Measure::People),
+    ("ill", &["ill", "infected", "sick", "sickened", "sickness"], Measure::People),
+    (
+        "price",
+        &[
+            "buy", "bought", "pay", "paid", "pays", "sell", "sold", "sale", "price", "acquire", "purchase",
+            "takeover",
+        ],
+        Measure::Money,
+    ),
 ];
 
-/// Counts of one outcome (people killed, injured, ...) in sentences of different statements that
-/// do not fit each other: the statements were told apart, yet they count the same thing.
+/// What an outcome is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    People,
+    Money,
+}
+
+/// Counts of one outcome (people killed, the price paid) in sentences of different statements
+/// that do not fit each other: the statements were told apart, yet they count the same thing. Sums
+/// of money count as one price only between sentences naming a party in common.
 fn outcome_conflicts(
     reports: &[Report<'_>],
     statements: &[Statement],
@@ -170,46 +191,69 @@ fn outcome_conflicts(
         statement: usize,
         outlet: String,
         sentence: &'s SentenceRef,
-        outcome: &'static str,
+        slot: String,
+        measure: Measure,
         bounds: [f64; 2],
         written: String,
+        names: Vec<&'s str>,
     }
     let mut counts: Vec<Count<'_>> = Vec::new();
     for (s, statement) in statements.iter().enumerate() {
         for sentence in &statement.sentences {
             let Some(report) = report_of(reports, sentence.article) else { continue };
             let lower: Vec<String> = words(&sentence.text).map(|w| w.to_lowercase()).collect();
-            let outcomes: Vec<&'static str> = OUTCOMES
-                .iter()
-                .filter(|(_, cues)| lower.iter().any(|w| cues.contains(&w.as_str())))
-                .map(|(name, _)| *name)
+            let names: Vec<&str> = words(&sentence.text)
+                .filter(|w| w.starts_with(char::is_uppercase) && !parallax_nlp::is_stopword(w))
                 .collect();
-            // A sentence telling of two outcomes does not say which its count is.
-            let [outcome] = outcomes[..] else { continue };
-            let people = report.analysis.values.iter().filter(|v| {
-                v.sentence == sentence.index
-                    && v.kind == ValueKind::Number
-                    && v.unit.as_deref().is_some_and(|u| counted_class(u) == "people")
-            });
-            for value in people {
-                counts.push(Count {
-                    statement: s,
-                    outlet: report.outlet_key(),
-                    sentence,
-                    outcome,
-                    bounds: value.bounds(),
-                    written: value.text.clone(),
+            for &(outcome, cues, measure) in OUTCOMES {
+                if !lower.iter().any(|w| cues.contains(&w.as_str())) {
+                    continue;
+                }
+                // A sentence telling of two outcomes of people does not say which its count is.
+                let others = OUTCOMES.iter().filter(|(name, cues, m)| {
+                    *name != outcome && *m == measure && lower.iter().any(|w| cues.contains(&w.as_str()))
                 });
+                if others.count() > 0 {
+                    continue;
+                }
+                for value in report.analysis.values.iter().filter(|v| v.sentence == sentence.index) {
+                    let slot = match (&value.kind, measure) {
+                        (ValueKind::Number, Measure::People)
+                            if value.unit.as_deref().is_some_and(|u| counted_class(u) == "people") =>
+                        {
+                            format!("people {outcome}")
+                        }
+                        (ValueKind::Money { currency }, Measure::Money) => format!("{outcome} ({currency})"),
+                        _ => continue,
+                    };
+                    counts.push(Count {
+                        statement: s,
+                        outlet: report.outlet_key(),
+                        sentence,
+                        slot,
+                        measure,
+                        bounds: value.bounds(),
+                        written: value.text.clone(),
+                        names: names.clone(),
+                    });
+                }
             }
         }
     }
+    let mut slots: Vec<&str> = counts.iter().map(|c| c.slot.as_str()).collect();
+    slots.sort_unstable();
+    slots.dedup();
     let mut found: Vec<Conflict> = Vec::new();
-    for &(outcome, _) in OUTCOMES {
-        let of: Vec<&Count<'_>> = counts.iter().filter(|c| c.outcome == outcome).collect();
+    for slot in slots {
+        let of: Vec<&Count<'_>> = counts.iter().filter(|c| c.slot == slot).collect();
+        let related = |a: &Count<'_>, b: &Count<'_>| {
+            a.measure == Measure::People || a.names.iter().any(|n| b.names.contains(n))
+        };
         let clash = of.iter().enumerate().any(|(i, a)| {
             of[i + 1..].iter().any(|b| {
                 a.statement != b.statement
                     && a.outlet != b.outlet
+                    && related(a, b)
                     && !Reading::Quantity(a.bounds).compatible(&Reading::Quantity(b.bounds))
             })
         });
@@ -231,12 +275,11 @@ fn outcome_conflicts(
                 }),
             }
         }
-        found.push(Conflict {
-            about: format!("how many people were {outcome}"),
-            slot: format!("people {outcome}"),
-            scope: Scope::Story,
-            values,
-        });
+        let about = match of[0].measure {
+            Measure::People => format!("how many {slot}"),
+            Measure::Money => "the price".to_owned(),
+        };
+        found.push(Conflict { about, slot: slot.to_owned(), scope: Scope::Story, values });
     }
     found
 }
@@ -621,6 +664,19 @@ mod tests {
         ]);
         let negation = signed.conflicts.iter().find(|c| c.slot.starts_with("negation")).expect("negation");
         assert!(negation.values.iter().any(|v| v.value == "not sign"), "{negation:#?}");
+    }
+
+    #[test]
+    fn tolls_and_prices_in_statements_told_apart() {
+        let comparison = slots(&[
+            "The ferry Saltwren capsized in Marrow Bay on Tuesday. Nine people died, the coast guard said. \
+             Kessler Freight will buy Orbin Rail for $400 million.",
+            "A storm in Marrow Bay on Tuesday evening overturned the Saltwren ferry and killed 11 passengers. \
+             Kessler will pay $40 million in cash, a filing shows.",
+        ]);
+        let slots: Vec<&str> = comparison.conflicts.iter().map(|c| c.slot.as_str()).collect();
+        assert!(slots.contains(&"people killed"), "{comparison:#?}");
+        assert!(slots.contains(&"price (USD)"), "{comparison:#?}");
     }
 
     #[test]

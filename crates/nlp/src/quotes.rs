@@ -470,7 +470,17 @@ impl Context<'_, '_> {
     fn speaker_in(&self, index: usize, from: usize, to: usize) -> Option<Speaker> {
         let tokens = &self.sentences[index].tokens;
         let range = from..to.min(tokens.len());
-        range.clone().filter(|&k| !tokens[k].quoted).find_map(|k| self.speaker_at(index, k)).or_else(|| {
+        let named: Vec<Speaker> =
+            range.clone().filter(|&k| !tokens[k].quoted).filter_map(|k| self.speaker_at(index, k)).collect();
+        // "Orbin chairman Piet Haverkamp said": the person speaks, not the company before the title.
+        let is_person = |s: &Speaker| {
+            s.entity
+                .as_ref()
+                .is_some_and(|id| self.entities.iter().any(|e| &e.id == id && e.kind == EntityKind::Person))
+        };
+        let person = named.iter().position(is_person);
+        let first = person.or((!named.is_empty()).then_some(0));
+        first.map(|at| named[at].clone()).or_else(|| {
             // A name the entity pass left alone ("Osman-aga"), only when nothing better is there.
             range
                 .clone()
@@ -485,6 +495,18 @@ impl Context<'_, '_> {
     /// The speaker of a verb at `verb`: the nearest entity, pronoun or described speaker before it.
     fn subject_before(&self, index: usize, verb: usize) -> Option<Speaker> {
         let tokens = &self.sentences[index].tokens;
+        // "Hanne Sorvik, who is the chief medical officer, said": the speaker stands before the
+        // relative clause, whatever the clause names.
+        let verb = match verb.checked_sub(1).filter(|&k| tokens[k].is(',')) {
+            Some(comma) => (0..comma)
+                .rev()
+                .take(SUBJECT_REACH * 2)
+                .find(|&k| {
+                    tokens[k].is(',') && tokens.get(k + 1).is_some_and(|t| t.is_any(&["who", "which"]))
+                })
+                .unwrap_or(verb),
+            None => verb,
+        };
         for k in (verb.saturating_sub(SUBJECT_REACH)..verb).rev() {
             let t = &tokens[k];
             if t.is(';') {
@@ -633,6 +655,16 @@ mod tests {
         assert_eq!(
             channels("“We will appeal,” Marta Lindow told her staff."),
             [(Some("Marta Lindow".into()), None)]
+        );
+        assert_eq!(
+            channels("“We got a fair price,” Orbin chairman Piet Haverkamp said."),
+            [(Some("Piet Haverkamp".into()), None)]
+        );
+        assert_eq!(
+            channels(
+                "Hanne Sorvik, who is the chief medical officer, said it was “serious but under control”."
+            ),
+            [(Some("Hanne Sorvik".into()), None)]
         );
     }
 
