@@ -206,7 +206,19 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
             }
         })
         .collect();
-    let (conflicts, conflicting) = conflicts(reports, &statements);
+    let unit_of: HashMap<(ArticleId, usize), usize> = units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| ((reports[unit.report].article, unit.sentence), u))
+        .collect();
+    let sentence_similarity = |a: &SentenceRef, b: &SentenceRef| match (
+        unit_of.get(&(a.article, a.index)),
+        unit_of.get(&(b.article, b.index)),
+    ) {
+        (Some(&x), Some(&y)) => links.get(&(x.min(y), x.max(y))).copied().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    let (conflicts, conflicting) = conflicts(reports, &statements, sentence_similarity);
     for (statement, conflicting) in statements.iter_mut().zip(conflicting) {
         if conflicting {
             statement.status = Status::Conflict;

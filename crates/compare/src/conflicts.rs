@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use parallax_core::ArticleId;
-use parallax_nlp::{Analysis, EntityKind, ValueKind, words};
+use parallax_nlp::{Analysis, DateValue, EntityKind, ValueKind, words};
 use serde::{Deserialize, Serialize};
 
 use crate::align::{Report, SentenceRef, Statement};
@@ -82,6 +82,10 @@ impl Reading {
             (Reading::Days(a0, a1), Reading::Days(b0, b1)) => a0 <= b1 && b0 <= a1,
             (Reading::Places(a), Reading::Places(b)) => a.iter().any(|p| b.contains(p)),
             (Reading::Participants(a), Reading::Participants(b)) => {
+                // By surname: one report's "Nixon" is another's "Richard Nixon".
+                let surname = |p: &String| p.rsplit(' ').next().unwrap_or(p).to_owned();
+                let (a, b): (Vec<String>, Vec<String>) =
+                    (a.iter().map(surname).collect(), b.iter().map(surname).collect());
                 a.iter().all(|p| b.contains(p)) || b.iter().all(|p| a.contains(p))
             }
             (Reading::Polarity(a), Reading::Polarity(b)) => a == b,
@@ -90,12 +94,31 @@ impl Reading {
     }
 }
 
+/// Least similarity of two sentences for their different values to be a conflict.
+const CONFLICT_SIMILARITY: f32 = 0.4;
+
+/// Whether two sentences can be about the same people: when both name people, they name one in
+/// common (two players' season figures are not a conflict).
+fn same_people(reports: &[Report<'_>], a: &SentenceRef, b: &SentenceRef) -> bool {
+    let people = |s: &SentenceRef| -> Vec<String> {
+        report_of(reports, s.article)
+            .map(|r| named(r.analysis, s.index, EntityKind::Person))
+            .unwrap_or_default()
+    };
+    let (pa, pb) = (people(a), people(b));
+    pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p))
+}
+
 /// A slot one sentence fills: (slot, reading, value as written).
 type Filled = (String, Reading, String);
 
 /// The conflicts within statements, in statement order, then those between accounts of earlier
 /// events. Also returns, for each statement, whether it holds a conflict.
-pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> (Vec<Conflict>, Vec<bool>) {
+pub(crate) fn conflicts(
+    reports: &[Report<'_>],
+    statements: &[Statement],
+    similarity: impl Fn(&SentenceRef, &SentenceRef) -> f32,
+) -> (Vec<Conflict>, Vec<bool>) {
     let mut found = Vec::new();
     let mut conflicting = vec![false; statements.len()];
     for (s, statement) in statements.iter().enumerate() {
@@ -107,26 +130,37 @@ pub(crate) fn conflicts(reports: &[Report<'_>], statements: &[Statement]) -> (Ve
                 by_slot.entry(slot).or_default().push((k, reading, written));
             }
         }
-        for (slot, readings) in by_slot {
+        for (slot, mut readings) in by_slot {
+            // A sentence giving two values of one slot (two counts of yards) does not say which the
+            // statement is about.
+            let once = |k: usize, readings: &[(usize, Reading, String)]| {
+                readings.iter().filter(|r| r.0 == k).count() == 1
+            };
+            let snapshot = readings.clone();
+            readings.retain(|r| once(r.0, &snapshot));
             let outlet =
                 |k: usize| report_of(reports, statement.sentences[k].article).map(Report::outlet_key);
-            // Two sentences disagree when no reading of one fits any reading of the other.
-            let disagree = |x: usize, y: usize| {
-                readings
-                    .iter()
-                    .filter(|r| r.0 == x)
-                    .all(|(_, a, _)| readings.iter().filter(|r| r.0 == y).all(|(_, b, _)| !a.compatible(b)))
-            };
-            let sentences: Vec<usize> = dedup(readings.iter().map(|r| r.0));
-            let clash = sentences
-                .iter()
-                .any(|&x| sentences.iter().any(|&y| x < y && outlet(x) != outlet(y) && disagree(x, y)));
-            if !clash {
+            // Two sentences clash when they say nearly the same thing, from different outlets, with
+            // values that do not fit each other: being in one statement is not enough.
+            let mut involved: Vec<usize> = Vec::new();
+            for (i, (x, a, _)) in readings.iter().enumerate() {
+                for (y, b, _) in &readings[i + 1..] {
+                    let (sx, sy) = (&statement.sentences[*x], &statement.sentences[*y]);
+                    if outlet(*x) != outlet(*y)
+                        && !a.compatible(b)
+                        && (slot == "participants" || same_people(reports, sx, sy))
+                        && similarity(sx, sy) >= CONFLICT_SIMILARITY
+                    {
+                        involved.extend([*x, *y]);
+                    }
+                }
+            }
+            if involved.is_empty() {
                 continue;
             }
             conflicting[s] = true;
             let mut values: Vec<ConflictValue> = Vec::new();
-            for (k, _, written) in &readings {
+            for (k, _, written) in readings.iter().filter(|r| involved.contains(&r.0)) {
                 let sentence = &statement.sentences[*k];
                 match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(written)) {
                     Some(value) if !value.articles.contains(&sentence.article) => {
@@ -159,7 +193,7 @@ const OUTCOMES: &[(&str, &[&str], Measure)] = &[
     ("injured", &["injured", "injuries", "wounded", "hurt"], Measure::People),
     ("evacuated", &["evacuated", "evacuate", "evacuation", "fled", "displaced", "leave"], Measure::People),
     ("arrested", &["arrested", "arrest", "arrests", "detained"], Measure::People),
-    ("rescued", &["rescued", "saved", "survivors", "survived"], Measure::People),
+    ("rescued", &["rescued", "saved"], Measure::People),
     ("missing", &["missing", "unaccounted"], Measure::People),
     ("ill", &["ill", "infected", "sick", "sickened", "sickness"], Measure::People),
     (
@@ -284,12 +318,6 @@ fn outcome_conflicts(
     found
 }
 
-fn dedup(items: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut v: Vec<usize> = items.collect();
-    v.dedup();
-    v
-}
-
 fn report_of<'r, 'a>(reports: &'r [Report<'a>], article: ArticleId) -> Option<&'r Report<'a>> {
     reports.iter().find(|r| r.article == article)
 }
@@ -310,13 +338,19 @@ fn filled_slots(reports: &[Report<'_>], statement: &Statement, sentence: &Senten
         };
         slots.push((slot, Reading::Quantity(value.bounds()), value.text.clone()));
     }
-    for date in analysis.dates.iter().filter(|d| d.sentence == index) {
+    // Days only: months and years in a sentence are mostly background ("the 2006 draft pick").
+    let days = analysis.dates.iter().filter(|d| {
+        d.sentence == index && matches!(d.value, DateValue::Day { .. } | DateValue::Around { .. })
+    });
+    for date in days {
         if let Some((first, last)) = date.value.range() {
             slots.push(("date".to_owned(), Reading::Days(ordinal(first), ordinal(last)), date.text.clone()));
         }
     }
+    // One place only: a sentence naming several ("at Seattle ... in the Wild Card round") names
+    // them at different scales or for different things.
     let places = located_places(analysis, index);
-    if !places.is_empty() {
+    if places.len() == 1 {
         slots.push(("place".to_owned(), Reading::Places(places.clone()), places.join(", ")));
     }
     let text = &analysis.sentences[index].text;
@@ -390,15 +424,31 @@ fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
         if !first.starts_with(char::is_uppercase) || dated(at) {
             continue;
         }
-        // Whatever an unknown name after "in" or "near" was taken for, there it names a place.
+        // Whatever an unknown name after "in" or "near" was taken for, there it names a place; a
+        // known person or organisation does not ("in The Washington Post").
         let name = match entity_at(at) {
-            Some(entity) => entity.name.clone(),
+            Some(entity) if entity.kind == EntityKind::Place || !entity.known => entity.name.clone(),
+            Some(_) => continue,
             None => {
-                let run: Vec<&str> = tokens[start..]
-                    .iter()
-                    .take_while(|(_, w)| w.starts_with(char::is_uppercase))
-                    .map(|(_, w)| w.trim_end_matches('.'))
-                    .collect();
+                // The name runs over capitalised words written with nothing but a space between.
+                let mut run: Vec<&str> = Vec::new();
+                for (n, &(at, word)) in tokens[start..].iter().enumerate() {
+                    let joined = n == 0
+                        || text[tokens[start + n - 1].0 + tokens[start + n - 1].1.len()..at]
+                            .trim()
+                            .is_empty();
+                    if !word.starts_with(char::is_uppercase) || !joined {
+                        break;
+                    }
+                    run.push(word.trim_end_matches('.'));
+                }
+                // "in Week 3", "in Game 7": a numbered stage, not a place.
+                let numbered = tokens
+                    .get(start + run.len())
+                    .is_some_and(|(_, w)| w.starts_with(|c: char| c.is_ascii_digit()));
+                if numbered {
+                    continue;
+                }
                 run.join(" ")
             }
         };
@@ -479,7 +529,6 @@ const EVENTS: &[(&str, &[&str])] = &[
 /// of them said to be the previous one, whose dates or places do not meet.
 fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conflict> {
     struct Account<'s> {
-        statement: usize,
         outlet: String,
         sentence: &'s SentenceRef,
         person: Vec<(String, String)>,
@@ -490,7 +539,7 @@ fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conf
         places: Vec<String>,
     }
     let mut accounts: Vec<Account<'_>> = Vec::new();
-    for (s, statement) in statements.iter().enumerate() {
+    for statement in statements {
         for sentence in &statement.sentences {
             let Some(report) = report_of(reports, sentence.article) else { continue };
             let analysis = report.analysis;
@@ -522,7 +571,6 @@ fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conf
                 .map(|e| e.name.clone())
                 .collect();
             accounts.push(Account {
-                statement: s,
                 outlet: report.outlet_key(),
                 sentence,
                 person,
@@ -537,11 +585,7 @@ fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conf
     let mut found = Vec::new();
     for (i, a) in accounts.iter().enumerate() {
         for b in &accounts[i + 1..] {
-            if a.statement == b.statement
-                || a.outlet == b.outlet
-                || a.event != b.event
-                || !(a.earlier || b.earlier)
-            {
+            if a.outlet == b.outlet || a.event != b.event || !(a.earlier || b.earlier) {
                 continue;
             }
             let Some((_, name)) = a.person.iter().find(|p| b.person.iter().any(|q| q.0 == p.0)) else {
