@@ -367,7 +367,16 @@ fn filled_slots(reports: &[Report<'_>], statement: &Statement, sentence: &Senten
     for (verb, affirmed, written) in &own {
         let elsewhere = others.iter().any(|other| polarities(&other.text).iter().any(|(v, _, _)| v == verb));
         if elsewhere {
-            slots.push((format!("negation ({verb})"), Reading::Polarity(*affirmed), written.clone()));
+            // Named by the verb as the negating sentence writes it ("not sign" → "sign"), the same
+            // whichever sentence fills the slot.
+            let negated = statement
+                .sentences
+                .iter()
+                .flat_map(|s| polarities(&s.text))
+                .find(|(v, affirmed, _)| v == verb && !affirmed)
+                .and_then(|(_, _, written)| written.rsplit(' ').next().map(str::to_owned))
+                .unwrap_or_else(|| verb.clone());
+            slots.push((format!("negation ({negated})"), Reading::Polarity(*affirmed), written.clone()));
         }
     }
     slots
