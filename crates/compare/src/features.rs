@@ -63,7 +63,8 @@ const PARAPHRASES: &[&[&str]] = &[
     &["home", "house", "houses", "dwelling", "residence"],
     &["city", "town"],
     &["rule", "ruling", "verdict", "judgment", "judgement"],
-    &["outbreak", "epidemic", "infection"],
+    &["outbreak", "epidemic"],
+    &["ill", "illness", "sick", "sickness", "disease", "infected", "infection"],
     &["sign", "signed", "signing"],
     &["support", "backing"],
 ];
