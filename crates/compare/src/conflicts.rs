@@ -12,7 +12,7 @@ use parallax_nlp::{Analysis, DateValue, EntityKind, ValueKind, words};
 use serde::{Deserialize, Serialize};
 
 use crate::align::{Report, SentenceRef, Statement};
-use crate::features::{counted, counted_class, stem};
+use crate::features::{counted, counted_class};
 
 /// A slot that outlets fill differently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,18 +95,30 @@ impl Reading {
 }
 
 /// Least similarity of two sentences for their different values to be a conflict.
-const CONFLICT_SIMILARITY: f32 = 0.4;
+const CONFLICT_SIMILARITY: f32 = 0.3;
 
-/// Whether two sentences can be about the same people: when both name people, they name one in
-/// common (two players' season figures are not a conflict).
+/// Whether two sentences can be about the same people: when both name people, or open with a
+/// pronoun standing for someone named just before, they have one in common (two players' season
+/// figures are not a conflict).
 fn same_people(reports: &[Report<'_>], a: &SentenceRef, b: &SentenceRef) -> bool {
-    let people = |s: &SentenceRef| -> Vec<String> {
-        report_of(reports, s.article)
-            .map(|r| named(r.analysis, s.index, EntityKind::Person))
-            .unwrap_or_default()
-    };
-    let (pa, pb) = (people(a), people(b));
+    let (pa, pb) = (people_of(reports, a), people_of(reports, b));
     pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p))
+}
+
+/// The people a sentence names, or for one opening with "He" or "She" and naming nobody, the last
+/// person named in the two sentences before it.
+fn people_of(reports: &[Report<'_>], s: &SentenceRef) -> Vec<String> {
+    let Some(report) = report_of(reports, s.article) else { return Vec::new() };
+    let named_here = named(report.analysis, s.index, EntityKind::Person);
+    let opens_with_pronoun = words(&s.text).next().is_some_and(|w| ["He", "She", "His", "Her"].contains(&w));
+    if !named_here.is_empty() || !opens_with_pronoun {
+        return named_here;
+    }
+    (s.index.saturating_sub(2)..s.index)
+        .rev()
+        .find_map(|i| named(report.analysis, i, EntityKind::Person).pop())
+        .into_iter()
+        .collect()
 }
 
 /// A slot one sentence fills: (slot, reading, value as written).
@@ -138,6 +150,17 @@ pub(crate) fn conflicts(
             };
             let snapshot = readings.clone();
             readings.retain(|r| once(r.0, &snapshot));
+            // A report giving two values that do not fit in one statement counts different things
+            // there (two players' figures): the statement holds no conflict in that slot.
+            let article = |k: usize| statement.sentences[k].article;
+            let self_contradicting = readings.iter().enumerate().any(|(i, (x, a, _))| {
+                readings[i + 1..]
+                    .iter()
+                    .any(|(y, b, _)| x != y && article(*x) == article(*y) && !a.compatible(b))
+            });
+            if self_contradicting {
+                continue;
+            }
             let outlet =
                 |k: usize| report_of(reports, statement.sentences[k].article).map(Report::outlet_key);
             // Two sentences clash when they say nearly the same thing, from different outlets, with
@@ -177,7 +200,8 @@ pub(crate) fn conflicts(
             found.push(Conflict { about: statement.text.clone(), slot, scope: Scope::Statement, values });
         }
     }
-    found.extend(outcome_conflicts(reports, statements, &mut conflicting));
+    let outcomes = outcome_conflicts(reports, statements, &found, &mut conflicting);
+    found.extend(outcomes);
     found.extend(event_conflicts(reports, statements));
     (found, conflicting)
 }
@@ -213,12 +237,14 @@ enum Measure {
     Money,
 }
 
-/// Counts of one outcome (people killed, the price paid) in sentences of different statements
-/// that do not fit each other: the statements were told apart, yet they count the same thing. Sums
-/// of money count as one price only between sentences naming a party in common.
+/// Counts of one outcome (people killed, the price paid) that do not fit each other, wherever the
+/// sentences giving them stand (statements told apart, or one statement whose sentences are not
+/// close enough for its own check), unless a statement's conflict already sets them against each
+/// other. Sums of money count as one price only between sentences naming a party in common.
 fn outcome_conflicts(
     reports: &[Report<'_>],
     statements: &[Statement],
+    reported: &[Conflict],
     conflicting: &mut [bool],
 ) -> Vec<Conflict> {
     struct Count<'s> {
@@ -283,9 +309,15 @@ fn outcome_conflicts(
         let related = |a: &Count<'_>, b: &Count<'_>| {
             a.measure == Measure::People || a.names.iter().any(|n| b.names.contains(n))
         };
+        // Sentences whose values a statement's conflict already sets against each other.
+        let reported = |a: &Count<'_>, b: &Count<'_>| {
+            reported.iter().any(|c: &Conflict| {
+                [a.sentence, b.sentence].iter().all(|s| c.values.iter().any(|v| v.sentence == **s))
+            })
+        };
         let clash = of.iter().enumerate().any(|(i, a)| {
             of[i + 1..].iter().any(|b| {
-                a.statement != b.statement
+                !reported(a, b)
                     && a.outlet != b.outlet
                     && related(a, b)
                     && !Reading::Quantity(a.bounds).compatible(&Reading::Quantity(b.bounds))
@@ -356,7 +388,7 @@ fn filled_slots(reports: &[Report<'_>], statement: &Statement, sentence: &Senten
     let text = &analysis.sentences[index].text;
     if words(text).any(|w| MEETING_WORDS.contains(&w.to_lowercase().as_str())) {
         let people = named(analysis, index, EntityKind::Person);
-        if people.len() >= 2 {
+        if !people.is_empty() {
             slots.push(("participants".to_owned(), Reading::Participants(people.clone()), people.join(", ")));
         }
     }
@@ -428,15 +460,30 @@ fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
         if !["in", "at", "near", "outside", "beside"].contains(&word.to_lowercase().as_str()) {
             continue;
         }
-        let start = if tokens.get(k + 1).is_some_and(|t| t.1 == "the") { k + 2 } else { k + 1 };
+        let mut start = if tokens.get(k + 1).is_some_and(|t| t.1 == "the") { k + 2 } else { k + 1 };
+        // "in the coastal city of Sundby", "in the capital, Aster": a description of a place, then
+        // its name.
+        if let Some(skip) = (start..(start + 4).min(tokens.len())).find(|&n| {
+            let (at, word) = tokens[n];
+            word == "of" || text[at + word.len()..].starts_with(',')
+        }) && skip + 1 < tokens.len()
+            && tokens[start..=skip].iter().all(|(_, w)| w.chars().all(char::is_lowercase))
+            && tokens[start..=skip].iter().any(|(_, w)| PLACE_DESCRIPTIONS.contains(w))
+        {
+            start = skip + 1;
+        }
         let Some(&(at, first)) = tokens.get(start) else { continue };
         if !first.starts_with(char::is_uppercase) || dated(at) {
             continue;
         }
         // Whatever an unknown name after "in" or "near" was taken for, there it names a place; a
         // known person or organisation does not ("in The Washington Post").
+        if HONORIFIC_WORDS.contains(&first.trim_end_matches('.')) {
+            continue;
+        }
         let name = match entity_at(at) {
-            Some(entity) if entity.kind == EntityKind::Place || !entity.known => entity.name.clone(),
+            Some(entity) if entity.kind == EntityKind::Place => entity.name.clone(),
+            Some(entity) if entity.kind == EntityKind::Person && !entity.known => entity.name.clone(),
             Some(_) => continue,
             None => {
                 // The name runs over capitalised words written with nothing but a space between.
@@ -468,6 +515,15 @@ fn located_places(analysis: &Analysis, index: usize) -> Vec<String> {
     places
 }
 
+/// Nouns that describe a place before its name.
+const PLACE_DESCRIPTIONS: &[&str] = &[
+    "capital", "city", "town", "village", "port", "region", "province", "state", "district", "county",
+    "island", "valley", "suburb", "square", "street", "hall", "harbour", "harbor",
+];
+
+/// Titles before a person's name, which after "in" do not start a place.
+const HONORIFIC_WORDS: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Sir", "Lady", "Lord"];
+
 /// Words that negate the verb after them.
 const NEGATORS: &[&str] = &[
     "not", "never", "didn't", "doesn't", "don't", "wasn't", "weren't", "hasn't", "haven't", "hadn't",
@@ -489,8 +545,18 @@ const AUXILIARIES: &[&str] = &[
     "to",
     "formally",
 ];
-/// Verbs whose polarity is worth comparing: events that happen or do not.
-const EVENT_VERB_MIN_LEN: usize = 4;
+/// Verbs shorter than this ("be", "do") say too little to compare.
+const EVENT_VERB_MIN_LEN: usize = 3;
+
+/// A verb's base and past tense as one key: "use" and "used", "concede" and "conceded", "order"
+/// and "ordered".
+fn verb_key(word: &str) -> String {
+    let base = match word.strip_suffix("ied") {
+        Some(stem) => format!("{stem}y"),
+        None => word.strip_suffix("ed").unwrap_or(word).to_owned(),
+    };
+    base.strip_suffix('e').map_or(base.clone(), str::to_owned)
+}
 
 /// Each verb the sentence negates or affirms: (stem, affirmed, as written). A verb counts as
 /// affirmed when written in the past tense without a negator ("signed"), since that is how reports
@@ -511,14 +577,14 @@ fn polarities(text: &str) -> Vec<(String, bool, String)> {
         let verb = &tokens[verb_at];
         if verb.len() >= EVENT_VERB_MIN_LEN && !parallax_nlp::is_stopword(verb) {
             negated_at.push(verb_at);
-            found.push((stem(verb), false, tokens[i..=verb_at].join(" ")));
+            found.push((verb_key(verb), false, tokens[i..=verb_at].join(" ")));
         }
     }
     for (k, token) in tokens.iter().enumerate() {
-        if negated_at.contains(&k) || !token.ends_with("ed") || token.len() < EVENT_VERB_MIN_LEN + 2 {
+        if negated_at.contains(&k) || !token.ends_with("ed") || token.len() < EVENT_VERB_MIN_LEN + 1 {
             continue;
         }
-        let verb = stem(token);
+        let verb = verb_key(token);
         if !found.iter().any(|(v, _, _)| *v == verb) {
             found.push((verb, true, token.clone()));
         }

@@ -172,6 +172,12 @@ const CURRENCY_WORDS: &[(&str, &str)] = &[
     ("roubles", "RUB"),
     ("yen", "JPY"),
     ("rupees", "INR"),
+    ("crowns", "crowns"),
+    ("crown", "crowns"),
+    ("francs", "francs"),
+    ("pesos", "pesos"),
+    ("dinars", "dinars"),
+    ("shillings", "shillings"),
 ];
 
 /// Words after a number that make it something other than a count of things.
