@@ -70,6 +70,10 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
     println!("\nSaid by several outlets:");
     for statement in comparison.corroborated() {
         println!("- {} ({}){}", statement.text, outlets(&statement.articles), hedged(&statement.hedged));
+        // How the other reports word it.
+        for sentence in statement.sentences.iter().skip(1) {
+            println!("    {} [{}]: {}", outlet(sentence.article), sentence.index, sentence.text);
+        }
     }
     if !comparison.conflicts.is_empty() {
         println!("\nWhere the reports disagree:");
