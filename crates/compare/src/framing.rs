@@ -108,10 +108,23 @@ pub fn framing(reports: &[Report<'_>]) -> Vec<Framing> {
                     question: share(5),
                 },
                 own_entities: entities.into_iter().take(LISTED).map(|(_, name)| name.to_owned()).collect(),
-                own_terms: terms.into_iter().take(LISTED).map(|(term, _)| term.to_owned()).collect(),
+                own_terms: terms.into_iter().take(LISTED).map(|(term, _)| as_written(term, own)).collect(),
             }
         })
         .collect()
+}
+
+/// A term as the outlet writes it: the shortest word of its reports the term was made from
+/// ("approaches" for the term "approache"), or the term itself.
+fn as_written(term: &str, reports: &[&Report<'_>]) -> String {
+    reports
+        .iter()
+        .flat_map(|r| r.analysis.sentences.iter())
+        .flat_map(|s| parallax_nlp::words(&s.text))
+        .map(|w| w.trim_end_matches(['.', '\'', '’']).to_lowercase())
+        .filter(|w| w.starts_with(term) && w.len() <= term.len() + 2)
+        .min_by_key(|w| (w.len(), w.clone()))
+        .unwrap_or_else(|| term.to_owned())
 }
 
 fn stance_slot(stance: Stance) -> usize {
