@@ -21,6 +21,10 @@ const CLAUSE_DISCOUNT: f32 = 0.9;
 const PHRASE_BONUS: f32 = 0.08;
 /// Similarity is scaled by this when one sentence opens with a person the other does not name.
 const OTHER_SUBJECT: f32 = 0.6;
+/// Features written in more sentences than this do not make candidates on their own.
+const CANDIDATE_POSTINGS: usize = 300;
+/// Similarities below this are not kept.
+const NEGLIGIBLE: f32 = 0.05;
 /// Sentences with fewer features say too little to align.
 const MIN_FEATURES: usize = 3;
 /// A name weighs this much more than a word of the same rarity.
@@ -106,7 +110,8 @@ pub struct Comparison {
     pub statements: Vec<Statement>,
     /// Each speaker's quotations across the reports.
     pub quotes: Vec<SpeakerQuotes>,
-    /// Where outlets making one statement give different values.
+    /// Where outlets give different values: within a statement, across the story, or in accounts of
+    /// an earlier event.
     pub conflicts: Vec<Conflict>,
     /// How each outlet presents the story.
     pub framing: Vec<Framing>,
@@ -137,11 +142,7 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
     let mut units: Vec<Unit> = reports
         .iter()
         .enumerate()
-        .flat_map(|(r, report)| {
-            let analysis = report.analysis;
-            let body = analysis.sentences.iter().enumerate().filter(|(_, s)| s.in_body());
-            body.map(|(i, _)| i).collect::<Vec<_>>().into_iter().map(move |i| (r, i, analysis))
-        })
+        .flat_map(|(r, report)| report.analysis.body_sentences().map(move |(i, _)| (r, i, report.analysis)))
         .map(|(report, sentence, analysis)| Unit {
             report,
             sentence,
@@ -287,20 +288,33 @@ impl Similarity {
         if about_other(a, b) || about_other(b, a) { score * OTHER_SUBJECT } else { score }
     }
 
-    /// Every pair of units of different reports that share a feature, with its similarity.
+    /// Every pair of units of different reports that share a feature written in few sentences, with
+    /// its similarity when it is not negligible. A feature most sentences share (the story's main
+    /// name) weighs little and would make every pair a candidate.
     fn links(&self, units: &[Unit]) -> HashMap<(usize, usize), f32> {
-        let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut postings: Vec<Vec<usize>> = vec![Vec::new(); self.weight.len()];
         for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.features.set.len() >= MIN_FEATURES) {
             for &f in &unit.features.set {
-                postings.entry(f).or_default().push(u);
+                postings[f as usize].push(u);
             }
         }
+        let cap = CANDIDATE_POSTINGS.max(units.len() / 10);
         let mut links = HashMap::new();
-        for list in postings.values() {
-            for (k, &a) in list.iter().enumerate() {
-                for &b in &list[k + 1..] {
-                    if units[a].report != units[b].report && !links.contains_key(&(a, b)) {
-                        links.insert((a, b), self.between(&units[a].features, &units[b].features));
+        let mut seen = vec![usize::MAX; units.len()];
+        for (a, unit) in units.iter().enumerate() {
+            for &f in &unit.features.set {
+                let list = &postings[f as usize];
+                if list.len() > cap {
+                    continue;
+                }
+                for &b in list {
+                    if b <= a || seen[b] == a || units[b].report == unit.report {
+                        continue;
+                    }
+                    seen[b] = a;
+                    let similarity = self.between(&unit.features, &units[b].features);
+                    if similarity >= NEGLIGIBLE {
+                        links.insert((a, b), similarity);
                     }
                 }
             }

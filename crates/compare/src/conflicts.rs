@@ -1,8 +1,9 @@
 //! Where reports disagree. Within a statement several outlets make, a slot filled differently: a
 //! count of the same thing ("four" / "six" / "at least a dozen" people), a magnitude, a percentage
 //! ("40%" / "an equal share"), a date, a place, who met whom, or whether something happened at all
-//! ("signed" / "did not sign"). Across statements, two outlets' accounts of one kind of earlier event
-//! by the same person (a previous visit or meeting) placed at different times or places.
+//! ("signed" / "did not sign"). Across the story, counts of one outcome (people killed, the price of
+//! a sale) that do not fit, wherever they stand. And two outlets' accounts of one kind of earlier
+//! event by the same person (a previous visit or meeting) placed at different times or places.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,8 @@ pub struct Conflict {
     /// What differs: a count of something ("people"), "percent", "money (USD)", "date", "place",
     /// "participants", "negation (sign)", or for an event conflict "date and place".
     pub slot: String,
-    /// Whether the values come from one statement or from two accounts of one kind of event.
+    /// Whether the values come from one statement, from counts of one outcome across the story, or
+    /// from accounts of one kind of earlier event.
     #[serde(default)]
     pub scope: Scope,
     /// Each value, with the articles that give it and the first sentence giving it.
@@ -37,8 +39,9 @@ pub enum Scope {
     /// Sentences aligned as one statement.
     #[default]
     Statement,
-    /// Sentences of different statements that count the same outcome of the event: how many
-    /// people were killed, injured, evacuated, arrested, rescued or are missing.
+    /// Sentences anywhere in the story that count the same outcome of the event: how many people
+    /// were killed, injured, evacuated, arrested, rescued, fell ill or are missing, or the price of a
+    /// sale.
     Story,
     /// Sentences not aligned, each telling of the same person's earlier visit or meeting: the
     /// accounts do not match, though they may describe different occasions.
@@ -124,8 +127,9 @@ fn people_of(reports: &[Report<'_>], s: &SentenceRef) -> Vec<String> {
 /// A slot one sentence fills: (slot, reading, value as written).
 type Filled = (String, Reading, String);
 
-/// The conflicts within statements, in statement order, then those between accounts of earlier
-/// events. Also returns, for each statement, whether it holds a conflict.
+/// The conflicts within statements, in statement order, then counts of one outcome across the
+/// story, then accounts of earlier events. Also returns, for each statement, whether it holds a
+/// conflict. `similarity` tells how alike two sentences are (as alignment measured them).
 pub(crate) fn conflicts(
     reports: &[Report<'_>],
     statements: &[Statement],
@@ -133,6 +137,8 @@ pub(crate) fn conflicts(
 ) -> (Vec<Conflict>, Vec<bool>) {
     let mut found = Vec::new();
     let mut conflicting = vec![false; statements.len()];
+    // Pairs of sentences whose values a statement's conflict already sets against each other.
+    let mut settled: Vec<(SentenceRef, SentenceRef)> = Vec::new();
     for (s, statement) in statements.iter().enumerate() {
         let mut by_slot: BTreeMap<String, Vec<(usize, Reading, String)>> = BTreeMap::new();
         let readings: Vec<Vec<Filled>> =
@@ -175,6 +181,7 @@ pub(crate) fn conflicts(
                         && similarity(sx, sy) >= CONFLICT_SIMILARITY
                     {
                         involved.extend([*x, *y]);
+                        settled.push((sx.clone(), sy.clone()));
                     }
                 }
             }
@@ -200,7 +207,7 @@ pub(crate) fn conflicts(
             found.push(Conflict { about: statement.text.clone(), slot, scope: Scope::Statement, values });
         }
     }
-    let outcomes = outcome_conflicts(reports, statements, &found, &mut conflicting);
+    let outcomes = outcome_conflicts(reports, statements, &settled, &similarity, &mut conflicting);
     found.extend(outcomes);
     found.extend(event_conflicts(reports, statements));
     (found, conflicting)
@@ -244,7 +251,8 @@ enum Measure {
 fn outcome_conflicts(
     reports: &[Report<'_>],
     statements: &[Statement],
-    reported: &[Conflict],
+    settled: &[(SentenceRef, SentenceRef)],
+    similarity: &impl Fn(&SentenceRef, &SentenceRef) -> f32,
     conflicting: &mut [bool],
 ) -> Vec<Conflict> {
     struct Count<'s> {
@@ -306,29 +314,37 @@ fn outcome_conflicts(
     let mut found: Vec<Conflict> = Vec::new();
     for slot in slots {
         let of: Vec<&Count<'_>> = counts.iter().filter(|c| c.slot == slot).collect();
-        let related = |a: &Count<'_>, b: &Count<'_>| {
-            a.measure == Measure::People || a.names.iter().any(|n| b.names.contains(n))
+        // Tolls must be told of alike (a crash years ago is another toll); prices must name a
+        // party in common.
+        let related = |a: &Count<'_>, b: &Count<'_>| match a.measure {
+            Measure::People => similarity(a.sentence, b.sentence) >= OUTCOME_SIMILARITY,
+            Measure::Money => a.names.iter().any(|n| b.names.contains(n)),
         };
-        // Sentences whose values a statement's conflict already sets against each other.
-        let reported = |a: &Count<'_>, b: &Count<'_>| {
-            reported.iter().any(|c: &Conflict| {
-                [a.sentence, b.sentence].iter().all(|s| c.values.iter().any(|v| v.sentence == **s))
-            })
+        let settled = |a: &Count<'_>, b: &Count<'_>| {
+            settled
+                .iter()
+                .any(|(x, y)| (x, y) == (a.sentence, b.sentence) || (x, y) == (b.sentence, a.sentence))
         };
-        let clash = of.iter().enumerate().any(|(i, a)| {
-            of[i + 1..].iter().any(|b| {
-                !reported(a, b)
-                    && a.outlet != b.outlet
-                    && related(a, b)
+        let mut clashing: Vec<&Count<'_>> = Vec::new();
+        for (i, a) in of.iter().enumerate() {
+            for b in &of[i + 1..] {
+                let clash = a.outlet != b.outlet
                     && !Reading::Quantity(a.bounds).compatible(&Reading::Quantity(b.bounds))
-            })
-        });
-        if !clash {
+                    && !settled(a, b)
+                    && related(a, b);
+                if clash {
+                    clashing.extend([*a, *b]);
+                }
+            }
+        }
+        if clashing.is_empty() {
             continue;
         }
         let mut values: Vec<ConflictValue> = Vec::new();
-        for count in &of {
-            conflicting[count.statement] = true;
+        for count in of.iter().filter(|c| clashing.iter().any(|x| std::ptr::eq(*x, **c))) {
+            if several_outlets(reports, &statements[count.statement]) {
+                conflicting[count.statement] = true;
+            }
             match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(&count.written)) {
                 Some(value) if !value.articles.contains(&count.sentence.article) => {
                     value.articles.push(count.sentence.article)
@@ -348,6 +364,17 @@ fn outcome_conflicts(
         found.push(Conflict { about, slot: slot.to_owned(), scope: Scope::Story, values });
     }
     found
+}
+
+/// Least similarity of two sentences for their counts of people to count one outcome.
+const OUTCOME_SIMILARITY: f32 = 0.1;
+
+/// Whether reports from two or more outlets make the statement.
+fn several_outlets(reports: &[Report<'_>], statement: &Statement) -> bool {
+    let mut outlets =
+        statement.sentences.iter().filter_map(|s| report_of(reports, s.article).map(Report::outlet_key));
+    let first = outlets.next();
+    outlets.any(|o| Some(o) != first)
 }
 
 fn report_of<'r, 'a>(reports: &'r [Report<'a>], article: ArticleId) -> Option<&'r Report<'a>> {
@@ -553,7 +580,9 @@ const EVENT_VERB_MIN_LEN: usize = 3;
 fn verb_key(word: &str) -> String {
     let base = match word.strip_suffix("ied") {
         Some(stem) => format!("{stem}y"),
-        None => word.strip_suffix("ed").unwrap_or(word).to_owned(),
+        // "need" and "exceed" end in "ed" without being past tenses.
+        None if word.ends_with("eed") => word.to_owned(),
+        None => word.strip_suffix("ed").filter(|b| b.len() >= 3).unwrap_or(word).to_owned(),
     };
     base.strip_suffix('e').map_or(base.clone(), str::to_owned)
 }
@@ -581,7 +610,9 @@ fn polarities(text: &str) -> Vec<(String, bool, String)> {
         }
     }
     for (k, token) in tokens.iter().enumerate() {
-        if negated_at.contains(&k) || !token.ends_with("ed") || token.len() < EVENT_VERB_MIN_LEN + 1 {
+        // A past tense: "-ed", but not "-eed" ("speed") or "hundred".
+        let past = token.ends_with("ed") && !token.ends_with("eed") && token != "hundred";
+        if negated_at.contains(&k) || !past || token.len() < EVENT_VERB_MIN_LEN + 1 {
             continue;
         }
         let verb = verb_key(token);
@@ -593,7 +624,7 @@ fn polarities(text: &str) -> Vec<(String, bool, String)> {
 }
 
 /// Words that set an event before the one reported.
-const EARLIER: &[&str] = &["last", "previous", "prior", "earlier", "latest", "before"];
+const EARLIER: &[&str] = &["last", "previous", "prior", "earlier", "before"];
 /// The kinds of earlier events compared across statements, each with the words that tell of it.
 const EVENTS: &[(&str, &[&str])] = &[
     ("visit", &["visit", "visits", "visited", "trip", "travelled", "traveled"]),
@@ -657,13 +688,15 @@ fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conf
             });
         }
     }
-    let mut found = Vec::new();
+    // One conflict per person and kind of event, with every account that takes part in a clash.
+    let mut found: Vec<Conflict> = Vec::new();
+    let mut covered: Vec<(String, &str)> = Vec::new();
     for (i, a) in accounts.iter().enumerate() {
         for b in &accounts[i + 1..] {
             if a.outlet == b.outlet || a.event != b.event || !(a.earlier || b.earlier) {
                 continue;
             }
-            let Some((_, name)) = a.person.iter().find(|p| b.person.iter().any(|q| q.0 == p.0)) else {
+            let Some((id, name)) = a.person.iter().find(|p| b.person.iter().any(|q| q.0 == p.0)) else {
                 continue;
             };
             let dates_meet = a.days.0 <= b.days.1 && b.days.0 <= a.days.1;
@@ -679,19 +712,29 @@ fn event_conflicts(reports: &[Report<'_>], statements: &[Statement]) -> Vec<Conf
                     format!("{}, {}", x.places.join(", "), x.date)
                 }
             };
-            found.push(Conflict {
-                about: format!("{name}'s earlier {}", a.event),
-                slot: "date and place".to_owned(),
-                scope: Scope::Event,
-                values: [a, b]
-                    .into_iter()
-                    .map(|x| ConflictValue {
+            let at = match covered.iter().position(|(p, e)| p == id && *e == a.event) {
+                Some(at) => at,
+                None => {
+                    covered.push((id.clone(), a.event));
+                    found.push(Conflict {
+                        about: format!("{name}'s earlier {}", a.event),
+                        slot: "date and place".to_owned(),
+                        scope: Scope::Event,
+                        values: Vec::new(),
+                    });
+                    found.len() - 1
+                }
+            };
+            for x in [a, b] {
+                let values = &mut found[at].values;
+                if !values.iter().any(|v| v.sentence == *x.sentence) {
+                    values.push(ConflictValue {
                         value: value(x),
                         articles: vec![x.sentence.article],
                         sentence: x.sentence.clone(),
-                    })
-                    .collect(),
-            });
+                    });
+                }
+            }
         }
     }
     found

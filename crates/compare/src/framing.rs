@@ -114,16 +114,18 @@ pub fn framing(reports: &[Report<'_>]) -> Vec<Framing> {
         .collect()
 }
 
-/// A term as the outlet writes it: the shortest word of its reports the term was made from
-/// ("approaches" for the term "approache"), or the term itself.
+/// A term as the outlet writes it: the term itself when a report writes it, else its plural
+/// ("approaches" for the term "approache"), else the term.
 fn as_written(term: &str, reports: &[&Report<'_>]) -> String {
-    reports
+    let written: Vec<String> = reports
         .iter()
         .flat_map(|r| r.analysis.sentences.iter())
         .flat_map(|s| parallax_nlp::words(&s.text))
         .map(|w| w.trim_end_matches(['.', '\'', '’']).to_lowercase())
-        .filter(|w| w.starts_with(term) && w.len() <= term.len() + 2)
-        .min_by_key(|w| (w.len(), w.clone()))
+        .collect();
+    [term.to_owned(), format!("{term}s"), format!("{term}es")]
+        .into_iter()
+        .find(|form| written.contains(form))
         .unwrap_or_else(|| term.to_owned())
 }
 

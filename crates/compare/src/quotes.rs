@@ -46,6 +46,17 @@ pub enum Match {
     Paraphrase,
 }
 
+impl Match {
+    /// How a reader is told the renditions compare ("partly the same words").
+    pub fn label(self) -> &'static str {
+        match self {
+            Match::Exact => "the same words",
+            Match::Partial => "partly the same words",
+            Match::Paraphrase => "paraphrased",
+        }
+    }
+}
+
 impl SpeakerQuotes {
     /// The articles that quote the speaker.
     pub fn articles(&self) -> Vec<ArticleId> {
@@ -106,6 +117,8 @@ pub fn quotes_by_speaker(reports: &[Report<'_>]) -> Vec<SpeakerQuotes> {
 
 /// Words in a row both renditions quote that make them one remark.
 const SHARED_RUN: usize = 5;
+/// The fewest words of a short rendition found whole in a longer one for it to quote part of it.
+const SHORTEST_PART: usize = 3;
 /// Least share of the shorter rendition's content words the other must have for a paraphrase.
 const PARAPHRASE_SHARE: f32 = 0.4;
 
@@ -122,7 +135,7 @@ fn same_remarks(renditions: &[Rendition]) -> Vec<SameRemarks> {
     let kind = |i: usize, j: usize| {
         if words[i] == words[j] {
             Some(Match::Exact)
-        } else if contains_run(&words[i], &words[j], SHARED_RUN.min(words[i].len()).min(words[j].len())) {
+        } else if shares_run(&words[i], &words[j]) {
             Some(Match::Partial)
         } else {
             let shared = features[i].iter().filter(|f| features[j].binary_search(f).is_ok()).count();
@@ -144,10 +157,10 @@ fn same_remarks(renditions: &[Rendition]) -> Vec<SameRemarks> {
             }
         }
     }
+    let paired: std::collections::HashSet<[usize; 2]> = pairs.iter().map(|p| p.renditions).collect();
     for i in 0..renditions.len() {
         for j in i + 1..renditions.len() {
-            let paired = pairs.iter().any(|p| p.renditions == [i, j]);
-            if remark[i] == remark[j] && comparable(i, j) && !paired {
+            if remark[i] == remark[j] && comparable(i, j) && !paired.contains(&[i, j]) {
                 pairs.push(SameRemarks { renditions: [i, j], kind: Match::Paraphrase });
             }
         }
@@ -164,9 +177,11 @@ fn normalised_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether both word sequences hold the same run of `run` words (a run of at least one word).
-fn contains_run(a: &[String], b: &[String], run: usize) -> bool {
-    run > 0 && a.windows(run).any(|window| b.windows(run).any(|other| other == window))
+/// Whether two renditions share a run of [`SHARED_RUN`] words, or the whole of a shorter one of at
+/// least [`SHORTEST_PART`] words ("not stop tonight"); a word or two in common is no partial quote.
+fn shares_run(a: &[String], b: &[String]) -> bool {
+    let run = SHARED_RUN.min(a.len()).min(b.len());
+    run >= SHORTEST_PART && a.windows(run).any(|window| b.windows(run).any(|other| other == window))
 }
 
 fn rendition(article: ArticleId, quote: &Quote) -> Rendition {

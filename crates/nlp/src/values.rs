@@ -21,7 +21,7 @@ pub struct ValueMention {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// The least and greatest quantity the text allows, when it is not exactly `value`: "at least
-    /// six" is `[6, MAX]`, "about 40" `[36, 44]`, "dozens" `[24, 99]`.
+    /// six" is `[6, MAX]`, "about 40" `[32, 48]`, "dozens" `[24, 99]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<[f64; 2]>,
 }
@@ -154,6 +154,7 @@ const SCALES: &[(&str, f64)] = &[
     ("billions", 1e9),
     ("trillion", 1e12),
     ("bn", 1e9),
+    ("dozen", 12.0),
     ("m", 1e6),
 ];
 
@@ -248,8 +249,15 @@ fn qualifier(tokens: &[Token<'_>], at: usize) -> Option<(usize, Qualifier)> {
 
 fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
     let from = i;
-    // "a quarter of", "a third": a fraction after "a" or "one".
-    if tokens[i].is_any(&["quarter", "third"]) && i > 0 && tokens[i - 1].is_any(&["a", "one"]) {
+    // "a quarter of", "rose by a third": a fraction after "a" or "one", of something or as a change
+    // ("a third term" is no share).
+    let of_something = tokens.get(i + 1).is_some_and(|t| t.is_any(&["of"]));
+    let changed_by = tokens[i.saturating_sub(4)..i].iter().any(|t| t.is_any(&["by"]));
+    if tokens[i].is_any(&["quarter", "third"])
+        && i > 0
+        && tokens[i - 1].is_any(&["a", "one"])
+        && (of_something || changed_by)
+    {
         let share = if tokens[i].lower == "quarter" { 25.0 } else { 100.0 / 3.0 };
         return Some(Quantity::new(from, i + 1, share, ValueKind::Percent));
     }
@@ -263,6 +271,12 @@ fn quantity(tokens: &[Token<'_>], i: usize) -> Option<Quantity> {
         && tokens
             .get(i + 1)
             .is_some_and(|t| t.is_any(&["share", "shares", "stake", "stakes", "split", "divided"]))
+    {
+        return Some(Quantity::new(from, i + 2, 50.0, ValueKind::Percent));
+    }
+    // "shared equally", "split evenly"
+    if tokens[i].is_any(&["shared", "split", "divided"])
+        && tokens.get(i + 1).is_some_and(|t| t.is_any(&["equally", "evenly"]))
     {
         return Some(Quantity::new(from, i + 2, 50.0, ValueKind::Percent));
     }
@@ -398,11 +412,24 @@ mod tests {
     #[test]
     fn shares_in_words_are_percentages() {
         let got = values(
-            "Each side takes an equal share; the venture is split 50-50; half of the seats; a quarter.",
+            "Each side takes an equal share; the venture is split 50-50; half of the seats; a quarter of it; \
+             costs shared equally.",
         );
         let shares: Vec<(&str, f64)> = got.iter().map(|(t, v, _)| (t.as_str(), *v)).collect();
-        assert_eq!(shares, [("equal share", 50.0), ("50-50", 50.0), ("half", 50.0), ("quarter", 25.0)]);
+        assert_eq!(
+            shares,
+            [
+                ("equal share", 50.0),
+                ("50-50", 50.0),
+                ("half", 50.0),
+                ("quarter", 25.0),
+                ("shared equally", 50.0)
+            ]
+        );
         assert!(got.iter().all(|(_, _, kind)| *kind == ValueKind::Percent));
         assert!(values("He waited half an hour.").is_empty());
+        assert!(values("She won a third term.").is_empty());
+        assert_eq!(values("Shares jumped by almost a quarter.")[0].1, 25.0);
+        assert_eq!(values("two dozen people")[0].1, 24.0);
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use parallax_cluster::Assignment;
-use parallax_compare::{Match, Report, Scope, compare};
+use parallax_compare::{Report, Scope, compare};
 use parallax_core::{ArticleId, ArticleSummary, Story};
 use parallax_nlp::Analysis;
 
@@ -253,11 +253,7 @@ impl Coverage {
                         .same_remarks
                         .iter()
                         .map(|p| {
-                            let kind = match p.kind {
-                                Match::Exact => "the same words",
-                                Match::Partial => "partly the same words",
-                                Match::Paraphrase => "paraphrased",
-                            };
+                            let kind = p.kind.label();
                             (line(p.renditions[0]), line(p.renditions[1]), kind)
                         })
                         .collect(),

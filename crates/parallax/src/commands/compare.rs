@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use parallax_compare::{Comparison, Match, Rendition, Report, Scope, Status, compare};
+use parallax_compare::{Comparison, Rendition, Report, Scope, Status, compare};
 use parallax_core::{ArticleId, Story};
 use parallax_store::Store;
 
@@ -70,7 +70,8 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
     println!("\nSaid by several outlets:");
     for statement in comparison.corroborated() {
         println!("- {} ({}){}", statement.text, outlets(&statement.articles), hedged(&statement.hedged));
-        // How the other reports word it.
+        // The statement's other sentences: how the other reports word it, and a second sentence of
+        // the first report when it takes two to say it.
         for sentence in statement.sentences.iter().skip(1) {
             println!("    {} [{}]: {}", outlet(sentence.article), sentence.index, sentence.text);
         }
@@ -138,11 +139,7 @@ fn print_comparison(story: &Story, comparison: &Comparison) {
                 println!("    [{}] {}: “{}”", i + 1, by(rendition), rendition.text);
             }
             for pair in &speaker.same_remarks {
-                let kind = match pair.kind {
-                    Match::Exact => "the same words",
-                    Match::Partial => "partly the same words",
-                    Match::Paraphrase => "paraphrased",
-                };
+                let kind = pair.kind.label();
                 let [a, b] = pair.renditions;
                 println!("    [{}] and [{}] render the same remarks: {kind}", a + 1, b + 1);
             }
