@@ -141,8 +141,11 @@ pub(crate) fn conflicts(
     let mut settled: Vec<(SentenceRef, SentenceRef)> = Vec::new();
     for (s, statement) in statements.iter().enumerate() {
         let mut by_slot: BTreeMap<String, Vec<(usize, Reading, String)>> = BTreeMap::new();
-        let readings: Vec<Vec<Filled>> =
-            statement.sentences.iter().map(|sentence| filled_slots(reports, statement, sentence)).collect();
+        let readings: Vec<Vec<Filled>> = {
+            let polarity: Vec<Vec<Polarity>> =
+                statement.sentences.iter().map(|s| polarities(&s.text)).collect();
+            (0..statement.sentences.len()).map(|k| filled_slots(reports, statement, k, &polarity)).collect()
+        };
         for (k, filled) in readings.into_iter().enumerate() {
             for (slot, reading, written) in filled {
                 by_slot.entry(slot).or_default().push((k, reading, written));
@@ -382,7 +385,14 @@ fn report_of<'r, 'a>(reports: &'r [Report<'a>], article: ArticleId) -> Option<&'
 }
 
 /// The slots one sentence of a statement fills.
-fn filled_slots(reports: &[Report<'_>], statement: &Statement, sentence: &SentenceRef) -> Vec<Filled> {
+/// The slots sentence `k` of a statement fills; `polarity` holds each sentence's [`polarities`].
+fn filled_slots(
+    reports: &[Report<'_>],
+    statement: &Statement,
+    k: usize,
+    polarity: &[Vec<Polarity>],
+) -> Vec<Filled> {
+    let sentence = &statement.sentences[k];
     let Some(report) = report_of(reports, sentence.article) else { return Vec::new() };
     let analysis = report.analysis;
     let index = sentence.index;
@@ -420,18 +430,16 @@ fn filled_slots(reports: &[Report<'_>], statement: &Statement, sentence: &Senten
         }
     }
     // Polarity only of verbs another sentence of the statement negates or affirms.
-    let others: Vec<&SentenceRef> =
-        statement.sentences.iter().filter(|s| s.article != sentence.article).collect();
-    let own = polarities(text);
-    for (verb, affirmed, written) in &own {
-        let elsewhere = others.iter().any(|other| polarities(&other.text).iter().any(|(v, _, _)| v == verb));
+    let others =
+        || (0..statement.sentences.len()).filter(|&o| statement.sentences[o].article != sentence.article);
+    for (verb, affirmed, written) in &polarity[k] {
+        let elsewhere = others().any(|o| polarity[o].iter().any(|(v, _, _)| v == verb));
         if elsewhere {
             // Named by the verb as the negating sentence writes it ("not sign" → "sign"), the same
             // whichever sentence fills the slot.
-            let negated = statement
-                .sentences
+            let negated = polarity
                 .iter()
-                .flat_map(|s| polarities(&s.text))
+                .flatten()
                 .find(|(v, affirmed, _)| v == verb && !affirmed)
                 .and_then(|(_, _, written)| written.rsplit(' ').next().map(str::to_owned))
                 .unwrap_or_else(|| verb.clone());
@@ -587,12 +595,15 @@ fn verb_key(word: &str) -> String {
     base.strip_suffix('e').map_or(base.clone(), str::to_owned)
 }
 
+/// A verb a sentence negates or affirms: (key, affirmed, as written).
+type Polarity = (String, bool, String);
+
 /// Each verb the sentence negates or affirms: (stem, affirmed, as written). A verb counts as
 /// affirmed when written in the past tense without a negator ("signed"), since that is how reports
 /// state that something happened.
-fn polarities(text: &str) -> Vec<(String, bool, String)> {
+fn polarities(text: &str) -> Vec<Polarity> {
     let tokens: Vec<String> = words(text).map(|w| w.to_lowercase()).collect();
-    let mut found: Vec<(String, bool, String)> = Vec::new();
+    let mut found: Vec<Polarity> = Vec::new();
     let mut negated_at: Vec<usize> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         if !NEGATORS.contains(&token.as_str()) {
