@@ -88,6 +88,8 @@ static UNNAMED_GROUPS: WordSet = WordSet::new(&[
     "critics",
     "pundits",
     "diplomats",
+    "economists",
+    "traders",
     "some",
     "many",
     "others",
@@ -154,6 +156,10 @@ const OPINION_PHRASES: &[&[&str]] = &[
     &["it", "is", "obvious", "that"],
     &["of", "course"],
     &["so-called"],
+    &["we", "believe"],
+    &["it", "is", "time"],
+    &["there", "is", "no", "excuse"],
+    &["it", "is", "hard", "to", "see"],
 ];
 
 /// Sentence adverbs of certainty that mark the writer's judgement when they open a sentence.
@@ -193,7 +199,26 @@ static EVALUATIVE: WordSet = WordSet::new(&[
     "cynical",
     "blatant",
     "shameless",
+    "disgrace",
+    "unforgivable",
+    "inexcusable",
+    "indefensible",
+    "irresponsible",
+    "farce",
+    "fiasco",
+    "shambles",
+    "travesty",
+    "callous",
+    "heartless",
 ]);
+
+/// People a report does not name, when what follows says how they know ("people familiar with the
+/// talks", "a person close to the minister", "an official briefed on the case").
+static UNNAMED_PEOPLE: WordSet =
+    WordSet::new(&["people", "person", "official", "officials", "aide", "aides", "source", "insider"]);
+
+/// Words after [`UNNAMED_PEOPLE`] that tell a source kept unnamed.
+static HOW_THEY_KNOW: WordSet = WordSet::new(&["familiar", "close", "briefed", "knowledgeable"]);
 
 /// Classifies one sentence's tokens; returns the stance and its cue words.
 pub(crate) fn classify(tokens: &[Token<'_>], attributed: bool) -> (Stance, Vec<String>) {
@@ -246,6 +271,32 @@ pub(crate) fn classify(tokens: &[Token<'_>], attributed: bool) -> (Stance, Vec<S
                 raise(Stance::UnnamedSource, format!("{lower} {verb}"), &mut cues, &mut stance);
             }
         }
+        if UNNAMED_PEOPLE.has(lower) && next(1).is_some_and(|w| HOW_THEY_KNOW.has(w.lower)) {
+            let how = next(1).map_or("", |w| w.text);
+            raise(Stance::UnnamedSource, format!("{lower} {how}"), &mut cues, &mut stance);
+        }
+        // "who asked not to be named", "on condition of anonymity"
+        if lower == "asked"
+            && next(1).is_some_and(|w| w.is_any(&["not"]))
+            && next(4).is_some_and(|w| w.is_any(&["named", "identified"]))
+            || lower == "anonymity"
+        {
+            raise(Stance::UnnamedSource, lower.to_owned(), &mut cues, &mut stance);
+        }
+        // "two council officials said": officials counted, not named.
+        if lower == "officials"
+            && next(1).is_some_and(|v| CLAIMING.has(v.lower))
+            && words[n.saturating_sub(3)..n].iter().any(|(_, w)| {
+                w.kind == TokenKind::Number || w.is_any(&["two", "three", "four", "several", "senior"])
+            })
+        {
+            raise(
+                Stance::UnnamedSource,
+                format!("officials {}", next(1).map_or("", |w| w.text)),
+                &mut cues,
+                &mut stance,
+            );
+        }
         if n == 0 && OPINION_OPENERS.has(lower) && tokens.get(i + 1).is_some_and(|t| t.is(',')) {
             raise(Stance::Opinion, lower.to_owned(), &mut cues, &mut stance);
         }
@@ -288,6 +339,21 @@ mod tests {
 
     fn stance(text: &str) -> (Stance, Vec<String>) {
         classify(&crate::tokens::tokenize_static(text), false)
+    }
+
+    #[test]
+    fn sources_kept_unnamed_and_judgements() {
+        for text in [
+            "People familiar with the talks said the deal was close.",
+            "The minister will resign, a person close to her said.",
+            "Two council officials said the budget was cut.",
+            "The cause was a faulty valve, according to an engineer who asked not to be named.",
+            "Economists expect a further cut in June.",
+        ] {
+            assert_eq!(stance(text).0, Stance::UnnamedSource, "{text}");
+        }
+        assert_eq!(stance("The delay in paying victims was a disgrace.").0, Stance::Opinion);
+        assert_eq!(stance("Council officials said the budget was cut.").0, Stance::Fact);
     }
 
     #[test]
