@@ -183,9 +183,9 @@ pub(crate) struct OwnStatement {
 /// One speaker's quotations across the reports.
 pub(crate) struct SpeakerLine {
     pub speaker: String,
-    /// Renditions of the same remarks, side by side, and how closely they match.
-    pub pairs: Vec<(RenditionLine, RenditionLine, &'static str)>,
-    /// The renditions in no pair.
+    /// Renditions of one remark, side by side, and how closely they match.
+    pub remarks: Vec<(Vec<RenditionLine>, String)>,
+    /// The renditions of remarks no other report renders.
     pub renditions: Vec<RenditionLine>,
 }
 
@@ -246,22 +246,31 @@ impl Coverage {
                         href: sentence_href(r.article, r.sentence),
                     }
                 };
-                let paired: Vec<usize> = speaker.same_remarks.iter().flat_map(|p| p.renditions).collect();
-                SpeakerLine {
-                    speaker: speaker.speaker.clone(),
-                    pairs: speaker
-                        .same_remarks
-                        .iter()
-                        .map(|p| {
-                            let kind = p.kind.label();
-                            (line(p.renditions[0]), line(p.renditions[1]), kind)
-                        })
-                        .collect(),
-                    renditions: (0..speaker.renditions.len())
-                        .filter(|i| !paired.contains(i))
-                        .map(line)
-                        .collect(),
+                // Renditions paired with each other, directly or through a third, are one remark.
+                let mut remark: Vec<usize> = (0..speaker.renditions.len()).collect();
+                for pair in &speaker.same_remarks {
+                    let [a, b] = pair.renditions;
+                    let (from, to) = (remark[b], remark[a]);
+                    remark.iter_mut().filter(|r| **r == from).for_each(|r| *r = to);
                 }
+                let mut remarks = Vec::new();
+                let mut alone = Vec::new();
+                for (i, &group) in remark.iter().enumerate() {
+                    let members: Vec<usize> = (0..remark.len()).filter(|&k| remark[k] == group).collect();
+                    if members.len() < 2 {
+                        alone.push(line(i));
+                    } else if members[0] == i {
+                        let mut how: Vec<&str> = Vec::new();
+                        for pair in speaker.same_remarks.iter().filter(|p| members.contains(&p.renditions[0]))
+                        {
+                            if !how.contains(&pair.kind.label()) {
+                                how.push(pair.kind.label());
+                            }
+                        }
+                        remarks.push((members.into_iter().map(line).collect(), how.join(", ")));
+                    }
+                }
+                SpeakerLine { speaker: speaker.speaker.clone(), remarks, renditions: alone }
             })
             .collect();
         let own = if story.articles.len() < 2 {
