@@ -13,7 +13,7 @@ use parallax_nlp::{Analysis, DateValue, EntityKind, ValueKind, words};
 use serde::{Deserialize, Serialize};
 
 use crate::align::{Report, SentenceRef, Statement};
-use crate::features::{counted, counted_class};
+use crate::features::{counted, counted_class, pronoun_person};
 
 /// A slot that outlets fill differently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,20 +108,15 @@ fn same_people(reports: &[Report<'_>], a: &SentenceRef, b: &SentenceRef) -> bool
     pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p))
 }
 
-/// The people a sentence names, or for one opening with "He" or "She" and naming nobody, the last
-/// person named in the two sentences before it.
+/// The people a sentence names, or for one opening with a pronoun and naming nobody, the person it
+/// stands for.
 fn people_of(reports: &[Report<'_>], s: &SentenceRef) -> Vec<String> {
     let Some(report) = report_of(reports, s.article) else { return Vec::new() };
     let named_here = named(report.analysis, s.index, EntityKind::Person);
-    let opens_with_pronoun = words(&s.text).next().is_some_and(|w| ["He", "She", "His", "Her"].contains(&w));
-    if !named_here.is_empty() || !opens_with_pronoun {
+    if !named_here.is_empty() {
         return named_here;
     }
-    (s.index.saturating_sub(2)..s.index)
-        .rev()
-        .find_map(|i| named(report.analysis, i, EntityKind::Person).pop())
-        .into_iter()
-        .collect()
+    pronoun_person(report.analysis, s.index).map(|e| e.name.clone()).into_iter().collect()
 }
 
 /// A slot one sentence fills: (slot, reading, value as written).

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use parallax_nlp::{Analysis, DateValue, EntityKind, ValueKind, is_stopword, words};
+use parallax_nlp::{Analysis, DateValue, Entity, EntityKind, ValueKind, is_stopword, words};
 
 /// Words reporters use for the same thing; each group counts as one feature.
 const PARAPHRASES: &[&[&str]] = &[
@@ -45,7 +45,9 @@ const PARAPHRASES: &[&[&str]] = &[
     &["household", "family", "families"],
     &["rescue", "rescued", "save", "saved"],
     &["combine", "combined", "merge", "merged", "merger"],
-    &["taken", "brought", "transported", "ferried", "airlifted"],
+    &["taken", "brought", "transported", "ferried", "airlifted", "flown"],
+    &["study", "finding", "findings", "research", "paper"],
+    &["hack", "hacker", "hackers", "cyberattack", "breach"],
     &["participate", "turnout"],
     &["inaugurate", "sworn"],
     &["reporter", "journalist"],
@@ -66,7 +68,7 @@ const PARAPHRASES: &[&[&str]] = &[
     &["outbreak", "epidemic"],
     &["ill", "illness", "sick", "sickness", "disease", "infected", "infection"],
     &["sign", "signed", "signing"],
-    &["support", "backing"],
+    &["support", "backing", "backed", "favour", "favor"],
 ];
 
 /// Words common enough to be function words for clustering that still tell what a statement says
@@ -137,6 +139,13 @@ impl Features {
                     subject = Some(id);
                 }
             }
+        }
+        if subject.is_none()
+            && let Some(person) = pronoun_person(analysis, index)
+        {
+            let id = self.id(format!("e:{}", person.id), true);
+            positioned.push((0, id));
+            subject = Some(id);
         }
         let words: Vec<(usize, &str)> =
             words(text).map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w)).collect();
@@ -288,6 +297,25 @@ pub(crate) fn counted(unit: &str) -> String {
     } else {
         unit
     }
+}
+
+/// The person a sentence opening with "He", "She", "His" or "Her" is about: the one named last in
+/// the two sentences before it.
+pub(crate) fn pronoun_person(analysis: &Analysis, index: usize) -> Option<&Entity> {
+    let text = &analysis.sentences.get(index)?.text;
+    if !words(text).next().is_some_and(|w| ["He", "She", "His", "Her"].contains(&w)) {
+        return None;
+    }
+    let named_last = |i: usize| {
+        analysis
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .flat_map(|e| e.mentions.iter().filter(move |m| m.sentence == i).map(move |m| (m.start, e)))
+            .max_by_key(|(start, _)| *start)
+            .map(|(_, e)| e)
+    };
+    (index.saturating_sub(2)..index).rev().find_map(named_last)
 }
 
 /// Nouns for people, which count the same thing whichever a report uses ("six passengers", "six
