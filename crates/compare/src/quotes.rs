@@ -120,7 +120,7 @@ const SHARED_RUN: usize = 5;
 /// The fewest words of a short rendition found whole in a longer one for it to quote part of it.
 const SHORTEST_PART: usize = 3;
 /// Least share of the shorter rendition's content words the other must have for a paraphrase.
-const PARAPHRASE_SHARE: f32 = 0.4;
+const PARAPHRASE_SHARE: f32 = 0.3;
 
 /// The pairs of renditions that render the same remarks: from different reports, or from one
 /// report through different channels. Sameness carries over: renditions each matching a third are
