@@ -207,6 +207,8 @@ pub(crate) fn conflicts(
     }
     let outcomes = outcome_conflicts(reports, statements, &settled, &similarity, &mut conflicting);
     found.extend(outcomes);
+    let meetings = meeting_conflicts(reports, statements, &settled, &similarity, &mut conflicting);
+    found.extend(meetings);
     found.extend(event_conflicts(reports, statements));
     (found, conflicting)
 }
@@ -316,7 +318,10 @@ fn outcome_conflicts(
         // party in common.
         let related = |a: &Count<'_>, b: &Count<'_>| match a.measure {
             Measure::People => similarity(a.sentence, b.sentence) >= OUTCOME_SIMILARITY,
-            Measure::Money => a.names.iter().any(|n| b.names.contains(n)),
+            Measure::Money => {
+                a.names.iter().any(|n| b.names.contains(n))
+                    || similarity(a.sentence, b.sentence) >= PRICE_SIMILARITY
+            }
         };
         let settled = |a: &Count<'_>, b: &Count<'_>| {
             settled
@@ -363,6 +368,104 @@ fn outcome_conflicts(
     }
     found
 }
+
+/// Accounts in different statements of a meeting one person had, naming different people met
+/// ("Falk met the chief executive Ida Sunde" / "Falk met Transport Minister Ola Brand"), told on the
+/// same day or without a day.
+fn meeting_conflicts(
+    reports: &[Report<'_>],
+    statements: &[Statement],
+    settled: &[(SentenceRef, SentenceRef)],
+    similarity: &impl Fn(&SentenceRef, &SentenceRef) -> f32,
+    conflicting: &mut [bool],
+) -> Vec<Conflict> {
+    struct Meeting<'s> {
+        statement: usize,
+        outlet: String,
+        sentence: &'s SentenceRef,
+        people: Vec<String>,
+        days: Vec<NaiveDate>,
+    }
+    let surname = |p: &String| p.rsplit(' ').next().unwrap_or(p).to_owned();
+    let mut meetings: Vec<Meeting<'_>> = Vec::new();
+    for (s, statement) in statements.iter().enumerate() {
+        for sentence in &statement.sentences {
+            let Some(report) = report_of(reports, sentence.article) else { continue };
+            if !words(&sentence.text).any(|w| MEETING_WORDS.contains(&w.to_lowercase().as_str())) {
+                continue;
+            }
+            let mut people = people_of(reports, sentence);
+            if let Some(person) = pronoun_person(report.analysis, sentence.index)
+                && !people.contains(&person.name)
+            {
+                people.push(person.name.clone());
+            }
+            let days = report
+                .analysis
+                .dates
+                .iter()
+                .filter(|d| d.sentence == sentence.index)
+                .filter_map(|d| match d.value {
+                    DateValue::Day { date } => Some(date),
+                    _ => None,
+                })
+                .collect();
+            if people.len() >= 2 {
+                meetings.push(Meeting { statement: s, outlet: report.outlet_key(), sentence, people, days });
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (i, a) in meetings.iter().enumerate() {
+        for b in &meetings[i + 1..] {
+            let (sa, sb): (Vec<String>, Vec<String>) =
+                (a.people.iter().map(surname).collect(), b.people.iter().map(surname).collect());
+            // One person in common, and one other each: "A met B" against "A met C". Longer lists
+            // of names are accounts of a gathering, which outlets name in part.
+            let shared = sa.iter().any(|p| sb.contains(p));
+            let only = |x: &[String], y: &[String]| x.iter().filter(|p| !y.contains(p)).count();
+            let differ = only(&sa, &sb) == 1 && only(&sb, &sa) == 1 && sa.len() <= 3 && sb.len() <= 3;
+            let other_day =
+                !a.days.is_empty() && !b.days.is_empty() && !a.days.iter().any(|d| b.days.contains(d));
+            let clash = a.outlet != b.outlet
+                && shared
+                && differ
+                && !other_day
+                && !settled.iter().any(|(x, y)| {
+                    (x == a.sentence && y == b.sentence) || (x == b.sentence && y == a.sentence)
+                })
+                && similarity(a.sentence, b.sentence) >= MEETING_SIMILARITY;
+            if !clash {
+                continue;
+            }
+            for m in [a, b] {
+                if several_outlets(reports, &statements[m.statement]) {
+                    conflicting[m.statement] = true;
+                }
+            }
+            found.push(Conflict {
+                about: a.sentence.text.clone(),
+                slot: "participants".to_owned(),
+                scope: Scope::Story,
+                values: [a, b]
+                    .into_iter()
+                    .map(|m| ConflictValue {
+                        value: m.people.join(", "),
+                        articles: vec![m.sentence.article],
+                        sentence: m.sentence.clone(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    found
+}
+
+/// Least similarity of two accounts of a meeting for their different parties to conflict.
+const MEETING_SIMILARITY: f32 = 0.1;
+
+/// Least similarity of two sentences naming no party in common for their sums to be one price.
+const PRICE_SIMILARITY: f32 = 0.2;
 
 /// Least similarity of two sentences for their counts of people to count one outcome.
 const OUTCOME_SIMILARITY: f32 = 0.1;
@@ -845,6 +948,23 @@ mod tests {
         let slots: Vec<&str> = comparison.conflicts.iter().map(|c| c.slot.as_str()).collect();
         assert!(slots.contains(&"people killed"), "{comparison:#?}");
         assert!(slots.contains(&"price (USD)"), "{comparison:#?}");
+    }
+
+    #[test]
+    fn meetings_with_different_people_told_in_different_words() {
+        let comparison = slots(&[
+            "The pilots' strike at Corran Air was called off on Wednesday. \
+             Union leader Jonas Falk met airline chief executive Ida Sunde at the airport.",
+            "Pilots at Corran Air will not strike after all. \
+             Jonas Falk, who leads the pilots' union, met Transport Minister Ola Brand to settle the dispute.",
+        ]);
+        let meeting = comparison.conflicts.iter().find(|c| c.slot == "participants");
+        let values: Vec<&str> =
+            meeting.map(|c| c.values.iter().map(|v| v.value.as_str()).collect()).unwrap_or_default();
+        assert!(
+            values.iter().any(|v| v.contains("Ida Sunde")) && values.iter().any(|v| v.contains("Ola Brand")),
+            "{comparison:#?}"
+        );
     }
 
     #[test]

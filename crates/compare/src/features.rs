@@ -59,6 +59,7 @@ const PARAPHRASES: &[&[&str]] = &[
     &["vote", "ballot", "election", "poll"],
     &["announce", "unveil", "reveal", "disclose", "declare"],
     &["strike", "walkout", "stoppage"],
+    &["cancel", "cancelled", "canceled", "scrap", "scrapped"],
     &["rise", "increase", "grow", "climb", "surge", "jump"],
     &["fall", "drop", "decline", "plunge", "slump", "decrease"],
     &["mediation", "mediate", "mediator", "broker"],
@@ -157,10 +158,14 @@ impl Features {
                 continue;
             }
             // A phrasal verb counts as the single word it means ("took over" is "takeover").
-            let phrase = words.get(k).and_then(|&(_, next)| phrasal(word, next));
+            // "lost their lives", "leave their homes": a possessive may stand between.
+            let possessive =
+                words.get(k).is_some_and(|&(_, w)| POSSESSIVES.contains(&w.to_lowercase().as_str()));
+            let second = if possessive { k + 1 } else { k };
+            let phrase = words.get(second).and_then(|&(_, next)| phrasal(word, next));
             let feature = match phrase {
                 Some(meaning) => {
-                    k += 1;
+                    k = second + 1;
                     content_feature(meaning)
                 }
                 None => content_feature(word),
@@ -365,7 +370,12 @@ const PHRASAL: &[(&str, &[&str], &str)] = &[
     ("lives", &["lost", "lose"], "died"),
     ("fire", &["caught", "catch"], "fire"),
     ("office", &["took", "take", "takes", "taking"], "inaugurate"),
+    ("homes", &["leave", "left", "leaving", "flee", "fled", "abandon", "abandoned"], "evacuate"),
+    ("off", &["call", "called", "calls", "calling"], "cancel"),
 ];
+
+/// Words that may stand between the two words of an expression ("leave their homes").
+const POSSESSIVES: &[&str] = &["their", "his", "her", "its", "our"];
 
 /// The single word a two-word expression means, if it is one.
 fn phrasal(word: &str, next: &str) -> Option<&'static str> {
