@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::conflicts::{Conflict, conflicts};
 use crate::features::{Features, SentenceFeatures};
 use crate::framing::{Framing, framing};
-use crate::quotes::{SpeakerQuotes, quotes_by_speaker};
+use crate::quotes::{Rendition, SpeakerQuotes, quotes_with_statements};
 
 /// Least similarity for two sentences (or a clause of each) to state the same thing.
 const ALIGN_THRESHOLD: f32 = 0.3;
@@ -225,7 +225,16 @@ pub fn compare(reports: &[Report<'_>]) -> Comparison {
             statement.status = Status::Conflict;
         }
     }
-    Comparison { statements, quotes: quotes_by_speaker(reports), conflicts, framing: framing(reports) }
+    let statement_of: HashMap<(ArticleId, usize), usize> = statements
+        .iter()
+        .enumerate()
+        .flat_map(|(s, statement)| statement.sentences.iter().map(move |x| ((x.article, x.index), s)))
+        .collect();
+    let quotes = quotes_with_statements(reports, |a, b| {
+        let of = |r: &Rendition| statement_of.get(&(r.article, r.sentence));
+        of(a).is_some() && of(a) == of(b)
+    });
+    Comparison { statements, quotes, conflicts, framing: framing(reports) }
 }
 
 /// Weighted cosine similarity between units' feature sets.

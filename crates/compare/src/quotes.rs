@@ -86,6 +86,16 @@ pub struct Rendition {
 /// reports; a speaker described but not named ("a spokesman") is only the same within one report.
 /// Speakers quoted by the most reports come first, then in order of first quotation.
 pub fn quotes_by_speaker(reports: &[Report<'_>]) -> Vec<SpeakerQuotes> {
+    quotes_with_statements(reports, |_, _| false)
+}
+
+/// [`quotes_by_speaker`], with `one_statement` telling which sentences alignment made one
+/// statement: a speaker's renditions in sentences saying the same thing render the same remarks,
+/// whatever words each outlet quotes.
+pub(crate) fn quotes_with_statements(
+    reports: &[Report<'_>],
+    one_statement: impl Fn(&Rendition, &Rendition) -> bool,
+) -> Vec<SpeakerQuotes> {
     let mut speakers: Vec<SpeakerQuotes> = Vec::new();
     let mut index: HashMap<(Option<ArticleId>, String), usize> = HashMap::new();
     for report in reports {
@@ -108,7 +118,7 @@ pub fn quotes_by_speaker(reports: &[Report<'_>]) -> Vec<SpeakerQuotes> {
         }
     }
     for speaker in &mut speakers {
-        speaker.same_remarks = same_remarks(&speaker.renditions);
+        speaker.same_remarks = same_remarks(&speaker.renditions, &one_statement);
     }
     // A stable sort keeps the order of first quotation among equals.
     speakers.sort_by_key(|s| std::cmp::Reverse(s.articles().len()));
@@ -125,7 +135,10 @@ const PARAPHRASE_SHARE: f32 = 0.3;
 /// The pairs of renditions that render the same remarks: from different reports, or from one
 /// report through different channels. Sameness carries over: renditions each matching a third are
 /// the same remarks too, and are paired as paraphrases when their own words do not match.
-fn same_remarks(renditions: &[Rendition]) -> Vec<SameRemarks> {
+fn same_remarks(
+    renditions: &[Rendition],
+    one_statement: impl Fn(&Rendition, &Rendition) -> bool,
+) -> Vec<SameRemarks> {
     let words: Vec<Vec<String>> = renditions.iter().map(|r| normalised_words(&r.text)).collect();
     let features: Vec<Vec<String>> = renditions.iter().map(|r| word_features(&r.text)).collect();
     let comparable = |i: usize, j: usize| {
@@ -140,7 +153,8 @@ fn same_remarks(renditions: &[Rendition]) -> Vec<SameRemarks> {
         } else {
             let shared = features[i].iter().filter(|f| features[j].binary_search(f).is_ok()).count();
             let shorter = features[i].len().min(features[j].len()).max(1);
-            (shared >= 2 && shared as f32 / shorter as f32 >= PARAPHRASE_SHARE).then_some(Match::Paraphrase)
+            let alike = shared >= 2 && shared as f32 / shorter as f32 >= PARAPHRASE_SHARE;
+            (alike || one_statement(&renditions[i], &renditions[j])).then_some(Match::Paraphrase)
         }
     };
     let mut remark: Vec<usize> = (0..renditions.len()).collect();
