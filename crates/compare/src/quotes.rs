@@ -254,7 +254,7 @@ mod tests {
             rendition(3, "Nothing about the budget is settled", None),
         ];
         let pairs: Vec<([usize; 2], Match)> =
-            same_remarks(&renditions).into_iter().map(|p| (p.renditions, p.kind)).collect();
+            same_remarks(&renditions, |_, _| false).into_iter().map(|p| (p.renditions, p.kind)).collect();
         assert!(pairs.contains(&([0, 1], Match::Exact)), "{pairs:?}");
         assert!(pairs.contains(&([0, 2], Match::Partial)), "{pairs:?}");
         assert!(pairs.contains(&([0, 3], Match::Paraphrase)), "{pairs:?}");
