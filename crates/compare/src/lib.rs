@@ -1,12 +1,16 @@
-//! Coverage comparison inside a story: which statements several outlets make, which only one, which
-//! of them an outlet hedges, and how each report renders each speaker's words.
+//! Coverage comparison inside a story: which statements several outlets make, which only one, where
+//! they disagree, which of them an outlet hedges, and how each report renders each speaker's words.
 //!
-//! [`compare`] takes each report's sentences and aligns them across outlets by the content words and
-//! names they share (cosine over term sets). A sentence and its counterparts in other reports form a
-//! [`Statement`]; it is [`Status::Corroborated`] when reports from two or more outlets make it, and
-//! [`Status::Single`] otherwise. Every statement keeps the exact sentences it stands on and the reports
-//! that hedge it; when outlets making it give different counts, percentages, sums or days, it is a
-//! [`Status::Conflict`] with each value and who gives it. [`quotes_by_speaker`] groups the reports' quotations by speaker, and [`framing`]
+//! [`compare`] turns each report's body sentences into features (`features`): canonical entities,
+//! content words through a stemmer and groups of words reporters use for the same thing, the slots
+//! and values of quantities and days. It aligns them across outlets (`align`) by weighted cosine,
+//! whole or clause by clause, and grows [`Statement`]s from the closest pairs: [`Status::Corroborated`]
+//! when reports from two or more outlets make one, [`Status::Single`] otherwise. Every statement keeps
+//! the exact sentences it stands on and the reports that hedge it. `conflicts` finds where outlets
+//! give different values — counts and ranges, sums, percentages, days, places, who met whom, whether
+//! something happened — within a statement or across the story, each a [`Conflict`] with every value
+//! and who gives it, and marks those statements [`Status::Conflict`]. [`quotes_by_speaker`] groups
+//! the reports' quotations by speaker and pairs renditions of the same remarks, and [`framing`]
 //! measures how each outlet presents the story.
 //!
 //! ```
