@@ -28,7 +28,7 @@ const OUTCOMES: &[(&str, &[&str], Measure)] = &[
         "price",
         &[
             "buy", "bought", "pay", "paid", "pays", "sell", "sold", "sale", "price", "acquire", "purchase",
-            "takeover",
+            "takeover", "bribes", "worth",
         ],
         Measure::Money,
     ),
