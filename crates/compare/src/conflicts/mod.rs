@@ -79,6 +79,19 @@ enum Reading {
 }
 
 impl Reading {
+    /// Whether two readings disagree about one thing: incompatible, and for quantities within a
+    /// hundredfold of each other (a price per dose and the price of the order, or this week's toll
+    /// and the war's, are different things).
+    fn conflicts_with(&self, other: &Reading) -> bool {
+        if let (Reading::Quantity(a), Reading::Quantity(b)) = (self, other) {
+            let (low, high) = (a[0].max(b[0]), a[1].min(b[1]));
+            if high > 0.0 && low / high > DIFFERENT_THINGS {
+                return false;
+            }
+        }
+        !self.compatible(other)
+    }
+
     fn compatible(&self, other: &Reading) -> bool {
         match (self, other) {
             (Reading::Quantity(a), Reading::Quantity(b)) => {
@@ -100,6 +113,9 @@ impl Reading {
         }
     }
 }
+
+/// Quantities further apart than this factor count different things.
+const DIFFERENT_THINGS: f64 = 100.0;
 
 /// Least similarity of two sentences for their different values to be a conflict.
 const CONFLICT_SIMILARITY: f32 = 0.3;
@@ -174,11 +190,14 @@ pub(crate) fn conflicts(
             // Two sentences clash when they say nearly the same thing, from different outlets, with
             // values that do not fit each other: being in one statement is not enough.
             let mut involved: Vec<usize> = Vec::new();
-            for (i, (x, a, _)) in readings.iter().enumerate() {
-                for (y, b, _) in &readings[i + 1..] {
+            for (i, (x, a, wa)) in readings.iter().enumerate() {
+                for (y, b, wb) in &readings[i + 1..] {
                     let (sx, sy) = (&statement.sentences[*x], &statement.sentences[*y]);
+                    // The same words ("Wednesday", "today") read against two publication dates are
+                    // one value, not two.
                     if outlet(*x) != outlet(*y)
-                        && !a.compatible(b)
+                        && !wa.eq_ignore_ascii_case(wb)
+                        && a.conflicts_with(b)
                         && (slot == "participants" || same_people(reports, sx, sy))
                         && similarity(sx, sy) >= CONFLICT_SIMILARITY
                     {

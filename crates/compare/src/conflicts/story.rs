@@ -129,7 +129,8 @@ pub(super) fn outcome_conflicts(
         for (i, a) in of.iter().enumerate() {
             for b in &of[i + 1..] {
                 let clash = a.outlet != b.outlet
-                    && !Reading::Quantity(a.bounds).compatible(&Reading::Quantity(b.bounds))
+                    && !a.written.eq_ignore_ascii_case(&b.written)
+                    && Reading::Quantity(a.bounds).conflicts_with(&Reading::Quantity(b.bounds))
                     && !settled(a, b)
                     && related(a, b);
                 if clash {
