@@ -367,6 +367,15 @@ mod tests {
     }
 
     #[test]
+    fn a_price_per_dose_is_not_the_price_of_the_order() {
+        let comparison = slots(&[
+            "The government paid $30 million for four million doses of the Nuvrila vaccine.",
+            "The government paid about $7.50 for each of the four million Nuvrila vaccine doses.",
+        ]);
+        assert!(comparison.conflicts.is_empty(), "{comparison:#?}");
+    }
+
+    #[test]
     fn accounts_of_an_earlier_visit_that_do_not_meet() {
         let comparison = slots(&[
             "Minister Ilse Varga arrived in Velm for trade talks on Monday. \
