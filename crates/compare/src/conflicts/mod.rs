@@ -213,17 +213,7 @@ pub(crate) fn conflicts(
             let mut values: Vec<ConflictValue> = Vec::new();
             for (k, _, written) in readings.iter().filter(|r| involved.contains(&r.0)) {
                 let sentence = &statement.sentences[*k];
-                match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(written)) {
-                    Some(value) if !value.articles.contains(&sentence.article) => {
-                        value.articles.push(sentence.article)
-                    }
-                    Some(_) => {}
-                    None => values.push(ConflictValue {
-                        value: written.clone(),
-                        articles: vec![sentence.article],
-                        sentence: sentence.clone(),
-                    }),
-                }
+                add_value(&mut values, written, sentence);
             }
             found.push(Conflict { about: statement.text.clone(), slot, scope: Scope::Statement, values });
         }
@@ -234,6 +224,23 @@ pub(crate) fn conflicts(
     found.extend(meetings);
     found.extend(event_conflicts(reports, statements));
     (found, conflicting)
+}
+
+/// Adds a value as written by a sentence to a conflict's values: to the same value written alike
+/// (any case) by another article, or as a new value with this sentence as its example.
+fn add_value(values: &mut Vec<ConflictValue>, written: &str, sentence: &SentenceRef) {
+    match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(written)) {
+        Some(value) => {
+            if !value.articles.contains(&sentence.article) {
+                value.articles.push(sentence.article);
+            }
+        }
+        None => values.push(ConflictValue {
+            value: written.to_owned(),
+            articles: vec![sentence.article],
+            sentence: sentence.clone(),
+        }),
+    }
 }
 
 /// Whether reports from two or more outlets make the statement.

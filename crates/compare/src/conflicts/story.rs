@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use parallax_nlp::{DateValue, EntityKind, ValueKind, words};
 
 use super::slots::{MEETING_WORDS, ordinal};
-use super::{Conflict, ConflictValue, Reading, Scope, people_of, report_of, several_outlets};
+use super::{Conflict, ConflictValue, Reading, Scope, add_value, people_of, report_of, several_outlets};
 use crate::align::{Report, SentenceRef, Statement};
 use crate::features::{counted_class, pronoun_person};
 
@@ -146,17 +146,7 @@ pub(super) fn outcome_conflicts(
             if several_outlets(reports, &statements[count.statement]) {
                 conflicting[count.statement] = true;
             }
-            match values.iter_mut().find(|v| v.value.eq_ignore_ascii_case(&count.written)) {
-                Some(value) if !value.articles.contains(&count.sentence.article) => {
-                    value.articles.push(count.sentence.article)
-                }
-                Some(_) => {}
-                None => values.push(ConflictValue {
-                    value: count.written.clone(),
-                    articles: vec![count.sentence.article],
-                    sentence: count.sentence.clone(),
-                }),
-            }
+            add_value(&mut values, &count.written, count.sentence);
         }
         let about = match of[0].measure {
             Measure::People => format!("how many {slot}"),
