@@ -96,13 +96,18 @@ fn assign(fm: &mut FrontMatter, key: &str, value: String) {
     }
 }
 
-/// A plain or quoted scalar, with a trailing ` # comment` removed from plain ones.
+/// A plain or quoted scalar, with a trailing ` # comment` removed from plain ones. A value that
+/// opens with a quotation mark closed before its end is plain text: a headline that starts with a
+/// quotation (`title: "We will rebuild," the mayor says`). One never closed is an error.
 fn scalar(raw: &str, line: usize) -> Result<String, ExtractError> {
     let s = raw.trim();
     for quote in ['"', '\''] {
-        if let Some(inner) = s.strip_prefix(quote) {
-            let inner = inner.strip_suffix(quote).ok_or_else(|| error(line, "unterminated quoted value"))?;
+        let Some(rest) = s.strip_prefix(quote) else { continue };
+        if let Some(inner) = rest.strip_suffix(quote) {
             return Ok(if quote == '"' { inner.replace("\\\"", "\"") } else { inner.replace("''", "'") });
+        }
+        if !rest.contains(quote) {
+            return Err(error(line, "unterminated quoted value"));
         }
     }
     let plain = match s.find(" #") {
@@ -119,6 +124,13 @@ fn error(line: usize, message: &str) -> ExtractError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_headline_opening_with_a_quotation_is_plain_text() {
+        let doc = "---\ntitle: \"We will rebuild,\" the mayor says\n---\nBody.\n";
+        let (fm, _, _) = split(doc).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("\"We will rebuild,\" the mayor says"));
+    }
 
     #[test]
     fn reads_known_keys_and_leaves_the_body() {
