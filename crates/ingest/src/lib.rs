@@ -5,6 +5,9 @@
 //! article, recognised as a duplicate, or rejected with the reason. Every stored article is written in
 //! one transaction, so a failure part-way leaves nothing half-written.
 //!
+//! [`AddressPolicy`] decides which network addresses a fetch of a URL may reach: public ones, and
+//! ranges the operator allows with `PARALLAX_ALLOW_PRIVATE`.
+//!
 //! ```
 //! use parallax_ingest::{Outcome, Pipeline};
 //! use parallax_extract::Hints;
@@ -18,10 +21,12 @@
 //! assert!(matches!(pipeline.ingest_bytes(text, &Hints::default()), Outcome::Duplicate { .. }));
 //! ```
 
+mod address_policy;
 mod error;
 mod pipeline;
 mod sources;
 
+pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, AddressRange, non_public_kind};
 pub use error::IngestError;
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};
