@@ -5,7 +5,8 @@
 //! article, recognised as a duplicate, or rejected with the reason. Every stored article is written in
 //! one transaction, so a failure part-way leaves nothing half-written.
 //!
-//! [`parse_feed`] reads RSS, Atom and JSON feeds into [`FeedItem`]s to follow. [`AddressPolicy`]
+//! [`parse_feed`] reads RSS, Atom and JSON feeds into [`FeedItem`]s to follow; [`read_opml`] and
+//! [`write_opml`] exchange lists of outlets with feed readers. [`AddressPolicy`]
 //! decides which network addresses a fetch of a URL may reach: public ones, and ranges the operator
 //! allows with `PARALLAX_ALLOW_PRIVATE`.
 //!
@@ -25,11 +26,13 @@
 mod address_policy;
 mod error;
 mod feeds;
+mod opml;
 mod pipeline;
 mod sources;
 
 pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, AddressRange, non_public_kind};
 pub use error::IngestError;
 pub use feeds::{Feed, FeedError, FeedFormat, FeedItem, MAX_FEED_BYTES, parse_feed};
+pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};
