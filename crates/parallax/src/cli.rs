@@ -36,6 +36,12 @@ pub enum Command {
     Article(ArticleArgs),
     /// Compare how a story's reports cover it: shared and single-outlet statements, hedging, quotes.
     Compare(CompareArgs),
+    /// Follow the outlets an OPML file lists (each outline with a feed URL).
+    ImportOpml(ImportOpmlArgs),
+    /// Print the followed outlets as an OPML file.
+    ExportOpml,
+    /// List the followed outlets and their feeds.
+    Outlets(OutletsArgs),
     /// Serve the site.
     Serve(ServeArgs),
     /// Load the bundled demo stories into a fresh data directory and serve them.
@@ -56,6 +62,26 @@ pub struct IngestArgs {
     /// Address of the report (only with a single file).
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportOpmlArgs {
+    /// The OPML file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// How often to poll each feed, in minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub poll_minutes: u32,
+    /// Read reports from the feeds' content instead of fetching each page.
+    #[arg(long)]
+    pub trust_feed_content: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutletsArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -211,3 +211,41 @@ pub(crate) fn check_story_splits(store: &dyn Store) {
     store.merge_stories(elsewhere, talks, 0.5).unwrap();
     assert_eq!(store.splits(split).unwrap().from, Some((elsewhere, 0.05)));
 }
+
+/// Feeds are followed once, under outlets shared with articles, and listed by outlet.
+pub(crate) fn check_feeds(store: &dyn Store) {
+    use crate::{FeedAdded, NewFeed};
+    let herald = NewFeed {
+        outlet: "Corvale Herald",
+        url: "https://herald.example/rss",
+        site_url: Some("https://herald.example/"),
+        poll_seconds: 900,
+        fetch_pages: true,
+    };
+    let FeedAdded::New(id) = store.add_feed(&herald).unwrap() else { panic!("a new feed") };
+    assert_eq!(store.add_feed(&herald).unwrap(), FeedAdded::Known(id), "the same URL is one feed");
+    let atom =
+        NewFeed { url: "https://herald.example/atom", site_url: None, fetch_pages: false, ..herald.clone() };
+    assert!(matches!(store.add_feed(&atom).unwrap(), FeedAdded::New(_)));
+    let wire = NewFeed { outlet: "Aldmark Wire", url: "https://wire.example/feed", ..herald.clone() };
+    store.add_feed(&wire).unwrap();
+    let feeds = store.feeds().unwrap();
+    let listed: Vec<(&str, &str, bool)> =
+        feeds.iter().map(|f| (f.outlet.as_str(), f.url.as_str(), f.fetch_pages)).collect();
+    assert_eq!(
+        listed,
+        [
+            ("Aldmark Wire", "https://wire.example/feed", true),
+            ("Corvale Herald", "https://herald.example/atom", false),
+            ("Corvale Herald", "https://herald.example/rss", true),
+        ]
+    );
+    assert_eq!(feeds[2].site_url.as_deref(), Some("https://herald.example/"));
+    assert_eq!(
+        (feeds[2].poll_seconds, feeds[2].last_polled, feeds[2].last_error.as_deref()),
+        (900, None, None)
+    );
+    // An article of the outlet joins the same outlet.
+    insert(store, &article("Footbridge gives way", Some("Corvale Herald"), None), "feeds-h1", None);
+    assert_eq!(store.counts().unwrap().outlets, 2);
+}

@@ -4,6 +4,7 @@
 //! Writes are whole: [`Store::insert_article`] stores an article, its analysis, its outlet and its story
 //! assignment in one transaction, and reports a [`Inserted::Duplicate`] instead when the article's
 //! canonical URL or content hash is already known. Reads return the domain types of `parallax-core`.
+//! [`Store::add_feed`] follows an outlet's feed once, whatever the number of times it is added.
 //!
 //! ```
 //! use parallax_store::{SqliteStore, Store};
@@ -104,8 +105,59 @@ pub struct Splits {
     pub into: Vec<(StoryId, f32)>,
 }
 
+/// A feed to follow, as added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFeed<'a> {
+    /// The outlet it belongs to, by name (created when new).
+    pub outlet: &'a str,
+    /// The feed's URL.
+    pub url: &'a str,
+    /// The outlet's site, when known.
+    pub site_url: Option<&'a str>,
+    /// How often to poll it, in seconds.
+    pub poll_seconds: u32,
+    /// Whether to fetch each item's page (`false`: trust the feed's content).
+    pub fetch_pages: bool,
+}
+
+/// A followed feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRecord {
+    /// Its id.
+    pub id: i64,
+    /// Its outlet's name.
+    pub outlet: String,
+    /// Its URL.
+    pub url: String,
+    /// The outlet's site.
+    pub site_url: Option<String>,
+    /// How often it is polled, in seconds.
+    pub poll_seconds: u32,
+    /// Whether each item's page is fetched.
+    pub fetch_pages: bool,
+    /// When it was last polled.
+    pub last_polled: Option<chrono::DateTime<chrono::Utc>>,
+    /// What went wrong the last time, if it did.
+    pub last_error: Option<String>,
+}
+
+/// The outcome of adding a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedAdded {
+    /// Followed from now on, under this id.
+    New(i64),
+    /// Already followed under this id; nothing changed.
+    Known(i64),
+}
+
 /// The operations Parallax needs of a database.
 pub trait Store: Send + Sync {
+    /// Follows a feed, creating its outlet when new; a feed already followed is left as it is.
+    fn add_feed(&self, feed: &NewFeed<'_>) -> Result<FeedAdded, StoreError>;
+
+    /// Every followed feed, by outlet name then URL.
+    fn feeds(&self) -> Result<Vec<FeedRecord>, StoreError>;
+
     /// Moves every article of `absorbed` into `kept`, removes `absorbed` and records it (and the
     /// stories merged into it before) as an alias of `kept`, in one transaction.
     fn merge_stories(&self, kept: StoryId, absorbed: StoryId, probability: f32) -> Result<(), StoreError>;

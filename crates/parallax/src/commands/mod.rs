@@ -2,6 +2,7 @@
 
 mod compare;
 mod ingest;
+mod outlets;
 mod serve;
 mod show;
 
@@ -21,6 +22,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stories(args) => show::stories(&open_store(&data)?, &args),
         Command::Article(args) => show::article(&open_store(&data)?, &args),
         Command::Compare(args) => compare::run(&open_store(&data)?, &args),
+        Command::ImportOpml(args) => outlets::import_opml(&open_store(&data)?, &args),
+        Command::ExportOpml => outlets::export_opml(&open_store(&data)?),
+        Command::Outlets(args) => outlets::list(&open_store(&data)?, &args),
         Command::Serve(args) => serve::serve(open_store(&data)?, &args),
         Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
     }

@@ -63,6 +63,22 @@ const MIGRATIONS: &[&str] = &[
         split_at TEXT NOT NULL
     );
     CREATE INDEX story_splits_from ON story_splits (split_from);",
+    // 5: the feeds Parallax follows, each an outlet's, with how often to poll it and what the last
+    // poll left (validators for conditional requests, the last error).
+    "CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        outlet_id INTEGER NOT NULL REFERENCES outlets (id),
+        url TEXT NOT NULL UNIQUE,
+        site_url TEXT,
+        poll_seconds INTEGER NOT NULL,
+        fetch_pages INTEGER NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX feeds_outlet ON feeds (outlet_id);",
 ];
 
 /// Brings the schema up to date; refuses a database from a newer build.

@@ -13,7 +13,10 @@ use parallax_nlp::{Analysis, EntityKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
-use crate::{ClusterMember, Counts, Inserted, NewArticle, Page, Splits, Store, StoreError};
+use crate::{
+    ClusterMember, Counts, FeedAdded, FeedRecord, Inserted, NewArticle, NewFeed, Page, Splits, Store,
+    StoreError,
+};
 
 /// File name of the database inside a data directory.
 pub const DATABASE_FILE: &str = "parallax.db";
@@ -299,6 +302,56 @@ impl Store for SqliteStore {
         })
     }
 
+    fn add_feed(&self, feed: &NewFeed<'_>) -> Result<FeedAdded, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting to add a feed")?;
+        let known: Option<i64> = tx
+            .query_row("SELECT id FROM feeds WHERE url = ?1", [feed.url], |r| r.get(0))
+            .optional()
+            .during("looking up a feed")?;
+        if let Some(id) = known {
+            return Ok(FeedAdded::Known(id));
+        }
+        let now = timestamp(Utc::now());
+        let outlet = outlet_id(&tx, feed.outlet, &now)?;
+        tx.execute(
+            "INSERT INTO feeds (outlet_id, url, site_url, poll_seconds, fetch_pages, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![outlet, feed.url, feed.site_url, feed.poll_seconds, feed.fetch_pages, now],
+        )
+        .during("adding a feed")?;
+        let id = tx.last_insert_rowid();
+        tx.commit().during("committing a feed")?;
+        Ok(FeedAdded::New(id))
+    }
+
+    fn feeds(&self) -> Result<Vec<FeedRecord>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT f.id, o.name, f.url, f.site_url, f.poll_seconds, f.fetch_pages, f.last_polled, f.last_error
+                     FROM feeds f JOIN outlets o ON o.id = f.outlet_id ORDER BY o.name COLLATE NOCASE, f.url",
+                )
+                .during("listing feeds")?;
+            let rows = statement
+                .query_map([], |r| {
+                    let last_polled: Option<String> = r.get(6)?;
+                    Ok(FeedRecord {
+                        id: r.get(0)?,
+                        outlet: r.get(1)?,
+                        url: r.get(2)?,
+                        site_url: r.get(3)?,
+                        poll_seconds: r.get(4)?,
+                        fetch_pages: r.get(5)?,
+                        last_polled: last_polled.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc()),
+                        last_error: r.get(7)?,
+                    })
+                })
+                .during("listing feeds")?;
+            rows.collect::<Result<Vec<_>, _>>().during("reading feeds")
+        })
+    }
+
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError> {
         self.read(|conn| find_duplicate(conn, url, content_hash))
     }
@@ -311,17 +364,7 @@ impl Store for SqliteStore {
         }
         let now = timestamp(Utc::now());
         let outlet_id: Option<i64> = match &new.article.outlet {
-            Some(name) => {
-                tx.execute(
-                    "INSERT OR IGNORE INTO outlets (name, created_at) VALUES (?1, ?2)",
-                    params![name, now],
-                )
-                .during("adding an outlet")?;
-                Some(
-                    tx.query_row("SELECT id FROM outlets WHERE name = ?1", [name], |r| r.get(0))
-                        .during("finding an outlet")?,
-                )
-            }
+            Some(name) => Some(outlet_id(&tx, name, &now)?),
             None => None,
         };
         let joined = match new.assignment.story {
@@ -566,6 +609,13 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests;
+
+/// The id of the outlet of this name (any case), created when new.
+fn outlet_id(tx: &rusqlite::Transaction<'_>, name: &str, now: &str) -> Result<i64, StoreError> {
+    tx.execute("INSERT OR IGNORE INTO outlets (name, created_at) VALUES (?1, ?2)", params![name, now])
+        .during("adding an outlet")?;
+    tx.query_row("SELECT id FROM outlets WHERE name = ?1", [name], |r| r.get(0)).during("finding an outlet")
+}
 
 /// Records the entities an article names, for entity pages and the cross-article registry.
 fn write_entities(

@@ -8,6 +8,11 @@ fn store() -> (tempfile::TempDir, SqliteStore) {
 }
 
 #[test]
+fn feeds_are_followed_once() {
+    conformance::check_feeds(&store().1);
+}
+
+#[test]
 fn insert_and_read() {
     conformance::check_insert_and_read(&store().1);
 }

@@ -1,0 +1,82 @@
+//! `parallax import-opml`, `export-opml` and `outlets`: the outlets Parallax follows and their feeds.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use parallax_ingest::{OpmlOutlet, read_opml, write_opml};
+use parallax_store::{FeedAdded, NewFeed, Store};
+
+use crate::cli::{ImportOpmlArgs, OutletsArgs};
+
+/// Follows every feed an OPML file lists; prints one line per feed and a summary.
+pub fn import_opml(store: &dyn Store, args: &ImportOpmlArgs) -> Result<ExitCode> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let outlets = read_opml(&bytes).with_context(|| format!("reading {}", args.file.display()))?;
+    let (mut added, mut known) = (0, 0);
+    for outlet in &outlets {
+        let feed = NewFeed {
+            outlet: &outlet.name,
+            url: &outlet.feed_url,
+            site_url: outlet.site_url.as_deref(),
+            poll_seconds: args.poll_minutes * 60,
+            fetch_pages: !args.trust_feed_content,
+        };
+        match store.add_feed(&feed).with_context(|| format!("following {}", outlet.feed_url))? {
+            FeedAdded::New(_) => {
+                added += 1;
+                println!("followed   {}  {}", outlet.name, outlet.feed_url);
+            }
+            FeedAdded::Known(_) => {
+                known += 1;
+                println!("known      {}  {}", outlet.name, outlet.feed_url);
+            }
+        }
+    }
+    println!("{added} followed, {known} already followed");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the followed feeds as OPML 2.0.
+pub fn export_opml(store: &dyn Store) -> Result<ExitCode> {
+    let outlets: Vec<OpmlOutlet> = store
+        .feeds()?
+        .into_iter()
+        .map(|f| OpmlOutlet { name: f.outlet, feed_url: f.url, site_url: f.site_url })
+        .collect();
+    print!("{}", write_opml("Outlets followed by Parallax", &outlets));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the followed outlets and their feeds.
+pub fn list(store: &dyn Store, args: &OutletsArgs) -> Result<ExitCode> {
+    let feeds = store.feeds()?;
+    if args.json {
+        let json: Vec<serde_json::Value> = feeds
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "outlet": f.outlet,
+                    "feed": f.url,
+                    "site": f.site_url,
+                    "poll_minutes": f.poll_seconds / 60,
+                    "fetch_pages": f.fetch_pages,
+                    "last_polled": f.last_polled,
+                    "last_error": f.last_error,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if feeds.is_empty() {
+        println!("No outlets are followed yet: parallax import-opml FILE follows those an OPML file lists.");
+    }
+    for feed in &feeds {
+        let how = if feed.fetch_pages { "pages fetched" } else { "feed content trusted" };
+        println!("{}  {}  every {} min, {how}", feed.outlet, feed.url, feed.poll_seconds / 60);
+        if let Some(error) = &feed.last_error {
+            println!("    last error: {error}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
