@@ -6,7 +6,8 @@
 //! one transaction, so a failure part-way leaves nothing half-written.
 //!
 //! [`parse_feed`] reads RSS, Atom and JSON feeds into [`FeedItem`]s to follow; [`read_opml`] and
-//! [`write_opml`] exchange lists of outlets with feed readers. [`AddressPolicy`]
+//! [`write_opml`] exchange lists of outlets with feed readers. A [`Fetcher`] fetches them and their
+//! pages within limits of size and time, conditionally when it can. [`AddressPolicy`]
 //! decides which network addresses a fetch of a URL may reach: public ones, and ranges the operator
 //! allows with `PARALLAX_ALLOW_PRIVATE`.
 //!
@@ -26,6 +27,7 @@
 mod address_policy;
 mod error;
 mod feeds;
+mod fetch;
 mod opml;
 mod pipeline;
 mod sources;
@@ -33,6 +35,7 @@ mod sources;
 pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, AddressRange, non_public_kind};
 pub use error::IngestError;
 pub use feeds::{Feed, FeedError, FeedFormat, FeedItem, MAX_FEED_BYTES, parse_feed};
+pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, Validators};
 pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};
