@@ -28,6 +28,7 @@ mod address_policy;
 mod error;
 mod feeds;
 mod fetch;
+mod follow;
 mod opml;
 mod pipeline;
 mod sources;
@@ -36,6 +37,7 @@ pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, Address
 pub use error::IngestError;
 pub use feeds::{Feed, FeedError, FeedFormat, FeedItem, MAX_FEED_BYTES, parse_feed};
 pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, Validators};
+pub use follow::{PollReport, poll_feed};
 pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};

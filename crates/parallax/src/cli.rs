@@ -42,6 +42,8 @@ pub enum Command {
     ExportOpml,
     /// List the followed outlets and their feeds.
     Outlets(OutletsArgs),
+    /// Poll the followed feeds once (or one outlet's) and store their new reports.
+    FetchNow(FetchNowArgs),
     /// Serve the site.
     Serve(ServeArgs),
     /// Load the bundled demo stories into a fresh data directory and serve them.
@@ -75,6 +77,13 @@ pub struct ImportOpmlArgs {
     /// Read reports from the feeds' content instead of fetching each page.
     #[arg(long)]
     pub trust_feed_content: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchNowArgs {
+    /// Only this outlet's feeds.
+    #[arg(value_name = "OUTLET")]
+    pub outlet: Option<String>,
 }
 
 #[derive(Debug, Args)]

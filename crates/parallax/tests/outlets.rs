@@ -57,3 +57,106 @@ fn outlets_are_imported_once_listed_and_exported() {
         2
     );
 }
+
+/// A loopback site with a feed of two reports, one of whose pages is missing.
+fn serve_outlet() -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                request.push(byte[0]);
+            }
+            let request = String::from_utf8_lossy(&request).to_string();
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let (head, body): (&str, String) = match path.as_str() {
+                "/feed.xml" if request.to_ascii_lowercase().contains("if-none-match: \"f1\"") => ("304 Not Modified", String::new()),
+                "/feed.xml" => ("200 OK\r\nContent-Type: application/rss+xml\r\nETag: \"f1\"", format!(
+                    r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Corvale Herald</title><link>http://{address}/</link>
+<item><title>Footbridge over the Lune gives way in Corvale</title><link>http://{address}/a.html</link><pubDate>Sat, 14 Mar 2026 09:30:00 GMT</pubDate></item>
+<item><title>Corvale council orders checks on every river crossing</title><link>http://{address}/b.html</link><pubDate>Sat, 14 Mar 2026 11:00:00 GMT</pubDate>
+<description>&lt;p&gt;Corvale council ordered engineers on Saturday to inspect every bridge over the Lune after the footbridge collapse, the mayor said.&lt;/p&gt;&lt;p&gt;The checks will take two weeks and cost about 40,000 crowns, according to the council.&lt;/p&gt;</description></item>
+</channel></rss>"#
+                )),
+                "/a.html" => ("200 OK\r\nContent-Type: text/html; charset=utf-8", "<html><head><title>Footbridge over the Lune gives way in Corvale</title></head><body><article><h1>Footbridge over the Lune gives way in Corvale</h1><p>A footbridge over the river Lune in Corvale gave way on Saturday morning, sending six people into the water, the Corvale fire service said.</p><p>Four of them were pulled out alive by rescuers and two were still missing on Saturday evening.</p><p>The bridge, built in 1961, had been due for repairs this spring, council records show.</p></article></body></html>".to_owned()),
+                _ => ("404 Not Found", "missing".to_owned()),
+            };
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    address
+}
+
+fn parallax_allowing(data: &std::path::Path, allow: Option<&str>, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"));
+    command
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("PARALLAX_DATA")
+        .env_remove("PARALLAX_ALLOW_PRIVATE");
+    if let Some(ranges) = allow {
+        command.env("PARALLAX_ALLOW_PRIVATE", ranges);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn fetch_now_reads_a_followed_outlet_once_and_safely() {
+    let site = serve_outlet();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let opml = dir.path().join("outlets.opml");
+    std::fs::write(
+        &opml,
+        format!(r#"<opml version="2.0"><body><outline text="Corvale Herald" xmlUrl="http://{site}/feed.xml"/></body></opml>"#),
+    )
+    .unwrap();
+    assert!(parallax(&data, &["import-opml", opml.to_str().unwrap()]).status.success());
+
+    // Loopback is refused unless allowed, with the reason, and nothing is stored.
+    let refused = parallax_allowing(&data, None, &["fetch-now"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("refusing to connect to 127.0.0.1"),
+        "{refused:?}"
+    );
+
+    let out = parallax_allowing(&data, Some("127.0.0.0/8"), &["fetch-now"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("2 items, 2 new"), "{text}");
+    assert!(
+        text.contains("read from the feed") && text.contains("404"),
+        "the missing page is read from the feed: {text}"
+    );
+    let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
+    let outlets: Vec<&str> = stories
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["articles"].as_array().unwrap().iter())
+        .map(|a| a["outlet"].as_str().unwrap())
+        .collect();
+    assert_eq!(outlets, ["Corvale Herald", "Corvale Herald"]);
+
+    // The feed answers 304 to the validators kept from the last poll; nothing is stored twice.
+    let again = parallax_allowing(&data, Some("127.0.0.0/8"), &["fetch-now", "Corvale Herald"]);
+    assert!(
+        stdout(&again).contains("unchanged") && stdout(&again).contains("0 new reports"),
+        "{}",
+        stdout(&again)
+    );
+    let listed: Value = serde_json::from_str(&stdout(&parallax(&data, &["outlets", "--json"]))).unwrap();
+    assert!(listed[0]["last_polled"].is_string() && listed[0]["last_error"].is_null(), "{listed:#}");
+    assert!(!parallax_allowing(&data, Some("127.0.0.0/8"), &["fetch-now", "Nobody"]).status.success());
+}

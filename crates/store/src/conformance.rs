@@ -245,6 +245,16 @@ pub(crate) fn check_feeds(store: &dyn Store) {
         (feeds[2].poll_seconds, feeds[2].last_polled, feeds[2].last_error.as_deref()),
         (900, None, None)
     );
+    // A poll leaves its validators and error, and the time.
+    let poll = crate::PollRecord {
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+        error: Some("timed out".into()),
+    };
+    store.record_poll(feeds[2].id, &poll).unwrap();
+    let polled = store.feeds().unwrap().into_iter().find(|f| f.id == feeds[2].id).unwrap();
+    assert_eq!((polled.etag.as_deref(), polled.last_error.as_deref()), (Some("\"v1\""), Some("timed out")));
+    assert!(polled.last_polled.is_some());
     // An article of the outlet joins the same outlet.
     insert(store, &article("Footbridge gives way", Some("Corvale Herald"), None), "feeds-h1", None);
     assert_eq!(store.counts().unwrap().outlets, 2);

@@ -139,6 +139,20 @@ pub struct FeedRecord {
     pub last_polled: Option<chrono::DateTime<chrono::Utc>>,
     /// What went wrong the last time, if it did.
     pub last_error: Option<String>,
+    /// The `ETag` the last successful poll returned, for a conditional request.
+    pub etag: Option<String>,
+    /// The `Last-Modified` the last successful poll returned.
+    pub last_modified: Option<String>,
+}
+
+/// What one poll of a feed left.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PollRecord {
+    /// The validators to send next time (kept from before when the poll did not renew them).
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// What went wrong, if it did.
+    pub error: Option<String>,
 }
 
 /// The outcome of adding a feed.
@@ -157,6 +171,9 @@ pub trait Store: Send + Sync {
 
     /// Every followed feed, by outlet name then URL.
     fn feeds(&self) -> Result<Vec<FeedRecord>, StoreError>;
+
+    /// Records a poll of a feed, now.
+    fn record_poll(&self, feed: i64, poll: &PollRecord) -> Result<(), StoreError>;
 
     /// Moves every article of `absorbed` into `kept`, removes `absorbed` and records it (and the
     /// stories merged into it before) as an alias of `kept`, in one transaction.

@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportOpml(args) => outlets::import_opml(&open_store(&data)?, &args),
         Command::ExportOpml => outlets::export_opml(&open_store(&data)?),
         Command::Outlets(args) => outlets::list(&open_store(&data)?, &args),
+        Command::FetchNow(args) => outlets::fetch_now(&open_store(&data)?, &args),
         Command::Serve(args) => serve::serve(open_store(&data)?, &args),
         Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
     }

@@ -1,12 +1,15 @@
-//! `parallax import-opml`, `export-opml` and `outlets`: the outlets Parallax follows and their feeds.
+//! `parallax import-opml`, `export-opml`, `outlets` and `fetch-now`: the outlets Parallax follows,
+//! their feeds, and a one-off poll of them.
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use parallax_ingest::{OpmlOutlet, read_opml, write_opml};
+use anyhow::{Context, Result, bail};
+use parallax_ingest::{
+    AddressPolicy, FetchConfig, Fetcher, OpmlOutlet, Pipeline, poll_feed, read_opml, write_opml,
+};
 use parallax_store::{FeedAdded, NewFeed, Store};
 
-use crate::cli::{ImportOpmlArgs, OutletsArgs};
+use crate::cli::{FetchNowArgs, ImportOpmlArgs, OutletsArgs};
 
 /// Follows every feed an OPML file lists; prints one line per feed and a summary.
 pub fn import_opml(store: &dyn Store, args: &ImportOpmlArgs) -> Result<ExitCode> {
@@ -79,4 +82,51 @@ pub fn list(store: &dyn Store, args: &OutletsArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Polls the followed feeds once, one after another, storing their new reports; exits with status 1
+/// when a feed could not be read.
+pub fn fetch_now(store: &dyn Store, args: &FetchNowArgs) -> Result<ExitCode> {
+    let feeds: Vec<_> = store
+        .feeds()?
+        .into_iter()
+        .filter(|f| args.outlet.as_ref().is_none_or(|o| f.outlet.eq_ignore_ascii_case(o)))
+        .collect();
+    if feeds.is_empty() {
+        match &args.outlet {
+            Some(outlet) => bail!("no followed outlet is called {outlet:?}"),
+            None => bail!(
+                "no outlets are followed yet: parallax import-opml FILE follows those an OPML file lists"
+            ),
+        }
+    }
+    let policy = AddressPolicy::from_env()?;
+    let fetcher = Fetcher::new(FetchConfig { policy, ..FetchConfig::default() })?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut pipeline = Pipeline::open(store)?;
+    let (mut new, mut failed_feeds) = (0, 0);
+    for feed in &feeds {
+        let report = runtime.block_on(poll_feed(&mut pipeline, store, &fetcher, feed));
+        new += report.new;
+        match (&report.error, report.not_modified) {
+            (Some(error), _) => {
+                failed_feeds += 1;
+                eprintln!("failed     {}  {}: {error}", feed.outlet, feed.url);
+            }
+            (None, true) => println!("unchanged  {}  {}", feed.outlet, feed.url),
+            (None, false) => println!(
+                "read       {}  {}: {} items, {} new, {} already stored",
+                feed.outlet, feed.url, report.items, report.new, report.known
+            ),
+        }
+        for (page, why) in &report.from_feed {
+            println!("    read from the feed: {page} ({why})");
+        }
+        for (item, why) in &report.failed {
+            println!("    not stored: {item}: {why}");
+        }
+    }
+    pipeline.maintain()?;
+    println!("{new} new reports from {} feeds, {failed_feeds} failed", feeds.len());
+    Ok(if failed_feeds > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -14,8 +14,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
 use crate::{
-    ClusterMember, Counts, FeedAdded, FeedRecord, Inserted, NewArticle, NewFeed, Page, Splits, Store,
-    StoreError,
+    ClusterMember, Counts, FeedAdded, FeedRecord, Inserted, NewArticle, NewFeed, Page, PollRecord, Splits,
+    Store, StoreError,
 };
 
 /// File name of the database inside a data directory.
@@ -329,7 +329,8 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let mut statement = conn
                 .prepare(
-                    "SELECT f.id, o.name, f.url, f.site_url, f.poll_seconds, f.fetch_pages, f.last_polled, f.last_error
+                    "SELECT f.id, o.name, f.url, f.site_url, f.poll_seconds, f.fetch_pages, f.last_polled, f.last_error,
+                            f.etag, f.last_modified
                      FROM feeds f JOIN outlets o ON o.id = f.outlet_id ORDER BY o.name COLLATE NOCASE, f.url",
                 )
                 .during("listing feeds")?;
@@ -345,11 +346,23 @@ impl Store for SqliteStore {
                         fetch_pages: r.get(5)?,
                         last_polled: last_polled.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc()),
                         last_error: r.get(7)?,
+                        etag: r.get(8)?,
+                        last_modified: r.get(9)?,
                     })
                 })
                 .during("listing feeds")?;
             rows.collect::<Result<Vec<_>, _>>().during("reading feeds")
         })
+    }
+
+    fn record_poll(&self, feed: i64, poll: &PollRecord) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        conn.execute(
+            "UPDATE feeds SET last_polled = ?2, last_error = ?3, etag = ?4, last_modified = ?5 WHERE id = ?1",
+            params![feed, timestamp(Utc::now()), poll.error, poll.etag, poll.last_modified],
+        )
+        .during("recording a poll")?;
+        Ok(())
     }
 
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError> {
