@@ -33,7 +33,7 @@ pub use credit::split_caption_credit;
 pub use dates::{WrittenDate, find_written_date, parse_date_line, parse_datetime};
 pub use decode::{Decoded, decode, decode_with_label};
 pub use error::ExtractError;
-pub use html::extract_html;
+pub use html::{FeedLinks, extract_html, feed_links};
 pub use record::{Record, outlet_from_url};
 pub use text::{Format, extract_text};
 

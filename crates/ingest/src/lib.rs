@@ -25,6 +25,7 @@
 //! ```
 
 mod address_policy;
+mod discover;
 mod error;
 mod feeds;
 mod fetch;
@@ -34,6 +35,7 @@ mod pipeline;
 mod sources;
 
 pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, AddressRange, non_public_kind};
+pub use discover::{DiscoverError, Discovered, discover_feeds};
 pub use error::IngestError;
 pub use feeds::{Feed, FeedError, FeedFormat, FeedItem, MAX_FEED_BYTES, parse_feed};
 pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, Validators};

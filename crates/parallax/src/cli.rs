@@ -36,6 +36,8 @@ pub enum Command {
     Article(ArticleArgs),
     /// Compare how a story's reports cover it: shared and single-outlet statements, hedging, quotes.
     Compare(CompareArgs),
+    /// Follow an outlet from its homepage or feed URL, finding its feeds.
+    AddOutlet(AddOutletArgs),
     /// Follow the outlets an OPML file lists (each outline with a feed URL).
     ImportOpml(ImportOpmlArgs),
     /// Print the followed outlets as an OPML file.
@@ -64,6 +66,22 @@ pub struct IngestArgs {
     /// Address of the report (only with a single file).
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddOutletArgs {
+    /// The outlet's homepage, or one of its feeds.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The outlet's name (default: the name its page or feed gives).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// How often to poll its feeds, in minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub poll_minutes: u32,
+    /// Read reports from the feeds' content instead of fetching each page.
+    #[arg(long)]
+    pub trust_feed_content: bool,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,7 @@ fn serve_outlet() -> std::net::SocketAddr {
             let request = String::from_utf8_lossy(&request).to_string();
             let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
             let (head, body): (&str, String) = match path.as_str() {
+                "/" => ("200 OK\r\nContent-Type: text/html", r#"<html><head><title>Corvale Herald - home</title><meta property="og:site_name" content="Corvale Herald"><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><p>News.</p></body></html>"#.to_owned()),
                 "/feed.xml" if request.to_ascii_lowercase().contains("if-none-match: \"f1\"") => ("304 Not Modified", String::new()),
                 "/feed.xml" => ("200 OK\r\nContent-Type: application/rss+xml\r\nETag: \"f1\"", format!(
                     r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Corvale Herald</title><link>http://{address}/</link>
@@ -115,13 +116,18 @@ fn fetch_now_reads_a_followed_outlet_once_and_safely() {
     let site = serve_outlet();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let opml = dir.path().join("outlets.opml");
-    std::fs::write(
-        &opml,
-        format!(r#"<opml version="2.0"><body><outline text="Corvale Herald" xmlUrl="http://{site}/feed.xml"/></body></opml>"#),
-    )
-    .unwrap();
-    assert!(parallax(&data, &["import-opml", opml.to_str().unwrap()]).status.success());
+    // Following the homepage finds the feed it announces; a refused address is said so.
+    let home = format!("http://{site}/");
+    let refused_home = parallax_allowing(&data, None, &["add-outlet", &home]);
+    assert!(!refused_home.status.success());
+    assert!(String::from_utf8_lossy(&refused_home.stderr).contains("refusing to connect"));
+    let added = parallax_allowing(&data, Some("127.0.0.0/8"), &["add-outlet", &home]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(
+        stdout(&added).contains(&format!("followed   Corvale Herald  http://{site}/feed.xml")),
+        "{}",
+        stdout(&added)
+    );
 
     // Loopback is refused unless allowed, with the reason, and nothing is stored.
     let refused = parallax_allowing(&data, None, &["fetch-now"]);

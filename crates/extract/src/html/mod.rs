@@ -5,10 +5,12 @@ mod byline;
 mod content;
 pub mod dom;
 mod entities;
+mod feeds;
 mod meta;
 mod text;
 
 pub use entities::decode_entities;
+pub use feeds::{FeedLinks, feed_links};
 
 use parallax_core::{Article, Block, Image};
 

@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stories(args) => show::stories(&open_store(&data)?, &args),
         Command::Article(args) => show::article(&open_store(&data)?, &args),
         Command::Compare(args) => compare::run(&open_store(&data)?, &args),
+        Command::AddOutlet(args) => outlets::add_outlet(&open_store(&data)?, &args),
         Command::ImportOpml(args) => outlets::import_opml(&open_store(&data)?, &args),
         Command::ExportOpml => outlets::export_opml(&open_store(&data)?),
         Command::Outlets(args) => outlets::list(&open_store(&data)?, &args),

@@ -5,11 +5,40 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use parallax_ingest::{
-    AddressPolicy, FetchConfig, Fetcher, OpmlOutlet, Pipeline, poll_feed, read_opml, write_opml,
+    AddressPolicy, FetchConfig, Fetcher, OpmlOutlet, Pipeline, discover_feeds, poll_feed, read_opml,
+    write_opml,
 };
 use parallax_store::{FeedAdded, NewFeed, Store};
 
-use crate::cli::{FetchNowArgs, ImportOpmlArgs, OutletsArgs};
+use crate::cli::{AddOutletArgs, FetchNowArgs, ImportOpmlArgs, OutletsArgs};
+
+/// A fetcher under the address policy the environment sets.
+fn fetcher() -> Result<Fetcher> {
+    let policy = AddressPolicy::from_env()?;
+    Ok(Fetcher::new(FetchConfig { policy, ..FetchConfig::default() })?)
+}
+
+/// Follows the outlet at a URL: its feeds, found from its page or the URL itself.
+pub fn add_outlet(store: &dyn Store, args: &AddOutletArgs) -> Result<ExitCode> {
+    let fetcher = fetcher()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let found = runtime
+        .block_on(discover_feeds(&fetcher, &args.url))
+        .with_context(|| format!("following {}", args.url))?;
+    let name = args.name.clone().or(found.name).unwrap_or_else(|| found.site.clone());
+    for feed in &found.feeds {
+        let added = store.add_feed(&NewFeed {
+            outlet: &name,
+            url: feed,
+            site_url: Some(&found.site),
+            poll_seconds: args.poll_minutes * 60,
+            fetch_pages: !args.trust_feed_content,
+        })?;
+        let word = if matches!(added, FeedAdded::New(_)) { "followed" } else { "known" };
+        println!("{word:<10} {name}  {feed}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Follows every feed an OPML file lists; prints one line per feed and a summary.
 pub fn import_opml(store: &dyn Store, args: &ImportOpmlArgs) -> Result<ExitCode> {
@@ -100,8 +129,7 @@ pub fn fetch_now(store: &dyn Store, args: &FetchNowArgs) -> Result<ExitCode> {
             ),
         }
     }
-    let policy = AddressPolicy::from_env()?;
-    let fetcher = Fetcher::new(FetchConfig { policy, ..FetchConfig::default() })?;
+    let fetcher = fetcher()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut pipeline = Pipeline::open(store)?;
     let (mut new, mut failed_feeds) = (0, 0);
