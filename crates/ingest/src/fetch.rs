@@ -3,12 +3,14 @@
 //! address is refused whole, so a name cannot smuggle a private address in beside a public one);
 //! redirects are bounded; connecting, reading and the whole exchange have time limits; the body is
 //! counted while it streams, after decompression, so neither a huge page nor a compression bomb is
-//! ever held whole; conditional requests (`ETag`, `Last-Modified`) let an unchanged feed answer 304.
+//! ever held whole; conditional requests (`ETag`, `Last-Modified`) let an unchanged feed answer 304;
+//! requests to one host go one at a time, a delay apart.
 
+use std::collections::HashMap;
 use std::error::Error as _;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
@@ -32,6 +34,9 @@ pub struct FetchConfig {
     pub max_redirects: usize,
     /// The addresses fetches may reach.
     pub policy: AddressPolicy,
+    /// Least time between the start of two requests to one host; requests to one host also go one
+    /// at a time.
+    pub host_delay: Duration,
 }
 
 impl Default for FetchConfig {
@@ -47,6 +52,7 @@ impl Default for FetchConfig {
             max_bytes: 10 * 1024 * 1024,
             max_redirects: 5,
             policy: AddressPolicy::public_only(),
+            host_delay: Duration::from_secs(1),
         }
     }
 }
@@ -117,6 +123,8 @@ pub enum FetchError {
 pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
+    /// Per host, when its last request started; holding a host's lock is holding its turn.
+    hosts: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>>,
 }
 
 impl Fetcher {
@@ -147,7 +155,7 @@ impl Fetcher {
             }))
             .build()
             .map_err(|e| FetchError::Network(e.to_string()))?;
-        Ok(Fetcher { client, config: Arc::new(config) })
+        Ok(Fetcher { client, config: Arc::new(config), hosts: Arc::default() })
     }
 
     /// The configuration in force.
@@ -164,6 +172,17 @@ impl Fetcher {
         if let Some(address) = literal_address(&parsed) {
             self.config.policy.check(address)?;
         }
+        // One request at a time per host, and not sooner than the delay after the last one.
+        let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+        let turn = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(hosts.entry(host).or_default())
+        };
+        let mut last = turn.lock().await;
+        if let Some(at) = *last {
+            tokio::time::sleep_until((at + self.config.host_delay).into()).await;
+        }
+        *last = Some(Instant::now());
         let mut request = self.client.get(parsed);
         if let Some(etag) = &validators.etag {
             request = request.header(IF_NONE_MATCH, etag);

@@ -170,3 +170,20 @@ async fn faults_end_in_clear_errors() {
     assert_eq!(busy.to_string(), "the server answered 429 (retry after 7 s)");
     assert!(matches!(fetch("/broken").await, FetchError::Status { status: 500, retry_after: None }));
 }
+
+#[tokio::test]
+async fn requests_to_one_host_wait_their_turn() {
+    let server = serve();
+    let fetcher = loopback_fetcher(|c| c.host_delay = Duration::from_millis(300));
+    let started = Instant::now();
+    let url = format!("http://{server}/feed");
+    let none = Validators::default();
+    let (a, b, c) =
+        tokio::join!(fetcher.fetch(&url, &none), fetcher.fetch(&url, &none), fetcher.fetch(&url, &none));
+    assert!(a.is_ok() && b.is_ok() && c.is_ok());
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "three requests, two delays: {:?}",
+        started.elapsed()
+    );
+}
