@@ -123,9 +123,11 @@ pub enum FetchError {
 pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
-    /// Per host, when its last request started; holding a host's lock is holding its turn.
-    hosts: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>>,
+    hosts: Arc<std::sync::Mutex<HashMap<String, HostTurn>>>,
 }
+
+/// When a host's last request started; holding the lock is holding the host's turn.
+type HostTurn = Arc<tokio::sync::Mutex<Option<Instant>>>;
 
 impl Fetcher {
     /// A fetcher with its own connection pool.
