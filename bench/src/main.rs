@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Instant;
 
+mod follow;
 mod scale;
 mod understand;
 
@@ -47,6 +48,10 @@ fn main() -> Result<()> {
         ["analyze", file] => analyze(file, 3),
         ["analyze", file, "--rounds", n] => analyze(file, n.parse().context("--rounds")?),
         ["understand", docs, labels] => understand::score(docs, labels),
+        ["follow", n, m, rest @ ..] => {
+            let file = rest.first().copied().unwrap_or("fixtures/demo/ecbplus-dev.jsonl");
+            follow::run(n.parse().context("N outlets")?, m.parse().context("M items")?, file)
+        }
         ["show", file, ids @ ..] => show(file, ids),
         ["dump", file] => dump(file),
         ["cluster", file, options @ ..] => cluster(file, &ClusterOptions::parse(options)?),
@@ -69,7 +74,7 @@ fn main() -> Result<()> {
             scale::run(file, &sizes, &config)
         }
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N..."
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N... | follow N M [FILE.jsonl]"
         ),
     }
 }
