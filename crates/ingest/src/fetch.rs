@@ -16,6 +16,10 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
 
 use crate::address_policy::{AddressError, AddressPolicy};
+use crate::robots::Robots;
+
+/// The name Parallax goes by in `robots.txt`.
+const ROBOTS_AGENT: &str = "parallax";
 
 /// How fetches behave.
 #[derive(Debug, Clone)]
@@ -124,6 +128,8 @@ pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
     hosts: Arc<std::sync::Mutex<HashMap<String, HostTurn>>>,
+    /// Each site's `robots.txt`, read once.
+    robots: Arc<tokio::sync::Mutex<HashMap<String, Robots>>>,
 }
 
 /// When a host's last request started; holding the lock is holding the host's turn.
@@ -157,7 +163,7 @@ impl Fetcher {
             }))
             .build()
             .map_err(|e| FetchError::Network(e.to_string()))?;
-        Ok(Fetcher { client, config: Arc::new(config), hosts: Arc::default() })
+        Ok(Fetcher { client, config: Arc::new(config), hosts: Arc::default(), robots: Arc::default() })
     }
 
     /// The configuration in force.
@@ -236,6 +242,30 @@ impl Fetcher {
             charset,
             validators,
         }))
+    }
+
+    /// Whether the site's `robots.txt` lets Parallax fetch a page. A site without one (4xx) allows
+    /// everything; one whose `robots.txt` fails otherwise allows nothing for now.
+    pub async fn robots_allow(&self, url: &str) -> bool {
+        let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+        let origin = parsed.origin().ascii_serialization();
+        let mut cache = self.robots.lock().await;
+        if !cache.contains_key(&origin) {
+            let robots = match self.fetch(&format!("{origin}/robots.txt"), &Validators::default()).await {
+                Ok(Fetched::Document(document)) => {
+                    let text = String::from_utf8_lossy(&document.bytes);
+                    Robots::parse(&text, ROBOTS_AGENT)
+                }
+                Err(FetchError::Status { status: 400..=499, .. }) => Robots::allow_all(),
+                Ok(Fetched::NotModified) | Err(_) => Robots::disallow_all(),
+            };
+            cache.insert(origin.clone(), robots);
+        }
+        let path = match parsed.query() {
+            Some(query) => format!("{}?{query}", parsed.path()),
+            None => parsed.path().to_owned(),
+        };
+        cache.get(&origin).is_some_and(|robots| robots.allows(&path))
     }
 
     /// The typed error behind a failed exchange.

@@ -1,6 +1,7 @@
 //! Polling a followed feed into the pipeline: the feed is fetched conditionally; each item not yet
 //! stored has its page fetched and extracted, or, when the page cannot be had or the outlet's feed
-//! is trusted, its content in the feed is read instead; each becomes a stored article through the
+//! is trusted, or its site's `robots.txt` asks to leave it alone, its content in the feed is read
+//! instead; each becomes a stored article through the
 //! [`Pipeline`], which knows duplicates by canonical URL and content. What the poll left (the
 //! feed's validators, its error) is recorded with the feed.
 
@@ -8,7 +9,7 @@ use parallax_extract::Hints;
 use parallax_store::{FeedRecord, PollRecord, Store};
 
 use crate::feeds::{FeedItem, parse_feed};
-use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::pipeline::{Outcome, Pipeline};
 
 /// What a poll of one feed did.
@@ -93,7 +94,12 @@ async fn store_item(
     if feed.fetch_pages
         && let Some(url) = &item.url
     {
-        match fetcher.fetch(url, &Validators::default()).await {
+        let fetched = if fetcher.robots_allow(url).await {
+            fetcher.fetch(url, &Validators::default()).await
+        } else {
+            Err(FetchError::Network("the site's robots.txt asks crawlers to leave this page alone".into()))
+        };
+        match fetched {
             Ok(Fetched::Document(page)) => {
                 let hints = Hints { charset: page.charset.clone(), ..hints.clone() };
                 match pipeline.ingest_bytes(&page.bytes, &hints) {

@@ -32,6 +32,7 @@ mod fetch;
 mod follow;
 mod opml;
 mod pipeline;
+mod robots;
 mod sources;
 
 pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, AddressRange, non_public_kind};
@@ -42,4 +43,5 @@ pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, Validators}
 pub use follow::{PollReport, poll_feed};
 pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
+pub use robots::Robots;
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};

@@ -79,6 +79,11 @@ fn answer(mut stream: TcpStream) {
                 }
             }
         }
+        "/robots.txt" => respond(
+            &mut stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain",
+            b"User-agent: *\nDisallow: /private/\n",
+        ),
         "/busy" => respond(&mut stream, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7", b""),
         _ => respond(&mut stream, "HTTP/1.1 500 Internal Server Error", b"oops"),
     }
@@ -186,4 +191,15 @@ async fn requests_to_one_host_wait_their_turn() {
         "three requests, two delays: {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn robots_txt_is_read_once_per_site() {
+    let server = serve();
+    let fetcher = loopback_fetcher(|_| {});
+    assert!(fetcher.robots_allow(&format!("http://{server}/news/a.html")).await);
+    assert!(!fetcher.robots_allow(&format!("http://{server}/private/b.html")).await);
+    // A site whose robots.txt cannot be had (nothing listens here) allows nothing for now.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    assert!(!fetcher.robots_allow(&format!("http://{closed}/a.html")).await, "unreachable: nothing allowed");
 }
