@@ -2,6 +2,9 @@
 //! group for its own name, else the `*` group; the longest matching rule decides, `Allow` winning a
 //! tie; `*` matches any run of characters and a final `$` anchors a rule at the path's end.
 
+/// A group of a `robots.txt`: the agents it names and its rules.
+type Group = (Vec<String>, Vec<(bool, String)>);
+
 /// The rules of one site for one crawler.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Robots {
@@ -24,8 +27,7 @@ impl Robots {
     /// Reads a `robots.txt` for a crawler called `agent` ("parallax").
     pub fn parse(text: &str, agent: &str) -> Self {
         let agent = agent.to_ascii_lowercase();
-        // Groups: the agents they name and their rules.
-        let mut groups: Vec<(Vec<String>, Vec<(bool, String)>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut in_agents = false;
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
