@@ -33,6 +33,18 @@ pub struct PollReport {
     pub error: Option<String>,
 }
 
+/// Longest wait between two polls of a failing feed.
+const LONGEST_BACKOFF_SECONDS: i64 = 24 * 60 * 60;
+
+/// When a feed is next due: at once when never polled; its interval after the last poll; after a
+/// run of failures, that interval doubled for each (up to a day), so a broken feed is not hammered.
+pub fn next_poll(feed: &FeedRecord) -> Option<chrono::DateTime<chrono::Utc>> {
+    let last = feed.last_polled?;
+    let interval = i64::from(feed.poll_seconds) << feed.failures.min(10);
+    let wait = if feed.failures > 0 { interval.min(LONGEST_BACKOFF_SECONDS) } else { interval };
+    Some(last + chrono::Duration::seconds(wait))
+}
+
 /// Polls one feed, storing its new items; records the poll with the feed.
 pub async fn poll_feed(
     pipeline: &mut Pipeline<'_>,
@@ -134,5 +146,36 @@ fn count(outcome: Outcome, label: &str, report: &mut PollReport) {
         Outcome::New { .. } => report.new += 1,
         Outcome::Duplicate { .. } => report.known += 1,
         Outcome::Rejected(error) => report.failed.push((label.to_owned(), error.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn failing_feeds_back_off() {
+        let polled = Utc.with_ymd_and_hms(2026, 3, 14, 9, 0, 0).unwrap();
+        let mut feed = FeedRecord {
+            id: 1,
+            outlet: "Herald".into(),
+            url: "https://herald.example/rss".into(),
+            site_url: None,
+            poll_seconds: 600,
+            fetch_pages: true,
+            last_polled: None,
+            last_error: None,
+            etag: None,
+            last_modified: None,
+            failures: 0,
+        };
+        assert_eq!(next_poll(&feed), None, "never polled: due now");
+        feed.last_polled = Some(polled);
+        assert_eq!(next_poll(&feed), Some(polled + chrono::Duration::minutes(10)));
+        feed.failures = 3;
+        assert_eq!(next_poll(&feed), Some(polled + chrono::Duration::minutes(80)));
+        feed.failures = 40;
+        assert_eq!(next_poll(&feed), Some(polled + chrono::Duration::hours(24)), "at most a day");
     }
 }

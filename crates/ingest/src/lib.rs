@@ -40,7 +40,7 @@ pub use discover::{DiscoverError, Discovered, discover_feeds};
 pub use error::IngestError;
 pub use feeds::{Feed, FeedError, FeedFormat, FeedItem, MAX_FEED_BYTES, parse_feed};
 pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, Validators};
-pub use follow::{PollReport, poll_feed};
+pub use follow::{PollReport, next_poll, poll_feed};
 pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use robots::Robots;

@@ -46,6 +46,8 @@ pub enum Command {
     Outlets(OutletsArgs),
     /// Poll the followed feeds once (or one outlet's) and store their new reports.
     FetchNow(FetchNowArgs),
+    /// Poll each followed feed whenever it is due, until Ctrl-C or SIGTERM.
+    Run,
     /// Serve the site.
     Serve(ServeArgs),
     /// Load the bundled demo stories into a fresh data directory and serve them.

@@ -166,3 +166,40 @@ fn fetch_now_reads_a_followed_outlet_once_and_safely() {
     assert!(listed[0]["last_polled"].is_string() && listed[0]["last_error"].is_null(), "{listed:#}");
     assert!(!parallax_allowing(&data, Some("127.0.0.0/8"), &["fetch-now", "Nobody"]).status.success());
 }
+
+#[test]
+fn the_poller_follows_outlets_until_told_to_stop() {
+    let site = serve_outlet();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let home = format!("http://{site}/");
+    assert!(parallax_allowing(&data, Some("127.0.0.0/8"), &["add-outlet", &home]).status.success());
+
+    let poller = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .arg("--data")
+        .arg(&data)
+        .arg("run")
+        .env_remove("PARALLAX_DATA")
+        .env("PARALLAX_ALLOW_PRIVATE", "127.0.0.0/8")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let stored = loop {
+        let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
+        let count: usize =
+            stories.as_array().unwrap().iter().map(|s| s["articles"].as_array().unwrap().len()).sum();
+        if count == 2 || started.elapsed() > std::time::Duration::from_secs(30) {
+            break count;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let terminated =
+        std::process::Command::new("kill").args(["-TERM", &poller.id().to_string()]).status().unwrap();
+    assert!(terminated.success());
+    let output = poller.wait_with_output().unwrap();
+    assert_eq!(stored, 2, "{}", stdout(&output));
+    assert!(output.status.success(), "a stop on SIGTERM is clean: {output:?}");
+    let text = stdout(&output);
+    assert!(text.contains("2 items, 2 new") && text.trim_end().ends_with("stopped"), "{text}");
+}

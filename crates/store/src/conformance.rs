@@ -255,6 +255,11 @@ pub(crate) fn check_feeds(store: &dyn Store) {
     let polled = store.feeds().unwrap().into_iter().find(|f| f.id == feeds[2].id).unwrap();
     assert_eq!((polled.etag.as_deref(), polled.last_error.as_deref()), (Some("\"v1\""), Some("timed out")));
     assert!(polled.last_polled.is_some());
+    assert_eq!(polled.failures, 1);
+    store.record_poll(feeds[2].id, &poll).unwrap();
+    store.record_poll(feeds[2].id, &crate::PollRecord::default()).unwrap();
+    let recovered = store.feeds().unwrap().into_iter().find(|f| f.id == feeds[2].id).unwrap();
+    assert_eq!((recovered.failures, recovered.last_error), (0, None), "a good poll ends the run of failures");
     // An article of the outlet joins the same outlet.
     insert(store, &article("Footbridge gives way", Some("Corvale Herald"), None), "feeds-h1", None);
     assert_eq!(store.counts().unwrap().outlets, 2);

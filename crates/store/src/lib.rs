@@ -143,6 +143,8 @@ pub struct FeedRecord {
     pub etag: Option<String>,
     /// The `Last-Modified` the last successful poll returned.
     pub last_modified: Option<String>,
+    /// How many polls in a row have failed.
+    pub failures: u32,
 }
 
 /// What one poll of a feed left.

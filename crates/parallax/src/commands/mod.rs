@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ExportOpml => outlets::export_opml(&open_store(&data)?),
         Command::Outlets(args) => outlets::list(&open_store(&data)?, &args),
         Command::FetchNow(args) => outlets::fetch_now(&open_store(&data)?, &args),
+        Command::Run => outlets::run(&open_store(&data)?),
         Command::Serve(args) => serve::serve(open_store(&data)?, &args),
         Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
     }

@@ -1,14 +1,14 @@
-//! `parallax import-opml`, `export-opml`, `outlets` and `fetch-now`: the outlets Parallax follows,
-//! their feeds, and a one-off poll of them.
+//! `parallax add-outlet`, `import-opml`, `export-opml`, `outlets`, `fetch-now` and `run`: the outlets
+//! Parallax follows, their feeds, a one-off poll of them, and the poller.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use parallax_ingest::{
-    AddressPolicy, FetchConfig, Fetcher, OpmlOutlet, Pipeline, discover_feeds, poll_feed, read_opml,
-    write_opml,
+    AddressPolicy, FetchConfig, Fetcher, OpmlOutlet, Pipeline, PollReport, discover_feeds, next_poll,
+    poll_feed, read_opml, write_opml,
 };
-use parallax_store::{FeedAdded, NewFeed, Store};
+use parallax_store::{FeedAdded, FeedRecord, NewFeed, Store};
 
 use crate::cli::{AddOutletArgs, FetchNowArgs, ImportOpmlArgs, OutletsArgs};
 
@@ -113,6 +113,68 @@ pub fn list(store: &dyn Store, args: &OutletsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One line for a polled feed, and one for each item read from the feed or not stored.
+fn print_report(feed: &FeedRecord, report: &PollReport) {
+    match (&report.error, report.not_modified) {
+        (Some(error), _) => eprintln!("failed     {}  {}: {error}", feed.outlet, feed.url),
+        (None, true) => println!("unchanged  {}  {}", feed.outlet, feed.url),
+        (None, false) => println!(
+            "read       {}  {}: {} items, {} new, {} already stored",
+            feed.outlet, feed.url, report.items, report.new, report.known
+        ),
+    }
+    for (page, why) in &report.from_feed {
+        println!("    read from the feed: {page} ({why})");
+    }
+    for (item, why) in &report.failed {
+        println!("    not stored: {item}: {why}");
+    }
+}
+
+/// Longest sleep between two looks at the feeds, so that newly followed ones are seen.
+const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Polls each followed feed whenever it is due (its interval, backing off while it fails), until
+/// Ctrl-C or SIGTERM; a poll under way is finished first.
+pub fn run(store: &dyn Store) -> Result<ExitCode> {
+    let fetcher = fetcher()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut pipeline = Pipeline::open(store)?;
+    println!("following {} feeds; Ctrl-C stops", store.feeds()?.len());
+    runtime.block_on(async {
+        let shutdown = super::serve::shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let now = chrono::Utc::now();
+            let feeds = store.feeds()?;
+            let due: Vec<&FeedRecord> =
+                feeds.iter().filter(|f| next_poll(f).is_none_or(|at| at <= now)).collect();
+            for feed in &due {
+                let report = poll_feed(&mut pipeline, store, &fetcher, feed).await;
+                print_report(feed, &report);
+            }
+            if !due.is_empty() {
+                pipeline.maintain()?;
+            }
+            let feeds = store.feeds()?;
+            let next = feeds.iter().filter_map(next_poll).min();
+            let wait = next
+                .and_then(|at| (at - chrono::Utc::now()).to_std().ok())
+                .unwrap_or(std::time::Duration::ZERO)
+                .min(LONGEST_SLEEP)
+                .max(std::time::Duration::from_millis(200));
+            tokio::select! {
+                () = &mut shutdown => {
+                    println!("stopped");
+                    return Ok::<_, anyhow::Error>(());
+                }
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Polls the followed feeds once, one after another, storing their new reports; exits with status 1
 /// when a feed could not be read.
 pub fn fetch_now(store: &dyn Store, args: &FetchNowArgs) -> Result<ExitCode> {
@@ -136,23 +198,8 @@ pub fn fetch_now(store: &dyn Store, args: &FetchNowArgs) -> Result<ExitCode> {
     for feed in &feeds {
         let report = runtime.block_on(poll_feed(&mut pipeline, store, &fetcher, feed));
         new += report.new;
-        match (&report.error, report.not_modified) {
-            (Some(error), _) => {
-                failed_feeds += 1;
-                eprintln!("failed     {}  {}: {error}", feed.outlet, feed.url);
-            }
-            (None, true) => println!("unchanged  {}  {}", feed.outlet, feed.url),
-            (None, false) => println!(
-                "read       {}  {}: {} items, {} new, {} already stored",
-                feed.outlet, feed.url, report.items, report.new, report.known
-            ),
-        }
-        for (page, why) in &report.from_feed {
-            println!("    read from the feed: {page} ({why})");
-        }
-        for (item, why) in &report.failed {
-            println!("    not stored: {item}: {why}");
-        }
+        failed_feeds += usize::from(report.error.is_some());
+        print_report(feed, &report);
     }
     pipeline.maintain()?;
     println!("{new} new reports from {} feeds, {failed_feeds} failed", feeds.len());

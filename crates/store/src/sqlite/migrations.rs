@@ -79,6 +79,8 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     );
     CREATE INDEX feeds_outlet ON feeds (outlet_id);",
+    // 6: how many polls of a feed have failed in a row, to back off.
+    "ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the schema up to date; refuses a database from a newer build.

@@ -330,7 +330,7 @@ impl Store for SqliteStore {
             let mut statement = conn
                 .prepare(
                     "SELECT f.id, o.name, f.url, f.site_url, f.poll_seconds, f.fetch_pages, f.last_polled, f.last_error,
-                            f.etag, f.last_modified
+                            f.etag, f.last_modified, f.failures
                      FROM feeds f JOIN outlets o ON o.id = f.outlet_id ORDER BY o.name COLLATE NOCASE, f.url",
                 )
                 .during("listing feeds")?;
@@ -348,6 +348,7 @@ impl Store for SqliteStore {
                         last_error: r.get(7)?,
                         etag: r.get(8)?,
                         last_modified: r.get(9)?,
+                        failures: r.get(10)?,
                     })
                 })
                 .during("listing feeds")?;
@@ -358,7 +359,9 @@ impl Store for SqliteStore {
     fn record_poll(&self, feed: i64, poll: &PollRecord) -> Result<(), StoreError> {
         let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         conn.execute(
-            "UPDATE feeds SET last_polled = ?2, last_error = ?3, etag = ?4, last_modified = ?5 WHERE id = ?1",
+            "UPDATE feeds SET last_polled = ?2, last_error = ?3, etag = ?4, last_modified = ?5,
+                 failures = CASE WHEN ?3 IS NULL THEN 0 ELSE failures + 1 END
+             WHERE id = ?1",
             params![feed, timestamp(Utc::now()), poll.error, poll.etag, poll.last_modified],
         )
         .during("recording a poll")?;
