@@ -129,6 +129,12 @@ impl Comparison {
     }
 }
 
+/// The weighted norms of a unit's feature sets.
+struct Norms {
+    whole: f32,
+    clauses: Vec<f32>,
+}
+
 /// A body sentence to align, with its features.
 struct Unit {
     report: usize,
@@ -260,7 +266,18 @@ impl Similarity {
         set.iter().map(|&f| self.weight[f as usize].powi(2)).sum::<f32>().sqrt()
     }
 
-    fn cosine(&self, a: &[u32], b: &[u32]) -> f32 {
+    /// Each unit's norms, its sentence's then its clauses', worked out once before the pairs are.
+    fn measure(&self, units: &[Unit]) -> Vec<Norms> {
+        units
+            .iter()
+            .map(|u| Norms {
+                whole: self.norm(&u.features.set),
+                clauses: u.features.clauses.iter().map(|c| self.norm(c)).collect(),
+            })
+            .collect()
+    }
+
+    fn cosine(&self, a: &[u32], b: &[u32], norms: f32) -> f32 {
         let (mut i, mut j, mut dot) = (0, 0, 0.0);
         while i < a.len() && j < b.len() {
             match a[i].cmp(&b[j]) {
@@ -273,20 +290,20 @@ impl Similarity {
                 }
             }
         }
-        let norms = self.norm(a) * self.norm(b);
         if norms > 0.0 { dot / norms } else { 0.0 }
     }
 
     /// How alike two units are: their sentences', or a little less, their closest clauses', with a
     /// bonus for each phrase they share.
-    fn between(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f32 {
-        let whole = self.cosine(&a.set, &b.set);
+    fn between(&self, (a, na): (&SentenceFeatures, &Norms), (b, nb): (&SentenceFeatures, &Norms)) -> f32 {
+        let whole = self.cosine(&a.set, &b.set, na.whole * nb.whole);
         let clauses = a
             .clauses
             .iter()
-            .flat_map(|ca| b.clauses.iter().map(move |cb| (ca, cb)))
-            .filter(|(ca, cb)| ca.len() >= MIN_FEATURES && cb.len() >= MIN_FEATURES)
-            .map(|(ca, cb)| self.cosine(ca, cb))
+            .zip(&na.clauses)
+            .flat_map(|ca| b.clauses.iter().zip(&nb.clauses).map(move |cb| (ca, cb)))
+            .filter(|((ca, _), (cb, _))| ca.len() >= MIN_FEATURES && cb.len() >= MIN_FEATURES)
+            .map(|((ca, norm_a), (cb, norm_b))| self.cosine(ca, cb, norm_a * norm_b))
             .fold(0.0f32, f32::max);
         let phrases = a.phrases.iter().filter(|p| b.phrases.binary_search(p).is_ok()).count();
         let score = whole.max(clauses * CLAUSE_DISCOUNT) + PHRASE_BONUS * phrases.min(2) as f32;
@@ -308,6 +325,7 @@ impl Similarity {
             }
         }
         let cap = CANDIDATE_POSTINGS.max(units.len() / 10);
+        let norms = self.measure(units);
         let mut links = HashMap::new();
         let mut seen = vec![usize::MAX; units.len()];
         for (a, unit) in units.iter().enumerate() {
@@ -321,7 +339,8 @@ impl Similarity {
                         continue;
                     }
                     seen[b] = a;
-                    let similarity = self.between(&unit.features, &units[b].features);
+                    let similarity =
+                        self.between((&unit.features, &norms[a]), (&units[b].features, &norms[b]));
                     if similarity >= NEGLIGIBLE {
                         links.insert((a, b), similarity);
                     }

@@ -58,6 +58,19 @@ impl Match {
 }
 
 impl SpeakerQuotes {
+    /// The renditions of each remark two or more renditions render, in order of first rendition.
+    pub fn remarks(&self) -> Vec<Vec<usize>> {
+        let remark = remark_of(self.renditions.len(), &self.same_remarks);
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, &group) in remark.iter().enumerate() {
+            let members: Vec<usize> = (0..remark.len()).filter(|&k| remark[k] == group).collect();
+            if members.len() > 1 && members[0] == i {
+                groups.push(members);
+            }
+        }
+        groups
+    }
+
     /// The articles that quote the speaker.
     pub fn articles(&self) -> Vec<ArticleId> {
         let mut articles: Vec<ArticleId> = self.renditions.iter().map(|r| r.article).collect();
@@ -157,20 +170,17 @@ fn same_remarks(
             (alike || one_statement(&renditions[i], &renditions[j])).then_some(Match::Paraphrase)
         }
     };
-    let mut remark: Vec<usize> = (0..renditions.len()).collect();
     let mut pairs = Vec::new();
     for i in 0..renditions.len() {
         for j in i + 1..renditions.len() {
-            if !comparable(i, j) {
-                continue;
-            }
-            if let Some(kind) = kind(i, j) {
+            if comparable(i, j)
+                && let Some(kind) = kind(i, j)
+            {
                 pairs.push(SameRemarks { renditions: [i, j], kind });
-                let (from, to) = (remark[j], remark[i]);
-                remark.iter_mut().filter(|r| **r == from).for_each(|r| *r = to);
             }
         }
     }
+    let remark = remark_of(renditions.len(), &pairs);
     let paired: std::collections::HashSet<[usize; 2]> = pairs.iter().map(|p| p.renditions).collect();
     for i in 0..renditions.len() {
         for j in i + 1..renditions.len() {
@@ -181,6 +191,18 @@ fn same_remarks(
     }
     pairs.sort_by_key(|p| p.renditions);
     pairs
+}
+
+/// For each of `count` renditions, the remark it renders: renditions paired directly or through a
+/// third share the first one's index.
+fn remark_of(count: usize, pairs: &[SameRemarks]) -> Vec<usize> {
+    let mut remark: Vec<usize> = (0..count).collect();
+    for pair in pairs {
+        let [a, b] = pair.renditions;
+        let (from, to) = (remark[b], remark[a]);
+        remark.iter_mut().filter(|r| **r == from).for_each(|r| *r = to);
+    }
+    remark
 }
 
 /// The words of a text, lower-cased, without punctuation.
@@ -259,5 +281,12 @@ mod tests {
         assert!(pairs.contains(&([0, 2], Match::Partial)), "{pairs:?}");
         assert!(pairs.contains(&([0, 3], Match::Paraphrase)), "{pairs:?}");
         assert!(!pairs.iter().any(|(p, _)| p.contains(&4)), "{pairs:?}");
+        let speaker = SpeakerQuotes {
+            speaker: "Mayor".into(),
+            entity: None,
+            renditions: renditions.to_vec(),
+            same_remarks: same_remarks(&renditions, |_, _| false),
+        };
+        assert_eq!(speaker.remarks(), [vec![0, 1, 2, 3]]);
     }
 }

@@ -89,6 +89,8 @@ async fn store_item(
     report: &mut PollReport,
 ) {
     let label = item.url.clone().unwrap_or_else(|| item.id.clone());
+    // Known by its page's URL before anything is fetched; no content hash is known yet, and none
+    // stored is empty.
     if let Some(url) = &item.url
         && matches!(store.find_duplicate(Some(url), ""), Ok(Some(_)))
     {

@@ -246,20 +246,10 @@ impl Coverage {
                         href: sentence_href(r.article, r.sentence),
                     }
                 };
-                // Renditions paired with each other, directly or through a third, are one remark.
-                let mut remark: Vec<usize> = (0..speaker.renditions.len()).collect();
-                for pair in &speaker.same_remarks {
-                    let [a, b] = pair.renditions;
-                    let (from, to) = (remark[b], remark[a]);
-                    remark.iter_mut().filter(|r| **r == from).for_each(|r| *r = to);
-                }
-                let mut remarks = Vec::new();
-                let mut alone = Vec::new();
-                for (i, &group) in remark.iter().enumerate() {
-                    let members: Vec<usize> = (0..remark.len()).filter(|&k| remark[k] == group).collect();
-                    if members.len() < 2 {
-                        alone.push(line(i));
-                    } else if members[0] == i {
+                let groups = speaker.remarks();
+                let remarks = groups
+                    .iter()
+                    .map(|members| {
                         let mut how: Vec<&str> = Vec::new();
                         for pair in speaker.same_remarks.iter().filter(|p| members.contains(&p.renditions[0]))
                         {
@@ -267,9 +257,13 @@ impl Coverage {
                                 how.push(pair.kind.label());
                             }
                         }
-                        remarks.push((members.into_iter().map(line).collect(), how.join(", ")));
-                    }
-                }
+                        (members.iter().map(|&i| line(i)).collect(), how.join(", "))
+                    })
+                    .collect();
+                let alone = (0..speaker.renditions.len())
+                    .filter(|i| !groups.iter().any(|g| g.contains(i)))
+                    .map(line)
+                    .collect();
                 SpeakerLine { speaker: speaker.speaker.clone(), remarks, renditions: alone }
             })
             .collect();
