@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use parallax_core::Block;
-use parallax_ingest::{AddressPolicy, FetchConfig, Fetcher, Pipeline, poll_feed};
+use parallax_ingest::{AddressPolicy, DEFAULT_LEASE, FetchConfig, Fetcher, ItemOutcome, Worker, poll_feed};
 use parallax_store::{NewFeed, SqliteStore, Store};
 
 /// Runs the benchmark and prints the figures.
@@ -53,22 +53,42 @@ pub fn run(outlets: usize, items: usize, file: &str) -> Result<()> {
     })?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let started = Instant::now();
-    let mut pipeline = Pipeline::open(&store)?;
-    let (mut new, mut failed) = (0, 0);
-    for feed in store.feeds()? {
-        let report = runtime.block_on(poll_feed(&mut pipeline, &store, &fetcher, &feed));
-        new += report.new;
-        failed += report.failed.len() + usize::from(report.error.is_some());
-    }
-    pipeline.maintain()?;
+    let mut worker = Worker::new(&store, fetcher.clone(), DEFAULT_LEASE)?;
+    let (mut stored, mut copies, mut failed) = (0, 0, 0);
+    runtime.block_on(async {
+        for feed in store.feeds()? {
+            let report = poll_feed(&store, &fetcher, &feed).await;
+            failed += usize::from(report.error.is_some());
+        }
+        loop {
+            let reports = worker.work_batch().await?;
+            if reports.is_empty() {
+                return anyhow::Ok(());
+            }
+            for report in reports {
+                match report.outcome {
+                    ItemOutcome::Stored { .. } => stored += 1,
+                    ItemOutcome::Copy { .. } => copies += 1,
+                    ItemOutcome::Known(_) => {}
+                    ItemOutcome::Retry { .. } | ItemOutcome::Failed(_) => failed += 1,
+                }
+            }
+        }
+    })?;
+    worker.maintain()?;
     let elapsed = started.elapsed().as_secs_f64();
     let counts = store.counts()?;
+    let taken = stored + copies;
     println!(
-        "follow: {outlets} outlets × {items} items: {new} articles stored in {elapsed:.1} s = {:.0} articles/s end to end \
-         (fetch → extract → analyse → store → cluster, one thread); {} stories; {failed} failures; peak memory {}",
-        new as f64 / elapsed,
+        "follow: {outlets} outlets × {items} items: {taken} items taken in {elapsed:.1} s = {:.0} items/s end to end \
+         (poll → queue → fetch → extract → analyse → store → cluster; pages fetched {batch} at a time, stored on one \
+         thread); {stored} new reports, {copies} linked as copies of stored ones (the corpus has {texts} texts, \
+         reused across outlets); {} stories; {failed} failures; peak memory {}",
+        taken as f64 / elapsed,
         counts.stories,
-        crate::peak_memory()
+        crate::peak_memory(),
+        batch = parallax_ingest::BATCH,
+        texts = articles.len(),
     );
     Ok(())
 }

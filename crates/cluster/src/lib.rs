@@ -36,9 +36,11 @@ mod clusterer;
 mod evidence;
 mod maintenance;
 mod model;
+pub mod near_duplicate;
 mod vocabulary;
 
 pub use clusterer::{Assignment, ClusterConfig, Clusterer, SharedTerm};
 pub use evidence::{Evidence, Terms};
 pub use maintenance::{Maintenance, Merge, Split};
 pub use model::{PairFeatures, PairModel};
+pub use near_duplicate::{NearDuplicates, Signature};

@@ -61,7 +61,7 @@ pub struct Feed {
 }
 
 /// One item of a feed: a report to fetch, or to read from the feed when its page cannot be had.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeedItem {
     /// The feed's id for it (a GUID, an Atom id, or its link).
     pub id: String,

@@ -122,6 +122,26 @@ pub enum FetchError {
     Network(String),
 }
 
+impl FetchError {
+    /// Whether trying again later may succeed: time-outs, dropped connections, a server busy or
+    /// failing for now; not a refusal, a missing page or a body over the limit.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Timeout | FetchError::Network(_) => true,
+            FetchError::Status { status, .. } => *status == 408 || *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked to be left alone, when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 /// Fetches documents under one [`FetchConfig`]; cheap to clone and share.
 #[derive(Debug, Clone)]
 pub struct Fetcher {

@@ -34,6 +34,7 @@ mod opml;
 mod pipeline;
 mod robots;
 mod sources;
+mod worker;
 
 pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, AddressRange, non_public_kind};
 pub use discover::{DiscoverError, Discovered, discover_feeds};
@@ -45,3 +46,4 @@ pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};
 pub use robots::Robots;
 pub use sources::{DocumentReport, MAX_RECORDS_FILE_BYTES};
+pub use worker::{BATCH, DEFAULT_LEASE, ItemOutcome, ItemReport, MAX_ATTEMPTS, Worker};

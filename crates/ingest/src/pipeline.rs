@@ -1,10 +1,12 @@
 //! The pipeline proper: one document through extraction, analysis, clustering and the store.
 
-use parallax_cluster::{ClusterConfig, Clusterer, Evidence, Maintenance, Merge, Split};
+use parallax_cluster::{
+    ClusterConfig, Clusterer, Evidence, Maintenance, Merge, NearDuplicates, Signature, Split,
+};
 use parallax_core::{Article, ArticleId, StoryId};
 use parallax_extract::{Hints, extract};
 use parallax_nlp::{ANALYSIS_VERSION, EntityKind, EntityRegistry, analyze};
-use parallax_store::{Inserted, NewArticle, Store, StoreError};
+use parallax_store::{Inserted, NewArticle, NewCopy, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::IngestError;
@@ -28,6 +30,14 @@ pub enum Outcome {
         /// The stored article.
         id: ArticleId,
     },
+    /// A copy of a stored article (the same text run by another outlet, or again), kept as a link
+    /// to it rather than as a report of its own.
+    Copy {
+        /// The stored article it copies.
+        original: ArticleId,
+        /// How much of the shorter text the longer holds, estimated.
+        similarity: f32,
+    },
     /// Not stored, for this reason.
     Rejected(IngestError),
 }
@@ -38,6 +48,8 @@ pub struct Pipeline<'s> {
     store: &'s dyn Store,
     clusterer: Clusterer,
     registry: EntityRegistry,
+    /// The signatures of recent articles, to know a copy of one when it comes.
+    copies: NearDuplicates,
     /// Articles stored since the last maintenance pass.
     unmaintained: usize,
 }
@@ -53,6 +65,10 @@ pub struct Maintained {
 
 /// Articles stored between two maintenance passes of the stories.
 const MAINTAIN_EVERY: usize = 50;
+
+/// Recent articles a new one is checked against for being a copy: wire copies run within days of
+/// the original, and a day of a few hundred outlets stays well inside this.
+const COPY_WINDOW: usize = 20_000;
 
 impl<'s> Pipeline<'s> {
     /// Opens a pipeline on a store with the default clustering settings.
@@ -73,7 +89,8 @@ impl<'s> Pipeline<'s> {
         for member in store.cluster_members(span, limit)? {
             clusterer.add(member.article, member.story, &member.evidence);
         }
-        Ok(Pipeline { store, clusterer, registry, unmaintained: 0 })
+        let copies = recent_signatures(store)?;
+        Ok(Pipeline { store, clusterer, registry, copies, unmaintained: 0 })
     }
 
     /// Extracts an article from a document's bytes and ingests it.
@@ -123,6 +140,22 @@ impl<'s> Pipeline<'s> {
         if let Some(id) = self.store.find_duplicate(article.url.as_deref(), &hash)? {
             return Ok(Outcome::Duplicate { id });
         }
+        let signature = Signature::of_text(&article.plain_text());
+        if let Some((original, similarity)) = signature.as_ref().and_then(|s| self.copies.find_copy(s)) {
+            let copy = NewCopy { original, article, content_hash: &hash, similarity };
+            match self.store.insert_copy(&copy) {
+                Ok(None) => {
+                    tracing::debug!(%original, similarity, "Kept a copy of a stored article.");
+                    return Ok(Outcome::Copy { original, similarity });
+                }
+                Ok(Some(id)) => return Ok(Outcome::Duplicate { id }),
+                // The original is gone from the store: the report stands on its own.
+                Err(StoreError::NoSuchArticle { .. }) => _ = self.copies.remove(original),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        // Empty for a text too short for one, so that it is not worked out again.
+        let signature_bytes = signature.as_ref().map(Signature::to_bytes).unwrap_or_default();
         let mut analysis = analyze(article);
         self.registry.link(&mut analysis);
         if article.language.is_none() {
@@ -130,11 +163,20 @@ impl<'s> Pipeline<'s> {
         }
         let evidence = Evidence::new(&analysis, article.published.map(|t| t.to_utc()));
         let assignment = self.clusterer.assign(&evidence);
-        let new = NewArticle { article, content_hash: &hash, analysis: &analysis, assignment: &assignment };
+        let new = NewArticle {
+            article,
+            content_hash: &hash,
+            analysis: &analysis,
+            assignment: &assignment,
+            signature: Some(&signature_bytes),
+        };
         Ok(match self.store.insert_article(&new)? {
             Inserted::New { id, story, opened_story } => {
                 self.clusterer.add_assigned(id, story, &evidence, &assignment);
                 self.registry.learn(&analysis);
+                if let Some(signature) = signature {
+                    self.copies.insert(id, signature);
+                }
                 self.unmaintained += 1;
                 // The article is stored whatever becomes of the pass; the next one retries.
                 if self.unmaintained >= MAINTAIN_EVERY
@@ -148,6 +190,32 @@ impl<'s> Pipeline<'s> {
             Inserted::Duplicate { id } => Outcome::Duplicate { id },
         })
     }
+}
+
+/// The near-duplicate index of the latest articles; signatures missing (articles stored by an older
+/// build) are worked out and stored.
+fn recent_signatures(store: &dyn Store) -> Result<NearDuplicates, IngestError> {
+    let mut index = NearDuplicates::new(COPY_WINDOW);
+    for (id, stored) in store.signatures(COPY_WINDOW)? {
+        let signature = match stored {
+            Some(bytes) => Signature::from_bytes(&bytes),
+            None => match store.article(id)? {
+                Some(stored) => {
+                    let signature = Signature::of_text(&stored.article.plain_text());
+                    store.set_signature(
+                        id,
+                        &signature.as_ref().map(Signature::to_bytes).unwrap_or_default(),
+                    )?;
+                    signature
+                }
+                None => None,
+            },
+        };
+        if let Some(signature) = signature {
+            index.insert(id, signature);
+        }
+    }
+    Ok(index)
 }
 
 /// Re-analyses stored articles whose analysis is older than this build's, so that better analysis
@@ -232,6 +300,7 @@ mod tests {
                 content_hash: title,
                 analysis: &analysis,
                 assignment: &assignment,
+                signature: None,
             };
             match store.insert_article(&new).unwrap() {
                 Inserted::New { story, id, .. } => (story, id),

@@ -42,11 +42,13 @@ pub enum Command {
     ImportOpml(ImportOpmlArgs),
     /// Print the followed outlets as an OPML file.
     ExportOpml,
+    /// Change a followed outlet's settings: its name, how often it is polled, pages or feed content.
+    EditOutlet(EditOutletArgs),
     /// List the followed outlets and their feeds.
     Outlets(OutletsArgs),
     /// Poll the followed feeds once (or one outlet's) and store their new reports.
     FetchNow(FetchNowArgs),
-    /// Poll each followed feed whenever it is due, until Ctrl-C or SIGTERM.
+    /// Poll each followed feed whenever it is due and store its new reports, until Ctrl-C or SIGTERM.
     Run,
     /// Serve the site.
     Serve(ServeArgs),
@@ -81,6 +83,25 @@ pub struct AddOutletArgs {
     /// How often to poll its feeds, in minutes.
     #[arg(long, value_name = "MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10080))]
     pub poll_minutes: u32,
+    /// Read reports from the feeds' content instead of fetching each page.
+    #[arg(long)]
+    pub trust_feed_content: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditOutletArgs {
+    /// The outlet's name, as `parallax outlets` lists it.
+    #[arg(value_name = "OUTLET")]
+    pub outlet: String,
+    /// A new name for it.
+    #[arg(long, value_name = "NAME")]
+    pub rename: Option<String>,
+    /// How often to poll its feeds, in minutes.
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub poll_minutes: Option<u32>,
+    /// Fetch each report's page.
+    #[arg(long, conflicts_with = "trust_feed_content")]
+    pub fetch_pages: bool,
     /// Read reports from the feeds' content instead of fetching each page.
     #[arg(long)]
     pub trust_feed_content: bool,
@@ -143,6 +164,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub addr: SocketAddr,
+    /// Also poll the followed feeds and store their reports in this process, as `parallax run` does.
+    #[arg(long)]
+    pub with_worker: bool,
 }
 
 fn parse_rfc3339(s: &str) -> Result<DateTime<FixedOffset>, String> {

@@ -27,7 +27,7 @@ fn empty_binary_and_latin1_files() {
     let text = stdout(&out);
     assert!(text.contains("rejected") && text.contains("empty.txt: the document is empty"), "{text}");
     assert!(text.contains("photo.txt: the document is binary, not text"), "{text}");
-    assert!(text.contains("1 new, 0 duplicate, 2 rejected"), "{text}");
+    assert!(text.contains("1 new, 0 duplicate, 0 copies, 2 rejected"), "{text}");
 
     let stories = stdout(&parallax(&data, &["stories", "--json"]));
     assert!(stories.contains("Le ministre français a déclaré lundi"), "Latin-1 decoded: {stories}");

@@ -22,11 +22,11 @@ fn samples_form_one_story_and_are_served() {
     assert!(first.status.success(), "{first:?}");
     let out = stdout(&first);
     assert_eq!(out.matches("\nnew ").count() + usize::from(out.starts_with("new ")), 2, "{out}");
-    assert!(out.contains("2 new, 0 duplicate, 0 rejected"), "{out}");
+    assert!(out.contains("2 new, 0 duplicate, 0 copies, 0 rejected"), "{out}");
 
     let second = ingest_samples(&data);
     assert!(second.status.success());
-    assert!(stdout(&second).contains("0 new, 2 duplicate, 0 rejected"), "{}", stdout(&second));
+    assert!(stdout(&second).contains("0 new, 2 duplicate, 0 copies, 0 rejected"), "{}", stdout(&second));
 
     let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
     let stories = stories.as_array().unwrap();

@@ -30,6 +30,7 @@ fn insert(store: &dyn Store, a: &Article, hash: &str, story: Option<StoryId>) ->
             content_hash: hash,
             analysis: &analysis,
             assignment: &assignment,
+            signature: Some(hash.as_bytes()),
         })
         .unwrap()
 }
@@ -250,17 +251,132 @@ pub(crate) fn check_feeds(store: &dyn Store) {
         etag: Some("\"v1\"".into()),
         last_modified: None,
         error: Some("timed out".into()),
+        retry_at: None,
     };
-    store.record_poll(feeds[2].id, &poll).unwrap();
+    assert_eq!(store.record_poll(feeds[2].id, &poll, &[]).unwrap(), 0);
     let polled = store.feeds().unwrap().into_iter().find(|f| f.id == feeds[2].id).unwrap();
     assert_eq!((polled.etag.as_deref(), polled.last_error.as_deref()), (Some("\"v1\""), Some("timed out")));
     assert!(polled.last_polled.is_some());
     assert_eq!(polled.failures, 1);
-    store.record_poll(feeds[2].id, &poll).unwrap();
-    store.record_poll(feeds[2].id, &crate::PollRecord::default()).unwrap();
+    store.record_poll(feeds[2].id, &poll, &[]).unwrap();
+    let asked = Utc.with_ymd_and_hms(2026, 2, 2, 9, 0, 0).unwrap();
+    let good = crate::PollRecord { retry_at: Some(asked), ..crate::PollRecord::default() };
+    store.record_poll(feeds[2].id, &good, &[]).unwrap();
     let recovered = store.feeds().unwrap().into_iter().find(|f| f.id == feeds[2].id).unwrap();
     assert_eq!((recovered.failures, recovered.last_error), (0, None), "a good poll ends the run of failures");
+    assert_eq!(recovered.retry_at, Some(asked));
+    // Settings change one at a time; moving a feed to another outlet creates it.
+    let settings = crate::FeedSettings { poll_seconds: Some(3600), ..Default::default() };
+    assert!(store.update_feed(recovered.id, &settings).unwrap());
+    let moved = crate::FeedSettings {
+        outlet: Some("Herald Weekly".into()),
+        fetch_pages: Some(false),
+        ..Default::default()
+    };
+    assert!(store.update_feed(recovered.id, &moved).unwrap());
+    let updated = store.feeds().unwrap().into_iter().find(|f| f.id == recovered.id).unwrap();
+    assert_eq!(
+        (updated.outlet.as_str(), updated.poll_seconds, updated.fetch_pages, updated.etag.as_deref()),
+        ("Herald Weekly", 3600, false, None)
+    );
+    assert!(!store.update_feed(-1, &settings).unwrap(), "no such feed");
     // An article of the outlet joins the same outlet.
     insert(store, &article("Footbridge gives way", Some("Corvale Herald"), None), "feeds-h1", None);
-    assert_eq!(store.counts().unwrap().outlets, 2);
+    assert_eq!(store.counts().unwrap().outlets, 3);
+}
+
+/// Jobs are queued once per key with the poll that found them, handed out one at a time under a
+/// lease, handed out again when the lease runs out, retried when asked and kept when they fail.
+pub(crate) fn check_queue(store: &dyn Store) {
+    use crate::{FeedAdded, JobEnd, NewFeed, NewJob, QueueCounts};
+    use std::time::Duration;
+    let feed = NewFeed {
+        outlet: "Corvale Herald",
+        url: "https://herald.example/rss",
+        site_url: None,
+        poll_seconds: 900,
+        fetch_pages: true,
+    };
+    let FeedAdded::New(feed) = store.add_feed(&feed).unwrap() else { panic!("a new feed") };
+    let jobs = [
+        NewJob { key: "https://herald.example/a", payload: "{\"n\":1}" },
+        NewJob { key: "https://herald.example/b", payload: "{\"n\":2}" },
+        NewJob { key: "https://herald.example/a", payload: "{\"n\":3}" },
+    ];
+    assert_eq!(
+        store.record_poll(feed, &crate::PollRecord::default(), &jobs).unwrap(),
+        2,
+        "a key is queued once"
+    );
+    assert_eq!(store.record_poll(feed, &crate::PollRecord::default(), &jobs[..1]).unwrap(), 0);
+    assert_eq!(store.queue_counts().unwrap(), QueueCounts { queued: 2, ..QueueCounts::default() });
+
+    let lease = Duration::from_secs(600);
+    let first = store.claim_job(lease).unwrap().expect("a due job");
+    assert_eq!(
+        (first.feed, first.key.as_str(), first.payload.as_str(), first.attempts),
+        (Some(feed), "https://herald.example/a", "{\"n\":1}", 1)
+    );
+    let second = store.claim_job(lease).unwrap().expect("another due job");
+    assert_eq!(second.key, "https://herald.example/b");
+    assert_eq!(store.claim_job(lease).unwrap(), None, "leased jobs are not handed out twice");
+    assert_eq!(store.queue_counts().unwrap().running, 2);
+
+    // A retry waits until its time; a failure is kept with its reason.
+    let later = Utc::now() + chrono::Duration::hours(1);
+    store.end_job(first.id, &JobEnd::Retry { error: "503 from the server".into(), at: later }).unwrap();
+    assert_eq!(store.claim_job(lease).unwrap(), None, "not due before its retry time");
+    store.end_job(second.id, &JobEnd::Failed("the page is gone (404)".into())).unwrap();
+    let failures = store.job_failures(10).unwrap();
+    assert_eq!(
+        failures.iter().map(|f| (f.key.as_str(), f.error.as_str(), f.will_retry)).collect::<Vec<_>>(),
+        [
+            ("https://herald.example/b", "the page is gone (404)", false),
+            ("https://herald.example/a", "503 from the server", true)
+        ]
+    );
+    assert_eq!(store.queue_counts().unwrap(), QueueCounts { queued: 1, failed: 1, ..QueueCounts::default() });
+
+    // A worker that dies leaves its job leased; once the lease runs out it is handed out again.
+    store.record_poll(feed, &crate::PollRecord::default(), &[NewJob { key: "c", payload: "{}" }]).unwrap();
+    let orphan = store.claim_job(Duration::ZERO).unwrap().expect("the new job");
+    assert_eq!(orphan.key, "c");
+    let again = store.claim_job(lease).unwrap().expect("the orphaned job again");
+    assert_eq!((again.id, again.attempts), (orphan.id, 2));
+    store.end_job(again.id, &JobEnd::Done("stored as article 1".into())).unwrap();
+    assert_eq!(store.queue_counts().unwrap().done, 1);
+    assert_eq!(store.prune_jobs(Utc::now() - chrono::Duration::hours(1)).unwrap(), 0, "done just now");
+    assert_eq!(store.prune_jobs(Utc::now() + chrono::Duration::hours(1)).unwrap(), 1);
+    assert_eq!(store.queue_counts().unwrap().done, 0);
+}
+
+/// A copy is kept as a link to its original, known by its URL and text from then on, and refused
+/// when it is already known.
+pub(crate) fn check_copies(store: &dyn Store) {
+    use crate::NewCopy;
+    let original = article("Dam holds after storm", Some("Aldmark Wire"), Some("https://wire.example/dam"));
+    let Inserted::New { id, .. } = insert(store, &original, "wire-dam", None) else { panic!("the original") };
+    let ran = article("Dam holds after storm", Some("Corvale Herald"), Some("https://herald.example/dam"));
+    let copy = NewCopy { original: id, article: &ran, content_hash: "herald-dam", similarity: 0.93 };
+    assert_eq!(store.insert_copy(&copy).unwrap(), None);
+    assert_eq!(store.insert_copy(&copy).unwrap(), Some(id), "kept once");
+    let copies = store.copies(id).unwrap();
+    assert_eq!(
+        copies.iter().map(|c| (c.outlet.as_deref(), c.url.as_deref(), c.similarity)).collect::<Vec<_>>(),
+        [(Some("Corvale Herald"), Some("https://herald.example/dam"), 0.93)]
+    );
+    assert_eq!(store.find_duplicate(Some("https://herald.example/dam"), "").unwrap(), Some(id));
+    assert_eq!(store.find_duplicate(None, "herald-dam").unwrap(), Some(id));
+    assert_eq!(store.counts().unwrap().articles, 1, "a copy is not a report");
+    let orphan = NewCopy { original: parallax_core::ArticleId(999), content_hash: "other", ..copy.clone() };
+    let orphan_article = article("Elsewhere", None, Some("https://elsewhere.example/x"));
+    assert!(matches!(
+        store.insert_copy(&NewCopy { article: &orphan_article, ..orphan }),
+        Err(StoreError::NoSuchArticle { .. })
+    ));
+
+    // Signatures are stored with articles and can be set later.
+    assert_eq!(store.signatures(10).unwrap(), [(id, Some(b"wire-dam".to_vec()))]);
+    store.set_signature(id, b"renewed").unwrap();
+    assert_eq!(store.signatures(1).unwrap(), [(id, Some(b"renewed".to_vec()))]);
 }

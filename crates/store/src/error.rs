@@ -46,6 +46,12 @@ pub enum StoreError {
         /// The story.
         story: parallax_core::StoryId,
     },
+    /// No article has this id.
+    #[error("no article {id} is stored")]
+    NoSuchArticle {
+        /// The id.
+        id: parallax_core::ArticleId,
+    },
     /// A stored value could not be read back.
     #[error("stored {what} is unreadable")]
     Corrupt {

@@ -17,9 +17,11 @@
 #[cfg(test)]
 mod conformance;
 mod error;
+mod queue;
 mod sqlite;
 
 pub use error::StoreError;
+pub use queue::{Job, JobEnd, JobFailure, NewJob, QueueCounts};
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
@@ -39,6 +41,9 @@ pub struct NewArticle<'a> {
     pub analysis: &'a Analysis,
     /// Which story it goes to, and why.
     pub assignment: &'a Assignment,
+    /// The text's near-duplicate signature (empty when the text is too short for one; `None` when
+    /// it was not worked out).
+    pub signature: Option<&'a [u8]>,
 }
 
 /// The outcome of an insert.
@@ -59,6 +64,39 @@ pub enum Inserted {
         id: ArticleId,
     },
 }
+
+/// A report found to be a copy of a stored article (a wire story another outlet ran), kept as a
+/// link to it rather than as a report of its own.
+#[derive(Debug, Clone)]
+pub struct NewCopy<'a> {
+    /// The stored article it copies.
+    pub original: ArticleId,
+    /// The copy as extracted: its URL, outlet, title and time are kept.
+    pub article: &'a Article,
+    /// Hex SHA-256 of its normalised text.
+    pub content_hash: &'a str,
+    /// How much of the shorter text the longer holds, estimated.
+    pub similarity: f32,
+}
+
+/// A copy of a stored article, as kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyRecord {
+    /// The outlet that ran it.
+    pub outlet: Option<String>,
+    /// Its URL.
+    pub url: Option<String>,
+    /// Its title.
+    pub title: String,
+    /// When it was published.
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    /// How much of the shorter text the longer holds, estimated.
+    pub similarity: f32,
+}
+
+/// An article's near-duplicate signature as stored: `None` when none was worked out, empty when its
+/// text is too short for one.
+pub type StoredSignature = (ArticleId, Option<Vec<u8>>);
 
 /// What the clusterer needs of a stored article to rebuild its state.
 #[derive(Debug, Clone)]
@@ -145,6 +183,19 @@ pub struct FeedRecord {
     pub last_modified: Option<String>,
     /// How many polls in a row have failed.
     pub failures: u32,
+    /// The earliest time the server asked to be polled again.
+    pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Changes to a followed feed's settings; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedSettings {
+    /// The outlet it belongs to, by name (created when new).
+    pub outlet: Option<String>,
+    /// How often to poll it, in seconds.
+    pub poll_seconds: Option<u32>,
+    /// Whether to fetch each item's page.
+    pub fetch_pages: Option<bool>,
 }
 
 /// What one poll of a feed left.
@@ -155,6 +206,8 @@ pub struct PollRecord {
     pub last_modified: Option<String>,
     /// What went wrong, if it did.
     pub error: Option<String>,
+    /// The earliest time the server asked to be polled again (`Retry-After`).
+    pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The outcome of adding a feed.
@@ -174,8 +227,43 @@ pub trait Store: Send + Sync {
     /// Every followed feed, by outlet name then URL.
     fn feeds(&self) -> Result<Vec<FeedRecord>, StoreError>;
 
-    /// Records a poll of a feed, now.
-    fn record_poll(&self, feed: i64, poll: &PollRecord) -> Result<(), StoreError>;
+    /// Changes a feed's settings; returns whether the feed exists.
+    fn update_feed(&self, feed: i64, settings: &FeedSettings) -> Result<bool, StoreError>;
+
+    /// Records a poll of a feed, now, and queues the jobs it found, in one transaction; returns how
+    /// many of the jobs were new to the queue.
+    fn record_poll(&self, feed: i64, poll: &PollRecord, jobs: &[NewJob<'_>]) -> Result<usize, StoreError>;
+
+    /// Hands out the oldest job that is due (queued and not waiting for a retry, or running under
+    /// a lease that ran out), leased for `lease`.
+    fn claim_job(&self, lease: std::time::Duration) -> Result<Option<Job>, StoreError>;
+
+    /// Ends a job as its worker reports.
+    fn end_job(&self, id: i64, end: &JobEnd) -> Result<(), StoreError>;
+
+    /// How many jobs are in each state.
+    fn queue_counts(&self) -> Result<QueueCounts, StoreError>;
+
+    /// The latest jobs that failed, for good or for now, newest first.
+    fn job_failures(&self, limit: u32) -> Result<Vec<JobFailure>, StoreError>;
+
+    /// Forgets jobs done before `before` (a key forgotten can be queued again, and is then found
+    /// stored); returns how many.
+    fn prune_jobs(&self, before: chrono::DateTime<chrono::Utc>) -> Result<usize, StoreError>;
+
+    /// Keeps a report as a copy of a stored article, in one transaction; when its URL or text is
+    /// already known, writes nothing and returns the article it is known as.
+    fn insert_copy(&self, copy: &NewCopy<'_>) -> Result<Option<ArticleId>, StoreError>;
+
+    /// The copies of an article other outlets ran, oldest first.
+    fn copies(&self, id: ArticleId) -> Result<Vec<CopyRecord>, StoreError>;
+
+    /// The near-duplicate signatures of the latest `limit` articles, oldest first; `None` for an
+    /// article stored without one.
+    fn signatures(&self, limit: usize) -> Result<Vec<StoredSignature>, StoreError>;
+
+    /// Stores an article's near-duplicate signature.
+    fn set_signature(&self, id: ArticleId, signature: &[u8]) -> Result<(), StoreError>;
 
     /// Moves every article of `absorbed` into `kept`, removes `absorbed` and records it (and the
     /// stories merged into it before) as an alias of `kept`, in one transaction.
@@ -200,7 +288,8 @@ pub trait Store: Send + Sync {
     /// of one event the split was made at.
     fn splits(&self, id: StoryId) -> Result<Splits, StoreError>;
 
-    /// Finds a stored article with this canonical URL or content hash.
+    /// Finds a stored article with this canonical URL or content hash, or the article a copy with
+    /// them was linked to.
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError>;
 
     /// Stores an article with its analysis, outlet and story in one transaction.

@@ -15,6 +15,7 @@ use crate::cli::IngestArgs;
 pub struct Tally {
     pub new: usize,
     pub duplicate: usize,
+    pub copies: usize,
     pub rejected: usize,
 }
 
@@ -31,6 +32,14 @@ impl Tally {
                 self.duplicate += 1;
                 format!("duplicate  {}  → already stored as article {id}", report.source)
             }
+            Outcome::Copy { original, similarity } => {
+                self.copies += 1;
+                format!(
+                    "copy       {}  → a copy of article {original} ({:.0}% shared), linked to it",
+                    report.source,
+                    similarity * 100.0
+                )
+            }
             Outcome::Rejected(error) => {
                 self.rejected += 1;
                 format!("rejected   {}: {}", report.source, error_chain(error))
@@ -41,9 +50,13 @@ impl Tally {
         }
     }
 
-    /// "3 new, 1 duplicate, 0 rejected".
+    /// "3 new, 1 duplicate, 1 copy, 0 rejected".
     pub fn summary(&self) -> String {
-        format!("{} new, {} duplicate, {} rejected", self.new, self.duplicate, self.rejected)
+        let copies = if self.copies == 1 { "copy" } else { "copies" };
+        format!(
+            "{} new, {} duplicate, {} {copies}, {} rejected",
+            self.new, self.duplicate, self.copies, self.rejected
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes its parsed arguments and the data directory.
 
 mod compare;
+mod follow;
 mod ingest;
 mod outlets;
 mod serve;
@@ -26,8 +27,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportOpml(args) => outlets::import_opml(&open_store(&data)?, &args),
         Command::ExportOpml => outlets::export_opml(&open_store(&data)?),
         Command::Outlets(args) => outlets::list(&open_store(&data)?, &args),
-        Command::FetchNow(args) => outlets::fetch_now(&open_store(&data)?, &args),
-        Command::Run => outlets::run(&open_store(&data)?),
+        Command::EditOutlet(args) => outlets::edit_outlet(&open_store(&data)?, &args),
+        Command::FetchNow(args) => follow::fetch_now(&open_store(&data)?, &args),
+        Command::Run => follow::run(&open_store(&data)?),
         Command::Serve(args) => serve::serve(open_store(&data)?, &args),
         Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
     }

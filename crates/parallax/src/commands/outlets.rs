@@ -1,22 +1,14 @@
-//! `parallax add-outlet`, `import-opml`, `export-opml`, `outlets`, `fetch-now` and `run`: the outlets
-//! Parallax follows, their feeds, a one-off poll of them, and the poller.
+//! `parallax add-outlet`, `edit-outlet`, `import-opml`, `export-opml` and `outlets`: the outlets
+//! Parallax follows, their feeds and their settings.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use parallax_ingest::{
-    AddressPolicy, FetchConfig, Fetcher, OpmlOutlet, Pipeline, PollReport, discover_feeds, next_poll,
-    poll_feed, read_opml, write_opml,
-};
-use parallax_store::{FeedAdded, FeedRecord, NewFeed, Store};
+use parallax_ingest::{OpmlOutlet, discover_feeds, next_poll, read_opml, write_opml};
+use parallax_store::{FeedAdded, FeedRecord, FeedSettings, NewFeed, Store};
 
-use crate::cli::{AddOutletArgs, FetchNowArgs, ImportOpmlArgs, OutletsArgs};
-
-/// A fetcher under the address policy the environment sets.
-fn fetcher() -> Result<Fetcher> {
-    let policy = AddressPolicy::from_env()?;
-    Ok(Fetcher::new(FetchConfig { policy, ..FetchConfig::default() })?)
-}
+use super::follow::fetcher;
+use crate::cli::{AddOutletArgs, EditOutletArgs, ImportOpmlArgs, OutletsArgs};
 
 /// Follows the outlet at a URL: its feeds, found from its page or the URL itself.
 pub fn add_outlet(store: &dyn Store, args: &AddOutletArgs) -> Result<ExitCode> {
@@ -79,13 +71,25 @@ pub fn export_opml(store: &dyn Store) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Lists the followed outlets and their feeds.
+/// Item failures listed for each feed at most.
+const FAILURES_SHOWN: u32 = 200;
+
+/// Lists the followed outlets and their feeds, each with its last error and its items that failed.
 pub fn list(store: &dyn Store, args: &OutletsArgs) -> Result<ExitCode> {
     let feeds = store.feeds()?;
+    let failures = store.job_failures(FAILURES_SHOWN)?;
+    let failures_of = |feed: i64| failures.iter().filter(move |f| f.feed == Some(feed));
     if args.json {
         let json: Vec<serde_json::Value> = feeds
             .iter()
             .map(|f| {
+                let failed: Vec<serde_json::Value> = failures_of(f.id)
+                    .map(|j| {
+                        serde_json::json!({
+                            "item": j.key, "error": j.error, "attempts": j.attempts, "will_retry": j.will_retry,
+                        })
+                    })
+                    .collect();
                 serde_json::json!({
                     "outlet": f.outlet,
                     "feed": f.url,
@@ -93,7 +97,10 @@ pub fn list(store: &dyn Store, args: &OutletsArgs) -> Result<ExitCode> {
                     "poll_minutes": f.poll_seconds / 60,
                     "fetch_pages": f.fetch_pages,
                     "last_polled": f.last_polled,
+                    "next_poll": next_poll(f),
                     "last_error": f.last_error,
+                    "failures_in_a_row": f.failures,
+                    "failed_items": failed,
                 })
             })
             .collect();
@@ -107,101 +114,48 @@ pub fn list(store: &dyn Store, args: &OutletsArgs) -> Result<ExitCode> {
         let how = if feed.fetch_pages { "pages fetched" } else { "feed content trusted" };
         println!("{}  {}  every {} min, {how}", feed.outlet, feed.url, feed.poll_seconds / 60);
         if let Some(error) = &feed.last_error {
-            println!("    last error: {error}");
+            let next = next_poll(feed).map(|t| t.format(" (next try %Y-%m-%d %H:%M UTC)").to_string());
+            println!("    last error: {error}{}", next.unwrap_or_default());
         }
+        for failed in failures_of(feed.id) {
+            let when = if failed.will_retry { "to retry" } else { "failed" };
+            println!("    item {when} after {} tries: {}: {}", failed.attempts, failed.key, failed.error);
+        }
+    }
+    let queue = store.queue_counts()?;
+    if queue.pending() > 0 {
+        println!("{} items wait in the queue", queue.pending());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line for a polled feed, and one for each item read from the feed or not stored.
-fn print_report(feed: &FeedRecord, report: &PollReport) {
-    match (&report.error, report.not_modified) {
-        (Some(error), _) => eprintln!("failed     {}  {}: {error}", feed.outlet, feed.url),
-        (None, true) => println!("unchanged  {}  {}", feed.outlet, feed.url),
-        (None, false) => println!(
-            "read       {}  {}: {} items, {} new, {} already stored",
-            feed.outlet, feed.url, report.items, report.new, report.known
-        ),
-    }
-    for (page, why) in &report.from_feed {
-        println!("    read from the feed: {page} ({why})");
-    }
-    for (item, why) in &report.failed {
-        println!("    not stored: {item}: {why}");
-    }
-}
-
-/// Longest sleep between two looks at the feeds, so that newly followed ones are seen.
-const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Polls each followed feed whenever it is due (its interval, backing off while it fails), until
-/// Ctrl-C or SIGTERM; a poll under way is finished first.
-pub fn run(store: &dyn Store) -> Result<ExitCode> {
-    let fetcher = fetcher()?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut pipeline = Pipeline::open(store)?;
-    println!("following {} feeds; Ctrl-C stops", store.feeds()?.len());
-    runtime.block_on(async {
-        let shutdown = super::serve::shutdown_signal();
-        tokio::pin!(shutdown);
-        loop {
-            let now = chrono::Utc::now();
-            let feeds = store.feeds()?;
-            let due: Vec<&FeedRecord> =
-                feeds.iter().filter(|f| next_poll(f).is_none_or(|at| at <= now)).collect();
-            for feed in &due {
-                let report = poll_feed(&mut pipeline, store, &fetcher, feed).await;
-                print_report(feed, &report);
-            }
-            if !due.is_empty() {
-                pipeline.maintain()?;
-            }
-            let feeds = store.feeds()?;
-            let next = feeds.iter().filter_map(next_poll).min();
-            let wait = next
-                .and_then(|at| (at - chrono::Utc::now()).to_std().ok())
-                .unwrap_or(std::time::Duration::ZERO)
-                .min(LONGEST_SLEEP)
-                .max(std::time::Duration::from_millis(200));
-            tokio::select! {
-                () = &mut shutdown => {
-                    println!("stopped");
-                    return Ok::<_, anyhow::Error>(());
-                }
-                () = tokio::time::sleep(wait) => {}
-            }
-        }
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Polls the followed feeds once, one after another, storing their new reports; exits with status 1
-/// when a feed could not be read.
-pub fn fetch_now(store: &dyn Store, args: &FetchNowArgs) -> Result<ExitCode> {
-    let feeds: Vec<_> = store
-        .feeds()?
-        .into_iter()
-        .filter(|f| args.outlet.as_ref().is_none_or(|o| f.outlet.eq_ignore_ascii_case(o)))
-        .collect();
+/// Changes a followed outlet's settings, for each of its feeds.
+pub fn edit_outlet(store: &dyn Store, args: &EditOutletArgs) -> Result<ExitCode> {
+    let feeds: Vec<FeedRecord> =
+        store.feeds()?.into_iter().filter(|f| f.outlet.eq_ignore_ascii_case(&args.outlet)).collect();
     if feeds.is_empty() {
-        match &args.outlet {
-            Some(outlet) => bail!("no followed outlet is called {outlet:?}"),
-            None => bail!(
-                "no outlets are followed yet: parallax import-opml FILE follows those an OPML file lists"
-            ),
-        }
+        bail!("no followed outlet is called {:?}", args.outlet);
     }
-    let fetcher = fetcher()?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut pipeline = Pipeline::open(store)?;
-    let (mut new, mut failed_feeds) = (0, 0);
+    let fetch_pages = match (args.fetch_pages, args.trust_feed_content) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let settings = FeedSettings {
+        outlet: args.rename.clone(),
+        poll_seconds: args.poll_minutes.map(|m| m * 60),
+        fetch_pages,
+    };
+    if settings == FeedSettings::default() {
+        bail!("nothing to change: give --rename, --poll-minutes, --fetch-pages or --trust-feed-content");
+    }
     for feed in &feeds {
-        let report = runtime.block_on(poll_feed(&mut pipeline, store, &fetcher, feed));
-        new += report.new;
-        failed_feeds += usize::from(report.error.is_some());
-        print_report(feed, &report);
+        store.update_feed(feed.id, &settings)?;
     }
-    pipeline.maintain()?;
-    println!("{new} new reports from {} feeds, {failed_feeds} failed", feeds.len());
-    Ok(if failed_feeds > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let name = args.rename.as_deref().unwrap_or(&feeds[0].outlet);
+    for feed in store.feeds()?.iter().filter(|f| feeds.iter().any(|old| old.id == f.id)) {
+        let how = if feed.fetch_pages { "pages fetched" } else { "feed content trusted" };
+        println!("updated    {name}  {}  every {} min, {how}", feed.url, feed.poll_seconds / 60);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -76,8 +76,48 @@ fn run_server(
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let state = AppState { store: Arc::new(store) };
-    runtime.block_on(parallax_web::serve(state, args.addr, on_ready, shutdown_signal()))?;
+    let store = Arc::new(store);
+    let state = AppState { store: store.clone() };
+    let fetcher = if args.with_worker { Some(super::follow::fetcher()?) } else { None };
+    runtime.block_on(async {
+        let (stop_sender, stop) = tokio::sync::watch::channel(false);
+        let mut web_stop = stop.clone();
+        let web = parallax_web::serve(state, args.addr, on_ready, async move {
+            let _ = web_stop.changed().await;
+        });
+        // The worker runs on this thread, beside the server's tasks on the runtime's others.
+        let worker = async {
+            match fetcher {
+                Some(fetcher) => super::follow::follow(store.as_ref(), fetcher, stop).await,
+                None => {
+                    let mut stop = stop;
+                    let _ = stop.changed().await;
+                    Ok(())
+                }
+            }
+        };
+        let signal = async {
+            shutdown_signal().await;
+            let _ = stop_sender.send(true);
+        };
+        tokio::pin!(web, worker, signal);
+        let (mut web_result, mut worker_result, mut signalled) = (None, None, false);
+        while web_result.is_none() || worker_result.is_none() {
+            tokio::select! {
+                result = &mut web, if web_result.is_none() => {
+                    web_result = Some(result);
+                    let _ = stop_sender.send(true);
+                }
+                result = &mut worker, if worker_result.is_none() => {
+                    worker_result = Some(result);
+                    let _ = stop_sender.send(true);
+                }
+                () = &mut signal, if !signalled => signalled = true,
+            }
+        }
+        web_result.unwrap_or(Ok(())).context("serving the site")?;
+        worker_result.unwrap_or(Ok(()))
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

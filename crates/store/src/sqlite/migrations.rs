@@ -81,6 +81,38 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX feeds_outlet ON feeds (outlet_id);",
     // 6: how many polls of a feed have failed in a row, to back off.
     "ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;",
+    // 7: the work queue, each job keyed so it is queued once and leased to the worker doing it; the
+    // copies of stored articles other outlets ran, each linked to its original; the signatures that
+    // find them; and the time a feed's server asked to be left alone until.
+    "CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+        key TEXT NOT NULL UNIQUE,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL,
+        leased_until TEXT,
+        last_error TEXT,
+        outcome TEXT,
+        created_at TEXT NOT NULL,
+        ended_at TEXT
+    );
+    CREATE INDEX jobs_due ON jobs (state, not_before, id);
+    CREATE TABLE article_copies (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles (id),
+        outlet_id INTEGER REFERENCES outlets (id),
+        canonical_url TEXT UNIQUE,
+        content_hash TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        published TEXT,
+        similarity REAL NOT NULL,
+        found_at TEXT NOT NULL
+    );
+    CREATE INDEX article_copies_article ON article_copies (article_id, id);
+    ALTER TABLE articles ADD COLUMN signature BLOB;
+    ALTER TABLE feeds ADD COLUMN retry_at TEXT;",
 ];
 
 /// Brings the schema up to date; refuses a database from a newer build.

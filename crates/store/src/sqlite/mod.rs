@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, a writer connection and a few readers.
 
 mod migrations;
+mod queue;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
 use crate::{
-    ClusterMember, Counts, FeedAdded, FeedRecord, Inserted, NewArticle, NewFeed, Page, PollRecord, Splits,
-    Store, StoreError,
+    ClusterMember, CopyRecord, Counts, FeedAdded, FeedRecord, FeedSettings, Inserted, Job, JobEnd,
+    JobFailure, NewArticle, NewCopy, NewFeed, NewJob, Page, PollRecord, QueueCounts, Splits, Store,
+    StoreError, StoredSignature,
 };
 
 /// File name of the database inside a data directory.
@@ -172,7 +174,10 @@ fn json_column<T: serde::de::DeserializeOwned>(
 
 fn find_duplicate(conn: &Connection, url: Option<&str>, hash: &str) -> Result<Option<ArticleId>, StoreError> {
     conn.query_row(
-        "SELECT id FROM articles WHERE content_hash = ?1 OR (?2 IS NOT NULL AND canonical_url = ?2) LIMIT 1",
+        "SELECT id FROM articles WHERE content_hash = ?1 OR (?2 IS NOT NULL AND canonical_url = ?2)
+         UNION ALL
+         SELECT article_id FROM article_copies WHERE content_hash = ?1 OR (?2 IS NOT NULL AND canonical_url = ?2)
+         LIMIT 1",
         params![hash, url],
         |r| r.get(0).map(ArticleId),
     )
@@ -330,7 +335,7 @@ impl Store for SqliteStore {
             let mut statement = conn
                 .prepare(
                     "SELECT f.id, o.name, f.url, f.site_url, f.poll_seconds, f.fetch_pages, f.last_polled, f.last_error,
-                            f.etag, f.last_modified, f.failures
+                            f.etag, f.last_modified, f.failures, f.retry_at
                      FROM feeds f JOIN outlets o ON o.id = f.outlet_id ORDER BY o.name COLLATE NOCASE, f.url",
                 )
                 .during("listing feeds")?;
@@ -344,11 +349,12 @@ impl Store for SqliteStore {
                         site_url: r.get(3)?,
                         poll_seconds: r.get(4)?,
                         fetch_pages: r.get(5)?,
-                        last_polled: last_polled.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc()),
+                        last_polled: parse_time(last_polled),
                         last_error: r.get(7)?,
                         etag: r.get(8)?,
                         last_modified: r.get(9)?,
                         failures: r.get(10)?,
+                        retry_at: parse_time(r.get(11)?),
                     })
                 })
                 .during("listing feeds")?;
@@ -356,15 +362,146 @@ impl Store for SqliteStore {
         })
     }
 
-    fn record_poll(&self, feed: i64, poll: &PollRecord) -> Result<(), StoreError> {
-        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        conn.execute(
-            "UPDATE feeds SET last_polled = ?2, last_error = ?3, etag = ?4, last_modified = ?5,
+    fn update_feed(&self, feed: i64, settings: &FeedSettings) -> Result<bool, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting a feed update")?;
+        let outlet = match &settings.outlet {
+            Some(name) => Some(outlet_id(&tx, name, &timestamp(Utc::now()))?),
+            None => None,
+        };
+        let updated = tx
+            .execute(
+                "UPDATE feeds SET outlet_id = coalesce(?2, outlet_id), poll_seconds = coalesce(?3, poll_seconds),
+                     fetch_pages = coalesce(?4, fetch_pages)
+                 WHERE id = ?1",
+                params![feed, outlet, settings.poll_seconds, settings.fetch_pages],
+            )
+            .during("updating a feed")?;
+        tx.commit().during("committing a feed update")?;
+        Ok(updated == 1)
+    }
+
+    fn record_poll(&self, feed: i64, poll: &PollRecord, jobs: &[NewJob<'_>]) -> Result<usize, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting to record a poll")?;
+        let now = timestamp(Utc::now());
+        tx.execute(
+            "UPDATE feeds SET last_polled = ?2, last_error = ?3, etag = ?4, last_modified = ?5, retry_at = ?6,
                  failures = CASE WHEN ?3 IS NULL THEN 0 ELSE failures + 1 END
              WHERE id = ?1",
-            params![feed, timestamp(Utc::now()), poll.error, poll.etag, poll.last_modified],
+            params![feed, now, poll.error, poll.etag, poll.last_modified, poll.retry_at.map(timestamp)],
         )
         .during("recording a poll")?;
+        let queued = queue::enqueue(&tx, Some(feed), jobs, &now)?;
+        tx.commit().during("committing a poll")?;
+        Ok(queued)
+    }
+
+    fn claim_job(&self, lease: std::time::Duration) -> Result<Option<Job>, StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        queue::claim(&conn, Utc::now(), lease)
+    }
+
+    fn end_job(&self, id: i64, end: &JobEnd) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        queue::end(&conn, id, end, Utc::now())
+    }
+
+    fn queue_counts(&self) -> Result<QueueCounts, StoreError> {
+        self.read(queue::counts)
+    }
+
+    fn job_failures(&self, limit: u32) -> Result<Vec<JobFailure>, StoreError> {
+        self.read(|conn| queue::failures(conn, limit))
+    }
+
+    fn prune_jobs(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        queue::prune(&conn, before)
+    }
+
+    fn insert_copy(&self, copy: &NewCopy<'_>) -> Result<Option<ArticleId>, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during("starting to keep a copy")?;
+        let a = copy.article;
+        if let Some(id) = find_duplicate(&tx, a.url.as_deref(), copy.content_hash)? {
+            return Ok(Some(id));
+        }
+        let now = timestamp(Utc::now());
+        let outlet = match &a.outlet {
+            Some(name) => Some(outlet_id(&tx, name, &now)?),
+            None => None,
+        };
+        let story: Option<i64> = tx
+            .query_row("SELECT story_id FROM articles WHERE id = ?1", [copy.original.get()], |r| r.get(0))
+            .optional()
+            .during("finding a copy's original")?;
+        let Some(story) = story else {
+            return Err(StoreError::NoSuchArticle { id: copy.original });
+        };
+        tx.execute(
+            "INSERT INTO article_copies (article_id, outlet_id, canonical_url, content_hash, title, published,
+                                         similarity, found_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                copy.original.get(),
+                outlet,
+                a.url,
+                copy.content_hash,
+                a.title,
+                a.published.map(|t| timestamp(t.to_utc())),
+                copy.similarity,
+                now
+            ],
+        )
+        .during("keeping a copy")?;
+        tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story])
+            .during("updating a copy's story")?;
+        tx.commit().during("committing a copy")?;
+        Ok(None)
+    }
+
+    fn copies(&self, id: ArticleId) -> Result<Vec<CopyRecord>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT o.name, c.canonical_url, c.title, c.published, c.similarity
+                     FROM article_copies c LEFT JOIN outlets o ON o.id = c.outlet_id
+                     WHERE c.article_id = ?1 ORDER BY c.id",
+                )
+                .during("listing copies")?;
+            let rows = statement
+                .query_map([id.get()], |r| {
+                    Ok(CopyRecord {
+                        outlet: r.get(0)?,
+                        url: r.get(1)?,
+                        title: r.get(2)?,
+                        published: parse_time(r.get(3)?),
+                        similarity: r.get(4)?,
+                    })
+                })
+                .during("listing copies")?;
+            rows.collect::<Result<_, _>>().during("reading copies")
+        })
+    }
+
+    fn signatures(&self, limit: usize) -> Result<Vec<StoredSignature>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare("SELECT id, signature FROM (SELECT id, signature FROM articles ORDER BY id DESC LIMIT ?1) ORDER BY id")
+                .during("reading signatures")?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = statement
+                .query_map([limit], |r| Ok((ArticleId(r.get(0)?), r.get(1)?)))
+                .during("reading signatures")?;
+            rows.collect::<Result<_, _>>().during("reading signatures")
+        })
+    }
+
+    fn set_signature(&self, id: ArticleId, signature: &[u8]) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        conn.execute("UPDATE articles SET signature = ?2 WHERE id = ?1", params![id.get(), signature])
+            .during("storing a signature")?;
         Ok(())
     }
 
@@ -407,8 +544,8 @@ impl Store for SqliteStore {
         tx.execute(
             "INSERT INTO articles (story_id, outlet_id, canonical_url, content_hash, title, published, ingested_at,
                                    lead, image_url, article_json, analysis_json, assignment_json,
-                                   analysis_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                   analysis_version, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 story.get(),
                 outlet_id,
@@ -423,6 +560,7 @@ impl Store for SqliteStore {
                 json(new.analysis),
                 json(new.assignment),
                 new.analysis.version,
+                new.signature,
             ],
         )
         .during("inserting an article")?;

@@ -13,6 +13,16 @@ fn feeds_are_followed_once() {
 }
 
 #[test]
+fn queue() {
+    conformance::check_queue(&store().1);
+}
+
+#[test]
+fn copies() {
+    conformance::check_copies(&store().1);
+}
+
+#[test]
 fn insert_and_read() {
     conformance::check_insert_and_read(&store().1);
 }
