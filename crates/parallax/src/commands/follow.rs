@@ -65,14 +65,32 @@ impl Tally {
     }
 }
 
+/// Prints a line on standard output, or drops it when nobody reads it any more: a long-running
+/// poller must not die with the terminal that started it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// As [`say!`], on standard error.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// One line for a polled feed.
 fn print_poll(feed: &FeedRecord, report: &PollReport) {
     match (&report.error, report.not_modified) {
-        (Some(error), _) => eprintln!("failed     {}  {}: {error}", feed.outlet, feed.url),
-        (None, true) => println!("unchanged  {}  {}", feed.outlet, feed.url),
-        (None, false) => println!(
+        (Some(error), _) => complain!("failed     {}  {}: {error}", feed.outlet, feed.url),
+        (None, true) => say!("unchanged  {}  {}", feed.outlet, feed.url),
+        (None, false) => say!(
             "read       {}  {}: {} items, {} new to the queue",
-            feed.outlet, feed.url, report.items, report.queued
+            feed.outlet,
+            feed.url,
+            report.items,
+            report.queued
         ),
     }
 }
@@ -80,15 +98,15 @@ fn print_poll(feed: &FeedRecord, report: &PollReport) {
 /// One line for an item that did not simply end up stored.
 fn print_item(report: &ItemReport) {
     if let Some(why) = &report.read_from_feed {
-        println!("    read from the feed: {} ({why})", report.key);
+        say!("    read from the feed: {} ({why})", report.key);
     }
     match &report.outcome {
         ItemOutcome::Retry { error, at } => {
-            println!("    retry at {}: {}: {error}", at.format("%H:%M"), report.key)
+            say!("    retry at {}: {}: {error}", at.format("%H:%M"), report.key)
         }
-        ItemOutcome::Failed(error) => println!("    not stored: {}: {error}", report.key),
+        ItemOutcome::Failed(error) => say!("    not stored: {}: {error}", report.key),
         ItemOutcome::Copy { original, similarity } => {
-            println!("    a copy of article {original} ({:.0}% shared): {}", similarity * 100.0, report.key)
+            say!("    a copy of article {original} ({:.0}% shared): {}", similarity * 100.0, report.key)
         }
         _ => {}
     }
@@ -229,7 +247,7 @@ pub(crate) async fn follow(
     loop {
         if let Err(error) = follow_round(store, &fetcher, &mut worker, &stop, &mut progress).await {
             progress.clear();
-            eprintln!("error: {error:#}");
+            complain!("error: {error:#}");
         }
         let next = store.feeds().ok().and_then(|feeds| feeds.iter().filter_map(next_poll).min());
         let wait = next
@@ -266,7 +284,7 @@ async fn follow_round(
     let mut tally = Tally::default();
     work_queue(worker, store, stop, &mut tally, progress).await?;
     if tally.done() > 0 {
-        println!("worked {} queued items: {}", tally.done(), tally.summary());
+        say!("worked {} queued items: {}", tally.done(), tally.summary());
     }
     store.prune_jobs(now - KEEP_DONE_JOBS)?;
     Ok(())

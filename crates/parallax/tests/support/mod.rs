@@ -46,7 +46,13 @@ impl Server {
     /// Starts the binary with the arguments (which must listen on port 0) and waits for it to print
     /// its address ("http://127.0.0.1:PORT/").
     pub fn start(data: Option<&Path>, args: &[&str]) -> Server {
+        Self::start_with_env(data, args, &[])
+    }
+
+    /// As [`Server::start`], with these environment variables set.
+    pub fn start_with_env(data: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_parallax"));
+        command.envs(env.iter().copied());
         if let Some(data) = data {
             command.arg("--data").arg(data);
         }
