@@ -148,6 +148,31 @@ struct ArticlePage {
     body: Vec<ReaderBlock>,
     findings: Option<Findings>,
     words: usize,
+    copies: Vec<CopyView>,
+}
+
+/// Another outlet's run of the same text, as listed under the article.
+struct CopyView {
+    outlet: String,
+    title: String,
+    url: String,
+    when: String,
+    shared: String,
+}
+
+impl CopyView {
+    fn new(copy: parallax_store::CopyRecord) -> Self {
+        CopyView {
+            outlet: copy.outlet.unwrap_or_else(|| UNATTRIBUTED.to_owned()),
+            title: copy.title,
+            url: copy
+                .url
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                .unwrap_or_default(),
+            when: view::when(copy.published.map(|t| t.fixed_offset())),
+            shared: format!("{:.0}%", copy.similarity * 100.0),
+        }
+    }
 }
 
 pub(crate) async fn article(
@@ -155,7 +180,8 @@ pub(crate) async fn article(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
-    let (stored, analysis) = read(&state, move |s| Ok((s.article(id)?, s.analysis(id)?))).await?;
+    let (stored, analysis, copies) =
+        read(&state, move |s| Ok((s.article(id)?, s.analysis(id)?, s.copies(id)?))).await?;
     let stored = stored.ok_or(PageError::NotFound)?;
     let a = &stored.article;
     let image = a.image.clone().unwrap_or_default();
@@ -183,6 +209,7 @@ pub(crate) async fn article(
         body: ReaderBlock::build(&a.body, analysis.as_ref()),
         findings: analysis.as_ref().map(Findings::new),
         words: a.word_count(),
+        copies: copies.into_iter().map(CopyView::new).collect(),
     })
 }
 
