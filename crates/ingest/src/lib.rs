@@ -2,8 +2,13 @@
 //!
 //! A [`Pipeline`] owns the clustering state (rebuilt from the store when it opens) and takes documents
 //! from files, folders, JSON records or bytes. Each document ends as one [`Outcome`]: stored as a new
-//! article, recognised as a duplicate, or rejected with the reason. Every stored article is written in
-//! one transaction, so a failure part-way leaves nothing half-written.
+//! article, recognised as a duplicate, linked as a copy of a stored article (a syndicated wire story),
+//! or rejected with the reason. Every stored article is written in one transaction, so a failure
+//! part-way leaves nothing half-written.
+//!
+//! Followed feeds flow through the store's work queue: [`poll_feed`] queues a feed's items with the
+//! record of the poll, and a [`Worker`] claims them under leases, fetches their pages and takes them
+//! through the pipeline, so that a crash at any point loses and repeats nothing.
 //!
 //! [`parse_feed`] reads RSS, Atom and JSON feeds into [`FeedItem`]s to follow; [`read_opml`] and
 //! [`write_opml`] exchange lists of outlets with feed readers. A [`Fetcher`] fetches them and their

@@ -4,7 +4,9 @@
 //! Writes are whole: [`Store::insert_article`] stores an article, its analysis, its outlet and its story
 //! assignment in one transaction, and reports a [`Inserted::Duplicate`] instead when the article's
 //! canonical URL or content hash is already known. Reads return the domain types of `parallax-core`.
-//! [`Store::add_feed`] follows an outlet's feed once, whatever the number of times it is added.
+//! [`Store::add_feed`] follows an outlet's feed once, whatever the number of times it is added;
+//! [`Store::record_poll`] queues what a poll found in the work queue ([`Job`]s claimed under leases),
+//! and [`Store::insert_copy`] links a copy of a stored article to it.
 //!
 //! ```
 //! use parallax_store::{SqliteStore, Store};
