@@ -40,6 +40,9 @@ pub const SHINGLE_WORDS: usize = 5;
 /// anything: one changed word would undo a fifth of it, one shared phrase would make a "copy".
 pub const MIN_WORDS: usize = 25;
 
+/// Distinct shingles of a text of [`MIN_WORDS`] words.
+const MIN_SHINGLES: usize = MIN_WORDS - SHINGLE_WORDS + 1;
+
 /// A copy has at least this share of the shorter text's shingles in the longer: a trimmed,
 /// re-headlined or lightly edited copy stays well above it, while independent reports of one event,
 /// even sharing a quote or two, stay below a third. Wire stories rewritten by each outlet fall between
@@ -125,7 +128,8 @@ impl std::fmt::Debug for Signature {
 }
 
 impl Signature {
-    /// The signature of a text, or `None` when it has fewer than [`MIN_WORDS`] words.
+    /// The signature of a text, or `None` when it has fewer than [`MIN_WORDS`] words (or repeats a
+    /// few of them over and over, which leaves as few distinct shingles).
     ///
     /// Words are the runs of letters and digits, lower-cased, so punctuation, quote styles and line
     /// breaks do not matter. Give the article's body: a headline is harmless, but copies often change
@@ -138,6 +142,9 @@ impl Signature {
         let mut shingles = shingle_hashes(&words, SHINGLE_WORDS);
         shingles.sort_unstable();
         shingles.dedup();
+        if shingles.len() < MIN_SHINGLES {
+            return None;
+        }
         let mut minima = [u32::MAX; HASHES];
         for &shingle in &shingles {
             for (pair, seed) in minima.chunks_exact_mut(2).zip(SEEDS) {
@@ -179,7 +186,7 @@ impl Signature {
         let mut words = rest.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
         let shingles = words.next()?;
         // of_text never makes fewer: such a count is garbage, and would divide by zero.
-        if (shingles as usize) < MIN_WORDS + 1 - SHINGLE_WORDS {
+        if (shingles as usize) < MIN_SHINGLES {
             return None;
         }
         let mut minima = [0; HASHES];
@@ -262,11 +269,10 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
 }
 
-/// Hashes of every run of `size` consecutive words (of the whole text when shorter), in order and with
-/// repeats.
+/// Hashes of every run of `size` consecutive words, in order and with repeats.
 fn shingle_hashes(words: &[u64], size: usize) -> Vec<u64> {
     words
-        .windows(size.min(words.len()))
+        .windows(size)
         .map(|window| mix(window.iter().fold(0, |hash: u64, &word| hash.wrapping_mul(GOLDEN) ^ word)))
         .collect()
 }
@@ -628,6 +634,7 @@ investigators. The cause of the fire is still unknown.";
         assert!(Signature::of_text(&words(MIN_WORDS - 1)).is_none());
         assert!(Signature::of_text(&words(MIN_WORDS)).is_some());
         assert!(Signature::of_text("").is_none());
+        assert!(Signature::of_text(&"the fire spread ".repeat(MIN_WORDS)).is_none());
         assert!(Signature::of_text("\u{201c} -- ... \u{2014} !!! \u{201d}").is_none());
     }
 
@@ -696,18 +703,24 @@ investigators. The cause of the fire is still unknown.";
         assert_eq!(index.find_copy(&local).map(|(id, _)| id), Some(ArticleId(2)));
         assert_eq!(index.find_copy(&trade).map(|(id, _)| id), Some(ArticleId(3)));
 
-        // Inserting a stored id again replaces it and makes it the newest, so 3 goes next.
-        index.insert(ArticleId(2), local.clone());
-        assert_eq!(index.len(), 2);
-        index.insert(ArticleId(4), wire.clone());
+        // Inserting a stored id again replaces its text without evicting another.
+        index.insert(ArticleId(3), wire.clone());
         assert_eq!(index.len(), 2);
         assert_eq!(index.find_copy(&trade), None);
+        assert_eq!(index.find_copy(&wire).map(|(id, _)| id), Some(ArticleId(3)));
         assert_eq!(index.find_copy(&local).map(|(id, _)| id), Some(ArticleId(2)));
-        assert_eq!(index.find_copy(&wire).map(|(id, _)| id), Some(ArticleId(4)));
+
+        // And makes it the newest: 3 goes before 2 now.
+        index.insert(ArticleId(2), local.clone());
+        index.insert(ArticleId(4), trade.clone());
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.find_copy(&wire), None);
+        assert_eq!(index.find_copy(&local).map(|(id, _)| id), Some(ArticleId(2)));
+        assert_eq!(index.find_copy(&trade).map(|(id, _)| id), Some(ArticleId(4)));
 
         assert!(index.remove(ArticleId(4)));
         assert!(!index.remove(ArticleId(4)));
-        assert_eq!(index.find_copy(&wire), None);
+        assert_eq!(index.find_copy(&trade), None);
         assert_eq!(index.len(), 1);
     }
 

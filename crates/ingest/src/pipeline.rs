@@ -197,9 +197,12 @@ impl<'s> Pipeline<'s> {
 fn recent_signatures(store: &dyn Store) -> Result<NearDuplicates, IngestError> {
     let mut index = NearDuplicates::new(COPY_WINDOW);
     for (id, stored) in store.signatures(COPY_WINDOW)? {
-        let signature = match stored {
-            Some(bytes) => Signature::from_bytes(&bytes),
-            None => match store.article(id)? {
+        let signature = match stored.map(|bytes| (Signature::from_bytes(&bytes), bytes.is_empty())) {
+            Some((Some(signature), _)) => Some(signature),
+            // Too short for one when it was stored.
+            Some((None, true)) => None,
+            // Never worked out, or in a format this build no longer reads.
+            Some((None, false)) | None => match store.article(id)? {
                 Some(stored) => {
                     let signature = Signature::of_text(&stored.article.plain_text());
                     store.set_signature(
