@@ -17,7 +17,7 @@ use parallax_store::{NewFeed, SqliteStore, Store};
 pub fn run(outlets: usize, items: usize, file: &str) -> Result<()> {
     let articles = crate::load_articles(file)?;
     anyhow::ensure!(!articles.is_empty(), "{file} holds no documents");
-    let pages: Arc<Vec<(String, String)>> = Arc::new(
+    let pages: Arc<Vec<(String, Vec<String>)>> = Arc::new(
         articles
             .iter()
             .map(|(_, a)| {
@@ -25,11 +25,11 @@ pub fn run(outlets: usize, items: usize, file: &str) -> Result<()> {
                     .body
                     .iter()
                     .filter_map(|b| match b {
-                        Block::Paragraph { text } => Some(format!("<p>{}</p>", escape(text))),
+                        Block::Paragraph { text } => Some(text.clone()),
                         _ => None,
                     })
                     .collect();
-                (a.title.clone(), body.join(""))
+                (a.title.clone(), body)
             })
             .collect(),
     );
@@ -83,7 +83,7 @@ pub fn run(outlets: usize, items: usize, file: &str) -> Result<()> {
         "follow: {outlets} outlets × {items} items: {taken} items taken in {elapsed:.1} s = {:.0} items/s end to end \
          (poll → queue → fetch → extract → analyse → store → cluster; pages fetched {batch} at a time, stored on one \
          thread); {stored} new reports, {copies} linked as copies of stored ones (the corpus has {texts} texts, \
-         reused across outlets); {} stories; {failed} failures; peak memory {}",
+         reused across outlets reworded); {} stories; {failed} failures; peak memory {}",
         taken as f64 / elapsed,
         counts.stories,
         crate::peak_memory(),
@@ -95,7 +95,7 @@ pub fn run(outlets: usize, items: usize, file: &str) -> Result<()> {
 
 /// Serves `/oI/feed.xml` (M items) and `/oI/pJ.html` for each outlet I and item J, until the process
 /// ends.
-fn serve(outlets: usize, items: usize, pages: Arc<Vec<(String, String)>>) -> Result<SocketAddr> {
+fn serve(outlets: usize, items: usize, pages: Arc<Vec<(String, Vec<String>)>>) -> Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
     let address = listener.local_addr()?;
     std::thread::spawn(move || {
@@ -112,7 +112,7 @@ fn answer(
     address: SocketAddr,
     outlets: usize,
     items: usize,
-    pages: &[(String, String)],
+    pages: &[(String, Vec<String>)],
 ) {
     let mut request = Vec::new();
     let mut byte = [0u8; 1];
@@ -141,7 +141,11 @@ fn answer(
         }
         (Some(o), Some(page)) if page.starts_with('p') && page.ends_with(".html") => {
             let j: usize = page[1..page.len() - 5].parse().unwrap_or(0);
-            let (title, body) = &pages[(o * items + j) % pages.len()];
+            let n = o * items + j;
+            let (title, paragraphs) = &pages[n % pages.len()];
+            let round = n / pages.len();
+            let body: String =
+                paragraphs.iter().map(|p| format!("<p>{}</p>", escape(&reworded(p, round)))).collect();
             let html = format!(
                 "<html><head><title>{t}</title></head><body><nav>Home · World · Sport</nav><article><h1>{t}</h1>{body}<p>Filed by outlet {o} as report {j}.</p></article><footer>© Outlet {o}</footer></body></html>",
                 t = escape(title)
@@ -155,6 +159,28 @@ fn answer(
         body.len()
     );
     let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
+}
+
+/// A text as the `round`-th outlet to run it words it: the first as it is; each later one with an
+/// adverb of its own after every fifth word, so that the reused texts stay separate reports (copy
+/// detection sees them as independent) while reading much like the original to the analysis.
+fn reworded(text: &str, round: usize) -> String {
+    const ADVERBS: [&str; 8] = ["reportedly", "indeed", "also", "then", "still", "now", "just", "again"];
+    if round == 0 {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if (i + round) % 5 == 0 && word.chars().all(|c| c.is_ascii_lowercase()) {
+            out.push(' ');
+            out.push_str(ADVERBS[(i / 5 + round) % ADVERBS.len()]);
+        }
+    }
+    out
 }
 
 fn escape(text: &str) -> String {
