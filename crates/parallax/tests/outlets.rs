@@ -59,20 +59,27 @@ fn outlets_are_imported_once_listed_and_exported() {
     );
 }
 
+/// Reads a request's head; returns it and its path.
+fn read_request(stream: &mut std::net::TcpStream) -> (String, String) {
+    use std::io::Read;
+    let mut request = Vec::new();
+    let mut byte = [0u8; 1];
+    while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        request.push(byte[0]);
+    }
+    let request = String::from_utf8_lossy(&request).to_string();
+    let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    (request, path)
+}
+
 /// A loopback site with a feed of two reports, one of whose pages is missing.
 fn serve_outlet() -> std::net::SocketAddr {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
-            let mut request = Vec::new();
-            let mut byte = [0u8; 1];
-            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                request.push(byte[0]);
-            }
-            let request = String::from_utf8_lossy(&request).to_string();
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let (request, path) = read_request(&mut stream);
             let (head, body): (&str, String) = match path.as_str() {
                 "/" => ("200 OK\r\nContent-Type: text/html", r#"<html><head><title>Corvale Herald - home</title><meta property="og:site_name" content="Corvale Herald"><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><p>News.</p></body></html>"#.to_owned()),
                 "/feed.xml" if request.to_ascii_lowercase().contains("if-none-match: \"f1\"") => ("304 Not Modified", String::new()),
@@ -209,7 +216,7 @@ fn the_poller_follows_outlets_until_told_to_stop() {
 fn serve_counted_outlet(
     items: usize,
 ) -> (std::net::SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
@@ -219,13 +226,7 @@ fn serve_counted_outlet(
         for mut stream in listener.incoming().flatten() {
             let counter = counter.clone();
             std::thread::spawn(move || {
-                let mut request = Vec::new();
-                let mut byte = [0u8; 1];
-                while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                    request.push(byte[0]);
-                }
-                let request = String::from_utf8_lossy(&request).to_string();
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let (request, path) = read_request(&mut stream);
                 let towns = [
                     "Corvale",
                     "Aldmark",
