@@ -175,7 +175,7 @@ fn reworded(text: &str, round: usize) -> String {
             out.push(' ');
         }
         out.push_str(word);
-        if (i + round) % 5 == 0 && word.chars().all(|c| c.is_ascii_lowercase()) {
+        if (i + round).is_multiple_of(5) && word.chars().all(|c| c.is_ascii_lowercase()) {
             out.push(' ');
             out.push_str(ADVERBS[(i / 5 + round) % ADVERBS.len()]);
         }

@@ -120,6 +120,22 @@ pub enum FetchError {
     /// The connection or the exchange failed.
     #[error("{0}")]
     Network(String),
+    /// The site's `robots.txt` could not be had, for now.
+    #[error("the site's robots.txt could not be read ({0})")]
+    RobotsUnavailable(String),
+}
+
+/// How long a site whose `robots.txt` could not be had is left before it is asked again.
+pub const ROBOTS_RETRY: Duration = Duration::from_secs(10 * 60);
+
+/// One site's `robots.txt`, locked while it is fetched.
+type RobotsSlot = Arc<tokio::sync::Mutex<Option<RobotsEntry>>>;
+
+/// A site's `robots.txt` as last sought.
+#[derive(Debug)]
+enum RobotsEntry {
+    Known(Robots),
+    Unavailable { why: String, since: std::time::Instant },
 }
 
 impl FetchError {
@@ -127,7 +143,7 @@ impl FetchError {
     /// failing for now; not a refusal, a missing page or a body over the limit.
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Timeout | FetchError::Network(_) => true,
+            FetchError::Timeout | FetchError::Network(_) | FetchError::RobotsUnavailable(_) => true,
             FetchError::Status { status, .. } => *status == 408 || *status == 429 || *status >= 500,
             _ => false,
         }
@@ -148,8 +164,9 @@ pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
     hosts: Arc<std::sync::Mutex<HashMap<String, HostTurn>>>,
-    /// Each site's `robots.txt`, read once.
-    robots: Arc<tokio::sync::Mutex<HashMap<String, Robots>>>,
+    /// Each site's `robots.txt`, read once, each behind a lock of its own so that a slow site holds
+    /// up only its own pages.
+    robots: Arc<std::sync::Mutex<HashMap<String, RobotsSlot>>>,
 }
 
 /// When a host's last request started; holding the lock is holding the host's turn.
@@ -265,27 +282,43 @@ impl Fetcher {
     }
 
     /// Whether the site's `robots.txt` lets Parallax fetch a page. A site without one (4xx) allows
-    /// everything; one whose `robots.txt` fails otherwise allows nothing for now.
-    pub async fn robots_allow(&self, url: &str) -> bool {
-        let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+    /// everything; one refused or unreadable allows nothing. When it cannot be had for a reason that
+    /// may pass (a time-out, a 5xx), the error says so, and it is tried again after
+    /// [`ROBOTS_RETRY`].
+    pub async fn robots_allow(&self, url: &str) -> Result<bool, FetchError> {
+        let parsed = reqwest::Url::parse(url).map_err(|_| FetchError::BadUrl { url: url.to_owned() })?;
         let origin = parsed.origin().ascii_serialization();
-        let mut cache = self.robots.lock().await;
-        if !cache.contains_key(&origin) {
-            let robots = match self.fetch(&format!("{origin}/robots.txt"), &Validators::default()).await {
+        let slot = {
+            let mut sites = self.robots.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(sites.entry(origin.clone()).or_default())
+        };
+        let mut entry = slot.lock().await;
+        let stale = match &*entry {
+            None => true,
+            Some(RobotsEntry::Known(_)) => false,
+            Some(RobotsEntry::Unavailable { since, .. }) => since.elapsed() >= ROBOTS_RETRY,
+        };
+        if stale {
+            *entry = Some(match self.fetch(&format!("{origin}/robots.txt"), &Validators::default()).await {
                 Ok(Fetched::Document(document)) => {
-                    let text = String::from_utf8_lossy(&document.bytes);
-                    Robots::parse(&text, ROBOTS_AGENT)
+                    RobotsEntry::Known(Robots::parse(&String::from_utf8_lossy(&document.bytes), ROBOTS_AGENT))
                 }
-                Err(FetchError::Status { status: 400..=499, .. }) => Robots::allow_all(),
-                Ok(Fetched::NotModified) | Err(_) => Robots::disallow_all(),
-            };
-            cache.insert(origin.clone(), robots);
+                Err(FetchError::Status { status: 400..=499, .. }) => RobotsEntry::Known(Robots::allow_all()),
+                Err(error) if error.is_transient() => {
+                    RobotsEntry::Unavailable { why: error.to_string(), since: std::time::Instant::now() }
+                }
+                Ok(Fetched::NotModified) | Err(_) => RobotsEntry::Known(Robots::disallow_all()),
+            });
         }
         let path = match parsed.query() {
             Some(query) => format!("{}?{query}", parsed.path()),
             None => parsed.path().to_owned(),
         };
-        cache.get(&origin).is_some_and(|robots| robots.allows(&path))
+        match &*entry {
+            Some(RobotsEntry::Known(robots)) => Ok(robots.allows(&path)),
+            Some(RobotsEntry::Unavailable { why, .. }) => Err(FetchError::RobotsUnavailable(why.clone())),
+            None => Ok(false),
+        }
     }
 
     /// The typed error behind a failed exchange.

@@ -45,7 +45,7 @@ pub use address_policy::{ALLOW_PRIVATE_VAR, AddressError, AddressPolicy, Address
 pub use discover::{DiscoverError, Discovered, discover_feeds};
 pub use error::IngestError;
 pub use feeds::{Feed, FeedError, FeedFormat, FeedItem, MAX_FEED_BYTES, parse_feed};
-pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, Validators};
+pub use fetch::{Document, FetchConfig, FetchError, Fetched, Fetcher, ROBOTS_RETRY, Validators};
 pub use follow::{PollReport, next_poll, poll_feed};
 pub use opml::{MAX_OPML_BYTES, OpmlError, OpmlOutlet, read_opml, write_opml};
 pub use pipeline::{Maintained, Outcome, Pipeline, content_hash};

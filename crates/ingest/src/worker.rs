@@ -1,9 +1,10 @@
 //! Taking queued feed items through the pipeline: a [`Worker`] claims one job at a time from the
 //! store's queue, fetches the item's page (unless its outlet's feed is trusted, or the site's
 //! `robots.txt` asks to leave it alone), extracts and stores it, and ends the job with what became
-//! of it. A page that cannot be had is read from the feed's content when the feed carries some;
+//! of it. A page that cannot be had is read from the feed's full content when the feed carries it;
 //! otherwise a failure that may pass (a time-out, a busy server) is retried later with growing
-//! waits, and one that will not (a missing page) is kept with its reason.
+//! waits, and one that will not (a missing page), or the last attempt, falls back to the feed's
+//! summary, or is kept as failed with its reason.
 //!
 //! A worker that dies mid-job leaves the job leased; when the lease runs out another worker takes
 //! it, and finds the article already stored if the first got that far: nothing is lost and
@@ -273,8 +274,13 @@ impl<'s> Worker<'s> {
                 }
             }
         };
-        // The page failed, or the feed is trusted: read the item from the feed.
-        if let Some(body) = ready.item.content.as_ref().or(ready.item.summary.as_ref()) {
+        // The page failed, or the feed is trusted: read the item from the feed. A summary stands in
+        // for the page only when the page will not come (trusted feed, a failure that will not pass,
+        // the last attempt): stored, it would keep the full report out for good.
+        let page_may_come =
+            page_failure.as_ref().is_some_and(|f| f.transient.is_some() && ready.job.attempts < MAX_ATTEMPTS);
+        let summary = if page_may_come { None } else { ready.item.summary.as_ref() };
+        if let Some(body) = ready.item.content.as_ref().or(summary) {
             let html = format!("<html><body><article>{body}</article></body></html>");
             let outcome = self.pipeline.ingest_bytes(html.as_bytes(), &ready.hints);
             if let Outcome::Rejected(IngestError::Store(error)) = outcome {
@@ -299,11 +305,15 @@ impl<'s> Worker<'s> {
 
 /// Fetches an item's page, if its site's `robots.txt` lets crawlers have it.
 async fn fetch_page(fetcher: &Fetcher, url: &str) -> Result<crate::Document, FetchFailure> {
-    if !fetcher.robots_allow(url).await {
-        return Err(FetchFailure {
-            why: "the site's robots.txt asks crawlers to leave this page alone".into(),
-            transient: None,
-        });
+    match fetcher.robots_allow(url).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(FetchFailure {
+                why: "the site's robots.txt asks crawlers to leave this page alone".into(),
+                transient: None,
+            });
+        }
+        Err(error) => return Err(FetchFailure::from(error)),
     }
     match fetcher.fetch(url, &Validators::default()).await {
         Ok(Fetched::Document(page)) => Ok(page),

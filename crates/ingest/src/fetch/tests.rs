@@ -197,9 +197,14 @@ async fn requests_to_one_host_wait_their_turn() {
 async fn robots_txt_is_read_once_per_site() {
     let server = serve();
     let fetcher = loopback_fetcher(|_| {});
-    assert!(fetcher.robots_allow(&format!("http://{server}/news/a.html")).await);
-    assert!(!fetcher.robots_allow(&format!("http://{server}/private/b.html")).await);
-    // A site whose robots.txt cannot be had (nothing listens here) allows nothing for now.
+    assert!(fetcher.robots_allow(&format!("http://{server}/news/a.html")).await.unwrap());
+    assert!(!fetcher.robots_allow(&format!("http://{server}/private/b.html")).await.unwrap());
+    // A site whose robots.txt cannot be had (nothing listens here) allows nothing for now, and says
+    // why, so that its pages are tried again later.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    assert!(!fetcher.robots_allow(&format!("http://{closed}/a.html")).await, "unreachable: nothing allowed");
+    let unreachable = fetcher.robots_allow(&format!("http://{closed}/a.html")).await;
+    assert!(
+        matches!(&unreachable, Err(error) if error.is_transient()),
+        "unreachable: not known yet, to try again later: {unreachable:?}"
+    );
 }
