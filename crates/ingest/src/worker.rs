@@ -22,9 +22,10 @@ use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::{IngestError, Maintained};
 
-/// How long a claimed job is the claiming worker's: longer than the slowest fetch and extraction,
-/// so that a live worker keeps its job, short enough that a dead one's job is soon taken over.
-pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+/// How long a claimed job is the claiming worker's: longer than a whole batch of the slowest
+/// fetches from one site (one at a time, each up to a minute), so that a live worker keeps its jobs,
+/// short enough that a dead one's jobs are taken over within minutes.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(600);
 
 /// Attempts at an item whose page keeps failing for reasons that may pass, before it is given up.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -122,7 +123,7 @@ pub struct Worker<'s> {
     pipeline: Pipeline<'s>,
     fetcher: Fetcher,
     lease: Duration,
-    /// The followed feeds by id, read again when a job names one not seen yet.
+    /// The followed feeds by id, read again for each batch.
     feeds: HashMap<i64, FeedRecord>,
 }
 
@@ -156,12 +157,15 @@ impl<'s> Worker<'s> {
     pub async fn work_batch(&mut self) -> Result<Vec<ItemReport>, IngestError> {
         let mut reports = Vec::new();
         let mut claimed = Vec::new();
+        // Settings changed since the last batch (an outlet renamed, its pages no longer fetched)
+        // apply from this one.
+        self.feeds = self.store.feeds()?.into_iter().map(|f| (f.id, f)).collect();
         while claimed.len() < BATCH {
             let Some(job) = self.store.claim_job(self.lease)? else { break };
             match self.read(job)? {
                 Read::Ready(ready) => claimed.push(ready),
                 Read::Ended(job, report) => {
-                    self.store.end_job(job.id, &report.job_end())?;
+                    self.end(&job, &report)?;
                     reports.push(report);
                 }
             }
@@ -183,23 +187,23 @@ impl<'s> Worker<'s> {
         }
         for (ready, page) in claimed.into_iter().zip(pages) {
             let report = self.store_item(&ready, page)?;
-            self.store.end_job(ready.job.id, &report.job_end())?;
+            self.end(&ready.job, &report)?;
             reports.push(report);
         }
         Ok(reports)
     }
 
+    /// Ends a job; one taken over by another worker meanwhile is left to it.
+    fn end(&self, job: &Job, report: &ItemReport) -> Result<(), IngestError> {
+        if !self.store.end_job(job, &report.job_end())? {
+            tracing::warn!(job = job.id, key = %job.key, "A job outlived its lease and was taken over; left to its new holder.");
+        }
+        Ok(())
+    }
+
     /// Runs the clusterer's maintenance pass: when a batch of jobs ends.
     pub fn maintain(&mut self) -> Result<Maintained, IngestError> {
         self.pipeline.maintain()
-    }
-
-    /// The feed a job came from, with its current settings.
-    fn feed(&mut self, id: i64) -> Result<Option<&FeedRecord>, IngestError> {
-        if !self.feeds.contains_key(&id) {
-            self.feeds = self.store.feeds()?.into_iter().map(|f| (f.id, f)).collect();
-        }
-        Ok(self.feeds.get(&id))
     }
 
     /// Reads a claimed job: ready for its page, or already ended (unreadable, or stored before).
@@ -227,7 +231,7 @@ impl<'s> Worker<'s> {
             let report = report(&job, ItemOutcome::Known(id));
             return Ok(Read::Ended(job, report));
         }
-        let (outlet, fetch_pages) = match self.feed(job.feed.unwrap_or(queued.feed))? {
+        let (outlet, fetch_pages) = match self.feeds.get(&job.feed.unwrap_or(queued.feed)) {
             Some(feed) => (Some(feed.outlet.clone()), feed.fetch_pages),
             None => (None, true),
         };

@@ -324,9 +324,12 @@ pub(crate) fn check_queue(store: &dyn Store) {
 
     // A retry waits until its time; a failure is kept with its reason.
     let later = Utc::now() + chrono::Duration::hours(1);
-    store.end_job(first.id, &JobEnd::Retry { error: "503 from the server".into(), at: later }).unwrap();
+    assert!(
+        store.end_job(&first, &JobEnd::Retry { error: "503 from the server".into(), at: later }).unwrap()
+    );
     assert_eq!(store.claim_job(lease).unwrap(), None, "not due before its retry time");
-    store.end_job(second.id, &JobEnd::Failed("the page is gone (404)".into())).unwrap();
+    assert!(store.end_job(&second, &JobEnd::Failed("the page is gone (404)".into())).unwrap());
+    assert!(!store.end_job(&second, &JobEnd::Done("late".into())).unwrap(), "ended already");
     let failures = store.job_failures(10).unwrap();
     assert_eq!(
         failures.iter().map(|f| (f.key.as_str(), f.error.as_str(), f.will_retry)).collect::<Vec<_>>(),
@@ -343,7 +346,11 @@ pub(crate) fn check_queue(store: &dyn Store) {
     assert_eq!(orphan.key, "c");
     let again = store.claim_job(lease).unwrap().expect("the orphaned job again");
     assert_eq!((again.id, again.attempts), (orphan.id, 2));
-    store.end_job(again.id, &JobEnd::Done("stored as article 1".into())).unwrap();
+    assert!(
+        !store.end_job(&orphan, &JobEnd::Failed("the first worker, late".into())).unwrap(),
+        "a job taken over is no longer the first worker's to end"
+    );
+    assert!(store.end_job(&again, &JobEnd::Done("stored as article 1".into())).unwrap());
     assert_eq!(store.queue_counts().unwrap().done, 1);
     assert_eq!(store.prune_jobs(Utc::now() - chrono::Duration::hours(1)).unwrap(), 0, "done just now");
     assert_eq!(store.prune_jobs(Utc::now() + chrono::Duration::hours(1)).unwrap(), 1);

@@ -240,8 +240,9 @@ pub trait Store: Send + Sync {
     /// a lease that ran out), leased for `lease`.
     fn claim_job(&self, lease: std::time::Duration) -> Result<Option<Job>, StoreError>;
 
-    /// Ends a job as its worker reports.
-    fn end_job(&self, id: i64, end: &JobEnd) -> Result<(), StoreError>;
+    /// Ends a job as its worker reports, if the worker still holds it (the job has not been handed
+    /// out again since this claim); returns whether it did.
+    fn end_job(&self, job: &Job, end: &JobEnd) -> Result<bool, StoreError>;
 
     /// How many jobs are in each state.
     fn queue_counts(&self) -> Result<QueueCounts, StoreError>;

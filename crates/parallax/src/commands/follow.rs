@@ -245,15 +245,20 @@ pub(crate) async fn follow(
     let mut worker = Worker::new(store, fetcher.clone(), lease()?)?;
     let mut progress = Progress::new();
     loop {
-        if let Err(error) = follow_round(store, &fetcher, &mut worker, &stop, &mut progress).await {
-            progress.clear();
-            complain!("error: {error:#}");
-        }
-        let next = store.feeds().ok().and_then(|feeds| feeds.iter().filter_map(next_poll).min());
-        let wait = next
-            .and_then(|at| (at - chrono::Utc::now()).to_std().ok())
-            .unwrap_or(Duration::ZERO)
-            .clamp(Duration::from_millis(200), LONGEST_SLEEP);
+        let wait = match follow_round(store, &fetcher, &mut worker, &stop, &mut progress).await {
+            Ok(()) => {
+                let next = store.feeds().ok().and_then(|feeds| feeds.iter().filter_map(next_poll).min());
+                next.and_then(|at| (at - chrono::Utc::now()).to_std().ok())
+                    .unwrap_or(Duration::ZERO)
+                    .clamp(Duration::from_millis(200), LONGEST_SLEEP)
+            }
+            // The store failing (a full disk, a lock held too long) is waited out, not hammered.
+            Err(error) => {
+                progress.clear();
+                complain!("error: {error:#}");
+                LONGEST_SLEEP
+            }
+        };
         if *stop.borrow() {
             return Ok(());
         }

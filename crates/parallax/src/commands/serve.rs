@@ -73,7 +73,7 @@ pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
 fn run_server(
     store: SqliteStore,
     args: &ServeArgs,
-    on_ready: impl FnOnce(std::net::SocketAddr),
+    on_ready: impl FnOnce(std::net::SocketAddr) + Send + 'static,
 ) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let store = Arc::new(store);
@@ -82,10 +82,11 @@ fn run_server(
     runtime.block_on(async {
         let (stop_sender, stop) = tokio::sync::watch::channel(false);
         let mut web_stop = stop.clone();
-        let web = parallax_web::serve(state, args.addr, on_ready, async move {
+        // The server runs as a task of its own, so that the worker's work on this thread never holds
+        // up accepting connections.
+        let web = tokio::spawn(parallax_web::serve(state, args.addr, on_ready, async move {
             let _ = web_stop.changed().await;
-        });
-        // The worker runs on this thread, beside the server's tasks on the runtime's others.
+        }));
         let worker = async {
             match fetcher {
                 Some(fetcher) => super::follow::follow(store.as_ref(), fetcher, stop).await,
@@ -105,7 +106,7 @@ fn run_server(
         while web_result.is_none() || worker_result.is_none() {
             tokio::select! {
                 result = &mut web, if web_result.is_none() => {
-                    web_result = Some(result);
+                    web_result = Some(result.map_err(anyhow::Error::from).and_then(|r| r.map_err(anyhow::Error::from)));
                     let _ = stop_sender.send(true);
                 }
                 result = &mut worker, if worker_result.is_none() => {

@@ -402,9 +402,9 @@ impl Store for SqliteStore {
         queue::claim(&conn, Utc::now(), lease)
     }
 
-    fn end_job(&self, id: i64, end: &JobEnd) -> Result<(), StoreError> {
+    fn end_job(&self, job: &Job, end: &JobEnd) -> Result<bool, StoreError> {
         let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        queue::end(&conn, id, end, Utc::now())
+        queue::end(&conn, job, end, Utc::now())
     }
 
     fn queue_counts(&self) -> Result<QueueCounts, StoreError> {

@@ -49,26 +49,40 @@ pub(super) fn claim(
     .during("claiming a job")
 }
 
-pub(super) fn end(conn: &Connection, id: i64, end: &JobEnd, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub(super) fn end(
+    conn: &Connection,
+    job: &Job,
+    end: &JobEnd,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let now = timestamp(now);
-    match end {
+    // Only the claim that holds the job ends it: one taken over since (its lease ran out) is the
+    // new holder's.
+    let held = "id = ?1 AND state = 'running' AND attempts = ?2";
+    let ended = match end {
         JobEnd::Done(outcome) => conn.execute(
-            "UPDATE jobs SET state = 'done', outcome = ?2, last_error = NULL, leased_until = NULL, ended_at = ?3
-             WHERE id = ?1",
-            params![id, outcome, now],
+            &format!(
+                "UPDATE jobs SET state = 'done', outcome = ?3, last_error = NULL, leased_until = NULL, ended_at = ?4
+                 WHERE {held}"
+            ),
+            params![job.id, job.attempts, outcome, now],
         ),
         JobEnd::Retry { error, at } => conn.execute(
-            "UPDATE jobs SET state = 'queued', last_error = ?2, not_before = ?3, leased_until = NULL, ended_at = ?4
-             WHERE id = ?1",
-            params![id, error, timestamp(*at), now],
+            &format!(
+                "UPDATE jobs SET state = 'queued', last_error = ?3, not_before = ?5, leased_until = NULL, ended_at = ?4
+                 WHERE {held}"
+            ),
+            params![job.id, job.attempts, error, now, timestamp(*at)],
         ),
         JobEnd::Failed(error) => conn.execute(
-            "UPDATE jobs SET state = 'failed', last_error = ?2, leased_until = NULL, ended_at = ?3 WHERE id = ?1",
-            params![id, error, now],
+            &format!(
+                "UPDATE jobs SET state = 'failed', last_error = ?3, leased_until = NULL, ended_at = ?4 WHERE {held}"
+            ),
+            params![job.id, job.attempts, error, now],
         ),
     }
     .during("ending a job")?;
-    Ok(())
+    Ok(ended == 1)
 }
 
 pub(super) fn counts(conn: &Connection) -> Result<QueueCounts, StoreError> {
