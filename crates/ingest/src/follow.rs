@@ -15,8 +15,6 @@ use crate::worker::ItemJob;
 /// What a poll of one feed did.
 #[derive(Debug, Default)]
 pub struct PollReport {
-    /// The feed's URL.
-    pub feed: String,
     /// The feed answered that nothing changed.
     pub not_modified: bool,
     /// Items in the feed.
@@ -37,15 +35,20 @@ const LONGEST_BACKOFF_SECONDS: i64 = 24 * 60 * 60;
 /// and never before the time its server asked for.
 pub fn next_poll(feed: &FeedRecord) -> Option<chrono::DateTime<chrono::Utc>> {
     let last = feed.last_polled?;
-    let interval = i64::from(feed.poll_seconds) << feed.failures.min(10);
+    let interval = doubled(i64::from(feed.poll_seconds), feed.failures);
     let wait = if feed.failures > 0 { interval.min(LONGEST_BACKOFF_SECONDS) } else { interval };
     let due = last + chrono::Duration::seconds(wait);
     Some(feed.retry_at.map_or(due, |asked| due.max(asked)))
 }
 
+/// A wait of `seconds` doubled `times` times (at most ten: waits grow, they do not overflow).
+pub(crate) fn doubled(seconds: i64, times: u32) -> i64 {
+    seconds << times.min(10)
+}
+
 /// Polls one feed, queueing its items; records the poll with the feed.
 pub async fn poll_feed(store: &dyn Store, fetcher: &Fetcher, feed: &FeedRecord) -> PollReport {
-    let mut report = PollReport { feed: feed.url.clone(), ..PollReport::default() };
+    let mut report = PollReport::default();
     let validators = Validators { etag: feed.etag.clone(), last_modified: feed.last_modified.clone() };
     let mut record = PollRecord {
         etag: feed.etag.clone(),

@@ -19,6 +19,7 @@ use parallax_store::{FeedRecord, Job, JobEnd, Store};
 
 use crate::feeds::FeedItem;
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::follow::doubled;
 use crate::pipeline::{Outcome, Pipeline};
 use crate::{IngestError, Maintained};
 
@@ -177,7 +178,7 @@ impl<'s> Worker<'s> {
                 fetches.spawn(async move { (index, fetch_page(&fetcher, &url).await) });
             }
         }
-        let mut pages: Vec<Option<Result<crate::Document, FetchFailure>>> =
+        let mut pages: Vec<Option<Result<crate::Document, PageFailure>>> =
             (0..claimed.len()).map(|_| None).collect();
         while let Some(joined) = fetches.join_next().await {
             match joined {
@@ -250,7 +251,7 @@ impl<'s> Worker<'s> {
     fn store_item(
         &mut self,
         ready: &Claimed,
-        page: Option<Result<crate::Document, FetchFailure>>,
+        page: Option<Result<crate::Document, PageFailure>>,
     ) -> Result<ItemReport, IngestError> {
         let mut report = ItemReport {
             key: ready.job.key.clone(),
@@ -261,16 +262,14 @@ impl<'s> Worker<'s> {
         let mut page_failure = match (&ready.page, page) {
             (None, _) => None,
             (Some(_), None) => {
-                Some(FetchFailure { why: "the page fetch was lost".into(), transient: Some(None) })
+                Some(PageFailure::Fetch(FetchError::Network("the page fetch was lost".into())))
             }
             (Some(_), Some(Err(failure))) => Some(failure),
             (Some(_), Some(Ok(page))) => {
                 let hints = Hints { charset: page.charset.clone(), ..ready.hints.clone() };
                 match self.pipeline.ingest_bytes(&page.bytes, &hints) {
                     Outcome::Rejected(IngestError::Store(error)) => return Err(error.into()),
-                    Outcome::Rejected(error) => {
-                        Some(FetchFailure { why: error.to_string(), transient: None })
-                    }
+                    Outcome::Rejected(error) => Some(PageFailure::Lasting(error.to_string())),
                     outcome => {
                         report.outcome = item_outcome(outcome);
                         return Ok(report);
@@ -281,8 +280,7 @@ impl<'s> Worker<'s> {
         // The page failed, or the feed is trusted: read the item from the feed. A summary stands in
         // for the page only when the page will not come (trusted feed, a failure that will not pass,
         // the last attempt): stored, it would keep the full report out for good.
-        let page_may_come =
-            page_failure.as_ref().is_some_and(|f| f.transient.is_some() && ready.job.attempts < MAX_ATTEMPTS);
+        let page_may_come = page_failure.as_ref().is_some_and(|f| f.may_pass(ready.job.attempts));
         let summary = if page_may_come { None } else { ready.item.summary.as_ref() };
         if let Some(body) = ready.item.content.as_ref().or(summary) {
             let html = format!("<html><body><article>{body}</article></body></html>");
@@ -291,16 +289,17 @@ impl<'s> Worker<'s> {
                 return Err(error.into());
             }
             if !matches!(outcome, Outcome::Rejected(_)) {
-                report.read_from_feed = page_failure.take().map(|f| f.why);
+                report.read_from_feed = page_failure.take().map(|f| f.why());
             }
             report.outcome = item_outcome(outcome);
             return Ok(report);
         }
         report.outcome = match page_failure {
-            Some(FetchFailure { why, transient: Some(asked) }) if ready.job.attempts < MAX_ATTEMPTS => {
-                ItemOutcome::Retry { error: why, at: retry_time(ready.job.attempts, asked) }
-            }
-            Some(FetchFailure { why, .. }) => ItemOutcome::Failed(why),
+            Some(failure) if failure.may_pass(ready.job.attempts) => ItemOutcome::Retry {
+                error: failure.why(),
+                at: retry_time(ready.job.attempts, failure.retry_after()),
+            },
+            Some(failure) => ItemOutcome::Failed(failure.why()),
             None => ItemOutcome::Failed("the feed gives no content for it and has no link to it".into()),
         };
         Ok(report)
@@ -308,44 +307,54 @@ impl<'s> Worker<'s> {
 }
 
 /// Fetches an item's page, if its site's `robots.txt` lets crawlers have it.
-async fn fetch_page(fetcher: &Fetcher, url: &str) -> Result<crate::Document, FetchFailure> {
-    match fetcher.robots_allow(url).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(FetchFailure {
-                why: "the site's robots.txt asks crawlers to leave this page alone".into(),
-                transient: None,
-            });
-        }
-        Err(error) => return Err(FetchFailure::from(error)),
+async fn fetch_page(fetcher: &Fetcher, url: &str) -> Result<crate::Document, PageFailure> {
+    if !fetcher.robots_allow(url).await.map_err(PageFailure::Fetch)? {
+        let why = "the site's robots.txt asks crawlers to leave this page alone";
+        return Err(PageFailure::Lasting(why.into()));
     }
     match fetcher.fetch(url, &Validators::default()).await {
         Ok(Fetched::Document(page)) => Ok(page),
         Ok(Fetched::NotModified) => {
-            Err(FetchFailure { why: "the server answered 304 to a plain request".into(), transient: None })
+            Err(PageFailure::Lasting("the server answered 304 to a plain request".into()))
         }
-        Err(error) => Err(FetchFailure::from(error)),
+        Err(error) => Err(PageFailure::Fetch(error)),
     }
 }
 
-/// Why a page could not be had, and whether trying later may help (with the wait its server asked
-/// for, if any).
-struct FetchFailure {
-    why: String,
-    transient: Option<Option<Duration>>,
+/// Why a page could not be had or used.
+enum PageFailure {
+    /// Fetching it failed; trying later may help when the error says so.
+    Fetch(FetchError),
+    /// It will not do, or may not be had, whenever it is tried.
+    Lasting(String),
 }
 
-impl From<FetchError> for FetchFailure {
-    fn from(error: FetchError) -> Self {
-        let transient = error.is_transient().then(|| error.retry_after());
-        FetchFailure { why: error.to_string(), transient }
+impl PageFailure {
+    fn why(&self) -> String {
+        match self {
+            PageFailure::Fetch(error) => error.to_string(),
+            PageFailure::Lasting(why) => why.clone(),
+        }
+    }
+
+    /// Whether the page may still come: a failure that may pass, with attempts left.
+    fn may_pass(&self, attempts: u32) -> bool {
+        matches!(self, PageFailure::Fetch(error) if error.is_transient()) && attempts < MAX_ATTEMPTS
+    }
+
+    /// How long the page's server asked to be left alone, when it did.
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            PageFailure::Fetch(error) => error.retry_after(),
+            PageFailure::Lasting(_) => None,
+        }
     }
 }
 
 /// When to try an item again after `attempts` tries: growing waits, never sooner than its server
 /// asked.
 fn retry_time(attempts: u32, asked: Option<Duration>) -> chrono::DateTime<chrono::Utc> {
-    let backoff = chrono::Duration::seconds(FIRST_RETRY_SECONDS << attempts.saturating_sub(1).min(10));
+    let backoff = chrono::Duration::seconds(doubled(FIRST_RETRY_SECONDS, attempts.saturating_sub(1)));
     let asked = asked.and_then(|wait| chrono::Duration::from_std(wait).ok()).unwrap_or_default();
     chrono::Utc::now() + backoff.max(asked)
 }

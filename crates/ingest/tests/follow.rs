@@ -877,16 +877,21 @@ fn a_syndicated_report_is_kept_once_with_its_copy() {
     assert_eq!(store.queue_counts().unwrap(), QueueCounts { queued: 0, running: 0, done: 2, failed: 0 });
 }
 
-/// A site whose `robots.txt` fails for a moment (a 503, a time-out) has not asked to be left alone:
-/// its items should wait for a retry like any other passing failure, not fail for good.
-#[test]
-fn a_robots_txt_that_fails_for_now_does_not_fail_items_for_good() {
+/// The Herald with one report whose page answers `page` (and its `robots.txt`, `robots`), as the
+/// feed item `item` makes it: followed into a fresh store and given one pass.
+fn one_report_pass(
+    page: Reply,
+    robots: Option<Reply>,
+    item: fn(&Story, String) -> Item,
+) -> (tempfile::TempDir, SqliteStore, Pass) {
     let story = Story::load("bridge-closure.txt");
     let server = Server::start(|base| {
         let mut routes = HashMap::new();
-        routes.insert("/robots.txt".to_owned(), Reply::status("503 Service Unavailable", &[]));
-        routes.insert("/news/bridge.html".to_owned(), Reply::ok("text/html", story.page("The Herald")));
-        let item = Item::bare(&story.headline, format!("{base}/news/bridge.html"));
+        if let Some(robots) = robots {
+            routes.insert("/robots.txt".to_owned(), robots);
+        }
+        routes.insert("/news/bridge.html".to_owned(), page);
+        let item = item(&story, format!("{base}/news/bridge.html"));
         let xml = rss("UTF-8", "The Herald", &format!("{base}/news/"), &[item]);
         routes.insert("/feeds/herald.xml".to_owned(), Reply::ok("application/rss+xml", xml));
         routes
@@ -895,6 +900,17 @@ fn a_robots_txt_that_fails_for_now_does_not_fail_items_for_good() {
     let store = SqliteStore::open_dir(dir.path()).unwrap();
     follow(&store, "The Herald", &server.url("/feeds/herald.xml"));
     let first = runtime().block_on(pass(&store));
+    (dir, store, first)
+}
+
+/// A site whose `robots.txt` fails for a moment (a 503, a time-out) has not asked to be left alone:
+/// its items should wait for a retry like any other passing failure, not fail for good.
+#[test]
+fn a_robots_txt_that_fails_for_now_does_not_fail_items_for_good() {
+    let page = Reply::ok("text/html", Story::load("bridge-closure.txt").page("The Herald"));
+    let robots = Reply::status("503 Service Unavailable", &[]);
+    let (_dir, store, first) =
+        one_report_pass(page, Some(robots), |story, link| Item::bare(&story.headline, link));
     let [report] = &first.items[..] else { panic!("{:#?}", first.items) };
     assert!(matches!(report.outcome, ItemOutcome::Retry { .. }), "{report:?}");
     assert_eq!(store.queue_counts().unwrap(), QueueCounts { queued: 1, running: 0, done: 0, failed: 0 });
@@ -904,19 +920,8 @@ fn a_robots_txt_that_fails_for_now_does_not_fail_items_for_good() {
 /// for the report for good.
 #[test]
 fn a_summary_does_not_stand_in_for_a_page_that_may_still_come() {
-    let story = Story::load("bridge-closure.txt");
-    let server = Server::start(|base| {
-        let mut routes = HashMap::new();
-        routes.insert("/news/bridge.html".to_owned(), Reply::status("503 Service Unavailable", &[]));
-        let item = Item::of(&story, format!("{base}/news/bridge.html"));
-        let xml = rss("UTF-8", "The Herald", &format!("{base}/news/"), &[item]);
-        routes.insert("/feeds/herald.xml".to_owned(), Reply::ok("application/rss+xml", xml));
-        routes
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
-    follow(&store, "The Herald", &server.url("/feeds/herald.xml"));
-    let first = runtime().block_on(pass(&store));
+    let page = Reply::status("503 Service Unavailable", &[]);
+    let (_dir, store, first) = one_report_pass(page, None, Item::of);
     let [report] = &first.items[..] else { panic!("{:#?}", first.items) };
     assert!(matches!(report.outcome, ItemOutcome::Retry { .. }), "{report:?}");
     assert_eq!(store.counts().unwrap().articles, 0, "the summary is not stored in the page's place");

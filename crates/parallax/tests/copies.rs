@@ -3,8 +3,7 @@
 
 mod support;
 
-use serde_json::Value;
-use support::{Server, parallax, stdout};
+use support::{Server, listed_reports, parallax, stdout};
 
 const WIRE: &str = "Rescue crews pulled 43 survivors from the water after the ferry Saltwren capsized in a sudden \
 storm in Marrow Bay on Tuesday evening, the coast guard said.\n\nNine people were confirmed dead and four were \
@@ -35,14 +34,7 @@ fn a_syndicated_copy_is_linked_to_its_original() {
     assert!(text.contains("0 new, 0 duplicate, 1 copy"), "{text}");
     assert!(text.contains("a copy of article 1"), "{text}");
 
-    let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
-    let reports: Vec<&str> = stories
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["articles"].as_array().unwrap().iter())
-        .map(|a| a["outlet"].as_str().unwrap())
-        .collect();
+    let reports = listed_reports(&data, "outlet");
     assert_eq!(reports, ["Aldmark Wire"], "the copy is not a report of its own");
 
     let server = Server::start(Some(&data), &["serve", "--addr", "127.0.0.1:0"]);

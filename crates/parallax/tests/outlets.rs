@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Server, fixtures, parallax, stdout};
+use support::{Server, fixtures, listed_reports, parallax, stdout};
 
 #[test]
 fn outlets_are_imported_once_listed_and_exported() {
@@ -153,15 +153,7 @@ fn fetch_now_reads_a_followed_outlet_once_and_safely() {
         text.contains("read from the feed") && text.contains("404"),
         "the missing page is read from the feed: {text}"
     );
-    let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
-    let outlets: Vec<&str> = stories
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["articles"].as_array().unwrap().iter())
-        .map(|a| a["outlet"].as_str().unwrap())
-        .collect();
-    assert_eq!(outlets, ["Corvale Herald", "Corvale Herald"]);
+    assert_eq!(listed_reports(&data, "outlet"), ["Corvale Herald", "Corvale Herald"]);
 
     // The feed answers 304 to the validators kept from the last poll; nothing is stored twice.
     let again = parallax_allowing(&data, Some("127.0.0.0/8"), &["fetch-now", "Corvale Herald"]);
@@ -194,9 +186,7 @@ fn the_poller_follows_outlets_until_told_to_stop() {
         .unwrap();
     let started = std::time::Instant::now();
     let stored = loop {
-        let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
-        let count: usize =
-            stories.as_array().unwrap().iter().map(|s| s["articles"].as_array().unwrap().len()).sum();
+        let count = listed_reports(&data, "title").len();
         if count == 2 || started.elapsed() > std::time::Duration::from_secs(30) {
             break count;
         }
@@ -326,14 +316,7 @@ fn a_worker_killed_mid_pass_loses_and_repeats_nothing() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("unchanged"), "the feed is not read again: {text}");
-    let stories: Value = serde_json::from_str(&stdout(&parallax(&data, &["stories", "--json"]))).unwrap();
-    let mut titles: Vec<&str> = stories
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["articles"].as_array().unwrap().iter())
-        .map(|a| a["title"].as_str().unwrap())
-        .collect();
+    let mut titles = listed_reports(&data, "title");
     titles.sort_unstable();
     let before = titles.len();
     titles.dedup();

@@ -99,3 +99,16 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
     (status, body.to_owned())
 }
+
+/// One field (`outlet`, `title`, ...) of every report `parallax stories --json` lists, story by story.
+pub fn listed_reports(data: &Path, field: &str) -> Vec<String> {
+    let stories: serde_json::Value =
+        serde_json::from_str(&stdout(&parallax(data, &["stories", "--json"]))).expect("stories as JSON");
+    stories
+        .as_array()
+        .expect("a list of stories")
+        .iter()
+        .flat_map(|s| s["articles"].as_array().expect("a story's reports").iter())
+        .map(|a| a[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
