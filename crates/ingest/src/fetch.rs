@@ -131,11 +131,19 @@ pub const ROBOTS_RETRY: Duration = Duration::from_secs(10 * 60);
 /// One site's `robots.txt`, locked while it is fetched.
 type RobotsSlot = Arc<tokio::sync::Mutex<Option<RobotsEntry>>>;
 
+/// How long a site's `robots.txt` is kept before it is read again, so that a long-running worker
+/// sees a site's changed rules.
+pub const ROBOTS_KEEP: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// A site's `robots.txt` as last sought.
 #[derive(Debug)]
 enum RobotsEntry {
-    Known(Robots),
-    Unavailable { why: String, since: std::time::Instant },
+    /// Read (or known to be missing or refused) at this time.
+    Known(Robots, std::time::Instant),
+    Unavailable {
+        why: String,
+        since: std::time::Instant,
+    },
 }
 
 impl FetchError {
@@ -281,8 +289,8 @@ impl Fetcher {
         }))
     }
 
-    /// Whether the site's `robots.txt` lets Parallax fetch a page. A site without one (4xx) allows
-    /// everything; one refused or unreadable allows nothing. When it cannot be had for a reason that
+    /// Whether the site's `robots.txt` lets Parallax fetch a page, read once a day per site. A site
+    /// without one (4xx) allows everything; one refused or unreadable allows nothing. When it cannot be had for a reason that
     /// may pass (a time-out, a 5xx), the error says so, and it is tried again after
     /// [`ROBOTS_RETRY`].
     pub async fn robots_allow(&self, url: &str) -> Result<bool, FetchError> {
@@ -295,19 +303,24 @@ impl Fetcher {
         let mut entry = slot.lock().await;
         let stale = match &*entry {
             None => true,
-            Some(RobotsEntry::Known(_)) => false,
+            Some(RobotsEntry::Known(_, read)) => read.elapsed() >= ROBOTS_KEEP,
             Some(RobotsEntry::Unavailable { since, .. }) => since.elapsed() >= ROBOTS_RETRY,
         };
         if stale {
             *entry = Some(match self.fetch(&format!("{origin}/robots.txt"), &Validators::default()).await {
-                Ok(Fetched::Document(document)) => {
-                    RobotsEntry::Known(Robots::parse(&String::from_utf8_lossy(&document.bytes), ROBOTS_AGENT))
+                Ok(Fetched::Document(document)) => RobotsEntry::Known(
+                    Robots::parse(&String::from_utf8_lossy(&document.bytes), ROBOTS_AGENT),
+                    std::time::Instant::now(),
+                ),
+                Err(FetchError::Status { status: 400..=499, .. }) => {
+                    RobotsEntry::Known(Robots::allow_all(), std::time::Instant::now())
                 }
-                Err(FetchError::Status { status: 400..=499, .. }) => RobotsEntry::Known(Robots::allow_all()),
                 Err(error) if error.is_transient() => {
                     RobotsEntry::Unavailable { why: error.to_string(), since: std::time::Instant::now() }
                 }
-                Ok(Fetched::NotModified) | Err(_) => RobotsEntry::Known(Robots::disallow_all()),
+                Ok(Fetched::NotModified) | Err(_) => {
+                    RobotsEntry::Known(Robots::disallow_all(), std::time::Instant::now())
+                }
             });
         }
         let path = match parsed.query() {
@@ -315,7 +328,7 @@ impl Fetcher {
             None => parsed.path().to_owned(),
         };
         match &*entry {
-            Some(RobotsEntry::Known(robots)) => Ok(robots.allows(&path)),
+            Some(RobotsEntry::Known(robots, _)) => Ok(robots.allows(&path)),
             Some(RobotsEntry::Unavailable { why, .. }) => Err(FetchError::RobotsUnavailable(why.clone())),
             None => Ok(false),
         }

@@ -353,8 +353,24 @@ pub(crate) fn check_queue(store: &dyn Store) {
     assert!(store.end_job(&again, &JobEnd::Done("stored as article 1".into())).unwrap());
     assert_eq!(store.queue_counts().unwrap().done, 1);
     assert_eq!(store.prune_jobs(Utc::now() - chrono::Duration::hours(1)).unwrap(), 0, "done just now");
+
+    // A job whose workers die on it every time is given up, not handed out for ever.
+    store
+        .record_poll(feed, &crate::PollRecord::default(), &[NewJob { key: "poison", payload: "{}" }])
+        .unwrap();
+    let mut claims = 0;
+    while let Some(job) = store.claim_job(Duration::ZERO).unwrap() {
+        assert_eq!(job.key, "poison");
+        claims += 1;
+        assert!(claims <= crate::MAX_CLAIMS, "handed out for ever");
+    }
+    assert_eq!(claims, crate::MAX_CLAIMS);
+    let given_up = store.job_failures(1).unwrap();
+    assert_eq!((given_up[0].key.as_str(), given_up[0].will_retry), ("poison", false));
+    assert!(given_up[0].error.contains("never ended"), "{}", given_up[0].error);
     assert_eq!(store.prune_jobs(Utc::now() + chrono::Duration::hours(1)).unwrap(), 1);
     assert_eq!(store.queue_counts().unwrap().done, 0);
+    assert_eq!(store.queue_counts().unwrap().failed, 2);
 }
 
 /// A copy is kept as a link to its original, known by its URL and text from then on, and refused

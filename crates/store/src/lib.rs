@@ -23,7 +23,7 @@ mod queue;
 mod sqlite;
 
 pub use error::StoreError;
-pub use queue::{Job, JobEnd, JobFailure, NewJob, QueueCounts};
+pub use queue::{Job, JobEnd, JobFailure, MAX_CLAIMS, NewJob, QueueCounts};
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
@@ -237,7 +237,8 @@ pub trait Store: Send + Sync {
     fn record_poll(&self, feed: i64, poll: &PollRecord, jobs: &[NewJob<'_>]) -> Result<usize, StoreError>;
 
     /// Hands out the oldest job that is due (queued and not waiting for a retry, or running under
-    /// a lease that ran out), leased for `lease`.
+    /// a lease that ran out), leased for `lease`; a job whose lease ran out [`MAX_CLAIMS`] times is
+    /// given up as failed instead.
     fn claim_job(&self, lease: std::time::Duration) -> Result<Option<Job>, StoreError>;
 
     /// Ends a job as its worker reports, if the worker still holds it (the job has not been handed

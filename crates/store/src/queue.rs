@@ -7,6 +7,10 @@
 
 use chrono::{DateTime, Utc};
 
+/// Times a job may be handed out without being ended (its lease ran out each time) before it is
+/// given up as failed.
+pub const MAX_CLAIMS: u32 = 10;
+
 /// A job to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob<'a> {

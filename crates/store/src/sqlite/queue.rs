@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::timestamp;
 use crate::error::QueryContext;
-use crate::{Job, JobEnd, JobFailure, NewJob, QueueCounts, StoreError};
+use crate::{Job, JobEnd, JobFailure, MAX_CLAIMS, NewJob, QueueCounts, StoreError};
 
 /// Queues the jobs whose keys are new; returns how many were.
 pub(super) fn enqueue(
@@ -36,6 +36,15 @@ pub(super) fn claim(
     let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
     let until = now.checked_add_signed(lease).unwrap_or(DateTime::<Utc>::MAX_UTC);
     let now = timestamp(now);
+    // A job whose workers keep dying on it (a page that brings its extraction down) is given up
+    // rather than handed out for ever.
+    conn.execute(
+        "UPDATE jobs SET state = 'failed', leased_until = NULL, ended_at = ?1,
+             last_error = 'handed out ' || attempts || ' times and never ended: its workers stopped on it each time'
+         WHERE state = 'running' AND leased_until <= ?1 AND attempts >= ?2",
+        params![now, MAX_CLAIMS],
+    )
+    .during("giving up jobs")?;
     conn.query_row(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, leased_until = ?2
          WHERE id = (SELECT id FROM jobs
