@@ -35,6 +35,13 @@ impl EntityKind {
             EntityKind::Place => "place",
         }
     }
+
+    /// The kind [`as_str`](Self::as_str) names.
+    pub fn parse(name: &str) -> Option<Self> {
+        [EntityKind::Person, EntityKind::Organisation, EntityKind::Place]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
 }
 
 /// One person, organisation or place named in an article.

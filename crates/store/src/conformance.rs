@@ -6,7 +6,9 @@ use parallax_cluster::Assignment;
 use parallax_core::{Article, Block, StoryId};
 use parallax_nlp::analyze;
 
-use crate::{Inserted, NewArticle, Page, Splits, Store, StoreError};
+use parallax_nlp::EntityKind;
+
+use crate::{Inserted, NewArticle, Page, SearchOrder, SearchQuery, Splits, Store, StoreError};
 
 fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
     let mut a = Article::new(title);
@@ -402,4 +404,142 @@ pub(crate) fn check_copies(store: &dyn Store) {
     assert_eq!(store.signatures(10).unwrap(), [(id, Some(b"wire-dam".to_vec()))]);
     store.set_signature(id, b"renewed").unwrap();
     assert_eq!(store.signatures(1).unwrap(), [(id, Some(b"renewed".to_vec()))]);
+}
+
+fn report(title: &str, outlet: &str, body: &str, day: u32) -> Article {
+    let mut a = Article::new(title);
+    a.outlet = Some(outlet.to_owned());
+    a.published = Some(Utc.with_ymd_and_hms(2026, 2, day, 8, 0, 0).unwrap().fixed_offset());
+    a.body = vec![Block::Paragraph { text: body.to_owned() }];
+    a
+}
+
+/// Search finds words in any form the stemmer folds, marks them, honours phrases, exclusions and
+/// filters, ranks title matches first, pages, and reads hostile input as words.
+pub(crate) fn check_search(store: &dyn Store) {
+    let beijing = report(
+        "Shoigu meets Wang Yi in Beijing",
+        "People News",
+        "Sergei Shoigu held talks with Wang Yi in Beijing on Sunday. The meeting covered security.",
+        1,
+    );
+    let Inserted::New { id: a1, story: s1, .. } = insert(store, &beijing, "s1", None) else {
+        panic!("insert")
+    };
+    let tass = report(
+        "Russian official visits China",
+        "TASS",
+        "Security Council Secretary Sergei Shoigu met Chinese Foreign Minister Wang Yi for talks.",
+        2,
+    );
+    let Inserted::New { id: a2, .. } = insert(store, &tass, "s2", Some(s1)) else { panic!("insert") };
+    let floods = report("Floods in Valencia", "TASS", "Rivers burst their banks near Valencia on Monday.", 3);
+    let Inserted::New { id: a3, story: s3, .. } = insert(store, &floods, "s3", None) else {
+        panic!("insert")
+    };
+
+    let found = store.search(&SearchQuery::words("meeting")).unwrap();
+    assert_eq!(found.total, 1, "{found:?}");
+    assert!(found.hits[0].title.0.iter().any(|p| p.matched && p.text == "meets"), "stems fold: {found:?}");
+    let found = store.search(&SearchQuery::words("Shoigu")).unwrap();
+    assert_eq!(found.hits.iter().map(|h| h.article.id).collect::<Vec<_>>(), [a1, a2], "title match first");
+    assert_eq!(found.hits[0].story, s1);
+    assert!(found.hits[0].title.0.iter().any(|p| p.matched && p.text == "Shoigu"), "{:?}", found.hits[0]);
+    assert!(found.hits[1].snippet.0.iter().any(|p| p.matched && p.text == "Shoigu"));
+    assert_eq!(found.stories.len(), 1);
+    assert_eq!((found.stories[0].id, found.stories[0].matched, found.stories[0].outlets), (s1, 2, 2));
+
+    let phrase = store.search(&SearchQuery::words("\"Foreign Minister Wang\"")).unwrap();
+    assert_eq!(phrase.hits.iter().map(|h| h.article.id).collect::<Vec<_>>(), [a2]);
+    let without = store.search(&SearchQuery::words("Shoigu -Chinese")).unwrap();
+    assert_eq!(without.hits.iter().map(|h| h.article.id).collect::<Vec<_>>(), [a1]);
+    for hostile in
+        ["\"", "NEAR(a b", "*", "a OR", "title:x", "-", "'; DROP TABLE articles; --", "\u{1}x\u{2}"]
+    {
+        store.search(&SearchQuery::words(hostile)).unwrap_or_else(|e| panic!("{hostile:?}: {e}"));
+    }
+    assert_eq!(store.search(&SearchQuery::words("")).unwrap().total, 0);
+
+    let tass_id = store.outlets().unwrap().into_iter().find(|o| o.name == "TASS").unwrap().id;
+    let by_outlet = SearchQuery { outlet: Some(tass_id), ..SearchQuery::words("Shoigu") };
+    assert_eq!(store.search(&by_outlet).unwrap().hits.iter().map(|h| h.article.id).collect::<Vec<_>>(), [a2]);
+    let all_of_outlet = SearchQuery { outlet: Some(tass_id), ..SearchQuery::default() };
+    let listed = store.search(&all_of_outlet).unwrap();
+    assert_eq!(listed.hits.iter().map(|h| h.article.id).collect::<Vec<_>>(), [a3, a2], "newest first");
+    let since = SearchQuery {
+        since: Some(Utc.with_ymd_and_hms(2026, 2, 2, 0, 0, 0).unwrap()),
+        until: Some(Utc.with_ymd_and_hms(2026, 2, 3, 0, 0, 0).unwrap()),
+        ..SearchQuery::words("Shoigu")
+    };
+    assert_eq!(store.search(&since).unwrap().hits.iter().map(|h| h.article.id).collect::<Vec<_>>(), [a2]);
+    let second_page = SearchQuery {
+        page: Page { offset: 1, limit: 1 },
+        order: SearchOrder::Newest,
+        ..SearchQuery::words("Shoigu")
+    };
+    let page = store.search(&second_page).unwrap();
+    assert_eq!((page.total, page.hits.len(), page.stories.len()), (2, 1, 0));
+    assert_eq!(page.hits[0].article.id, a1, "newest first, second page");
+
+    let shoigu = "person:sergei-shoigu";
+    let by_entity = SearchQuery { entity: Some(shoigu.to_owned()), ..SearchQuery::default() };
+    assert_eq!(store.search(&by_entity).unwrap().total, 2);
+    let _ = s3;
+}
+
+/// Entities are found by id with the stories naming them; outlets carry their counts and stances;
+/// stories rank by breadth and recency.
+pub(crate) fn check_entities_outlets_and_rank(store: &dyn Store) {
+    let shoigu = "person:sergei-shoigu";
+    assert_eq!(store.entity(shoigu).unwrap(), None);
+    let a = report("Shoigu in Beijing", "People News", "Sergei Shoigu arrived in Beijing. Will he stay?", 1);
+    let Inserted::New { story: wide, .. } = insert(store, &a, "e1", None) else { panic!("insert") };
+    let b = report("Shoigu holds talks", "TASS", "Sergei Shoigu held talks in Beijing, TASS said.", 1);
+    insert(store, &b, "e2", Some(wide));
+    let mut c = report("Floods in Valencia", "TASS", "Rivers burst their banks in Valencia.", 2);
+    c.published = Some(Utc.with_ymd_and_hms(2026, 2, 2, 6, 0, 0).unwrap().fixed_offset());
+    let Inserted::New { story: narrow, .. } = insert(store, &c, "e3", None) else { panic!("insert") };
+
+    let entity = store.entity(shoigu).unwrap().expect("Shoigu is named");
+    assert_eq!(
+        (entity.name.as_str(), entity.kind, entity.articles, entity.stories),
+        ("Sergei Shoigu", EntityKind::Person, 2, 1)
+    );
+    let stories = store.entity_stories(shoigu, Page::ALL).unwrap();
+    assert_eq!(stories.iter().map(|s| s.id).collect::<Vec<_>>(), [wide]);
+    let related = store.related_entities(shoigu, 5).unwrap();
+    assert!(related.iter().any(|e| e.id == "place:beijing" && e.articles == 2), "{related:?}");
+    let named = store.story_entities(&[wide, narrow], 3).unwrap();
+    assert_eq!(named[&wide][0].id, shoigu, "{named:?}");
+    assert!(named[&narrow].iter().any(|e| e.name == "Valencia"), "{named:?}");
+    let places = store.top_entities(Some(EntityKind::Place), Page::ALL).unwrap();
+    assert_eq!(places.first().map(|e| e.id.as_str()), Some("place:beijing"), "{places:?}");
+
+    // Two outlets outrank one outlet 22 hours later.
+    let ranked = store.ranked_stories(Page::ALL).unwrap();
+    assert_eq!(ranked.iter().map(|s| s.id).collect::<Vec<_>>(), [wide, narrow]);
+    let heads = store.story_heads(Page::ALL).unwrap();
+    let head = heads.iter().find(|h| h.id == wide).unwrap();
+    assert_eq!((head.reports, head.outlets), (2, 2));
+
+    let outlets = store.outlets().unwrap();
+    assert_eq!(
+        outlets.iter().map(|o| (o.name.as_str(), o.articles)).collect::<Vec<_>>(),
+        [("TASS", 2), ("People News", 1)]
+    );
+    let people = store.outlet(outlets[1].id).unwrap().unwrap();
+    assert_eq!(people.stances.sentences, 2);
+    assert_eq!(people.stances.question, 1, "{:?}", people.stances);
+    assert_eq!(people.stories, 1);
+    let reports = store.outlet_articles(outlets[0].id, Page::ALL).unwrap();
+    assert_eq!(
+        reports.iter().map(|(a, _)| a.title.as_str()).collect::<Vec<_>>(),
+        ["Floods in Valencia", "Shoigu holds talks"]
+    );
+    assert_eq!(store.outlet(parallax_core::OutletId(999)).unwrap(), None);
+
+    // A merge moves the absorbed story's reports and ranks the kept story again.
+    store.merge_stories(narrow, wide, 0.9).unwrap();
+    let head = store.story_heads(Page::ALL).unwrap().into_iter().find(|h| h.id == narrow).unwrap();
+    assert_eq!((head.reports, head.outlets), (3, 2));
 }

@@ -16,12 +16,17 @@
 //! assert_eq!(store.counts().unwrap().articles, 0);
 //! ```
 
+mod catalog;
 #[cfg(test)]
 mod conformance;
 mod error;
 mod queue;
 mod sqlite;
 
+pub use catalog::{
+    EntityMention, EntityRecord, OutletRecord, SEARCH_PAGE, SearchHit, SearchOrder, SearchQuery,
+    SearchResults, Snippet, SnippetPart, StanceCounts, StoryHead, StoryMatch,
+};
 pub use error::StoreError;
 pub use queue::{Job, JobEnd, JobFailure, MAX_CLAIMS, NewJob, QueueCounts};
 pub use sqlite::SqliteStore;
@@ -29,7 +34,7 @@ pub use sqlite::SqliteStore;
 use std::collections::HashMap;
 
 use parallax_cluster::{Assignment, Evidence};
-use parallax_core::{Article, ArticleId, StoredArticle, Story, StoryId};
+use parallax_core::{Article, ArticleId, ArticleSummary, OutletId, StoredArticle, Story, StoryId};
 use parallax_nlp::{Analysis, EntityKind};
 
 /// Everything stored about one new article.
@@ -337,4 +342,43 @@ pub trait Store: Send + Sync {
 
     /// The distinct names of stored entities of one kind, for the cross-article registry.
     fn entity_names(&self, kind: EntityKind) -> Result<Vec<String>, StoreError>;
+
+    /// Stories ranked for the front page: the breadth of their coverage (more outlets rank higher,
+    /// each doubling of outlets worth half a day) and the recency of their latest report.
+    fn ranked_stories(&self, page: Page) -> Result<Vec<Story>, StoreError>;
+
+    /// Every story's id, headline, size and last change, most recently changed first.
+    fn story_heads(&self, page: Page) -> Result<Vec<StoryHead>, StoreError>;
+
+    /// Finds reports by their words, with marked passages, and the stories they belong to.
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults, StoreError>;
+
+    /// The entities the reports of each story name, most widely named first, at most `limit` each.
+    fn story_entities(
+        &self,
+        stories: &[StoryId],
+        limit: usize,
+    ) -> Result<HashMap<StoryId, Vec<EntityMention>>, StoreError>;
+
+    /// An entity by its canonical id, with how many reports and stories name it.
+    fn entity(&self, id: &str) -> Result<Option<EntityRecord>, StoreError>;
+
+    /// The stories whose reports name an entity, ranked as on the front page.
+    fn entity_stories(&self, id: &str, page: Page) -> Result<Vec<Story>, StoreError>;
+
+    /// The entities most often named in the same reports as this one.
+    fn related_entities(&self, id: &str, limit: usize) -> Result<Vec<EntityMention>, StoreError>;
+
+    /// The most widely named entities of a kind (or of all kinds), for listings.
+    fn top_entities(&self, kind: Option<EntityKind>, page: Page) -> Result<Vec<EntityMention>, StoreError>;
+
+    /// Every outlet, the most prolific first.
+    fn outlets(&self) -> Result<Vec<OutletRecord>, StoreError>;
+
+    /// One outlet.
+    fn outlet(&self, id: OutletId) -> Result<Option<OutletRecord>, StoreError>;
+
+    /// An outlet's reports, newest first, each with its story.
+    fn outlet_articles(&self, id: OutletId, page: Page)
+    -> Result<Vec<(ArticleSummary, StoryId)>, StoreError>;
 }

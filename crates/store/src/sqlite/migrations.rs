@@ -113,7 +113,36 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX article_copies_article ON article_copies (article_id, id);
     ALTER TABLE articles ADD COLUMN signature BLOB;
     ALTER TABLE feeds ADD COLUMN retry_at TEXT;",
+    // 8: what listings read: the full-text index of titles and bodies, each article's body sentences
+    // counted by stance, each story's size and rank; filled from the stored articles.
+    "CREATE VIRTUAL TABLE article_search USING fts5 (
+        title, body, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE article_stances (
+        article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        sentences INTEGER NOT NULL,
+        stated INTEGER NOT NULL,
+        attributed INTEGER NOT NULL,
+        hedged INTEGER NOT NULL,
+        unnamed INTEGER NOT NULL,
+        opinion INTEGER NOT NULL,
+        question INTEGER NOT NULL
+    );
+    ALTER TABLE stories ADD COLUMN reports INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN outlets INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN latest TEXT;
+    ALTER TABLE stories ADD COLUMN rank REAL NOT NULL DEFAULT 0;
+    CREATE INDEX stories_rank ON stories (rank DESC, id DESC);
+    CREATE INDEX articles_outlet ON articles (outlet_id, published DESC, id DESC);",
 ];
+
+/// Work a migration needs done in code after its SQL, in the same transaction.
+fn after(version: usize, tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    match version {
+        8 => super::catalog::reindex_all(tx),
+        _ => Ok(()),
+    }
+}
 
 /// Brings the schema up to date; refuses a database from a newer build.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -126,6 +155,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction().during("starting a migration")?;
         tx.execute_batch(sql).during("applying a migration")?;
+        after(index + 1, &tx)?;
         tx.pragma_update(None, "user_version", index as i64 + 1).during("recording the schema version")?;
         tx.commit().during("committing a migration")?;
     }

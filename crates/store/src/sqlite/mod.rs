@@ -1,5 +1,6 @@
 //! The embedded store: one SQLite file in WAL mode, a writer connection and a few readers.
 
+mod catalog;
 mod migrations;
 mod queue;
 
@@ -9,15 +10,15 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use parallax_cluster::{Assignment, Evidence};
-use parallax_core::{Article, ArticleId, ArticleSummary, StoredArticle, Story, StoryId};
+use parallax_core::{Article, ArticleId, ArticleSummary, OutletId, StoredArticle, Story, StoryId};
 use parallax_nlp::{Analysis, EntityKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::QueryContext;
 use crate::{
-    ClusterMember, CopyRecord, Counts, FeedAdded, FeedRecord, FeedSettings, Inserted, Job, JobEnd,
-    JobFailure, NewArticle, NewCopy, NewFeed, NewJob, Page, PollRecord, QueueCounts, Splits, Store,
-    StoreError, StoredSignature,
+    ClusterMember, CopyRecord, Counts, EntityMention, EntityRecord, FeedAdded, FeedRecord, FeedSettings,
+    Inserted, Job, JobEnd, JobFailure, NewArticle, NewCopy, NewFeed, NewJob, OutletRecord, Page, PollRecord,
+    QueueCounts, SearchQuery, SearchResults, Splits, Store, StoreError, StoredSignature, StoryHead,
 };
 
 /// File name of the database inside a data directory.
@@ -210,6 +211,7 @@ impl Store for SqliteStore {
         tx.execute("DELETE FROM stories WHERE id = ?1", [absorbed]).during("removing a merged story")?;
         tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, kept])
             .during("updating a story")?;
+        catalog::refresh_story(&tx, StoryId(kept))?;
         tx.commit().during("committing a merge")
     }
 
@@ -279,6 +281,8 @@ impl Store for SqliteStore {
         .during("recording a split")?;
         tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story.get()])
             .during("updating a story")?;
+        catalog::refresh_story(&tx, story)?;
+        catalog::refresh_story(&tx, split)?;
         tx.commit().during("committing a split")?;
         Ok(split)
     }
@@ -565,7 +569,9 @@ impl Store for SqliteStore {
         )
         .during("inserting an article")?;
         let id = ArticleId(tx.last_insert_rowid());
-        write_entities(&tx, id, new.analysis)?;
+        catalog::write_text_index(&tx, id, a)?;
+        catalog::write_analysis_index(&tx, id, new.analysis)?;
+        catalog::refresh_story(&tx, story)?;
         tx.commit().during("committing an article")?;
         Ok(Inserted::New { id, story, opened_story })
     }
@@ -591,9 +597,7 @@ impl Store for SqliteStore {
                 params![json(analysis), analysis.version, id.get()],
             )
             .during("updating an analysis")?;
-            tx.execute("DELETE FROM article_entities WHERE article_id = ?1", [id.get()])
-                .during("updating an article's entities")?;
-            write_entities(&tx, id, analysis)?;
+            catalog::write_analysis_index(&tx, id, analysis)?;
             tx.commit().during("committing an analysis update")
         }
     }
@@ -746,6 +750,58 @@ impl Store for SqliteStore {
         })
     }
 
+    fn ranked_stories(&self, page: Page) -> Result<Vec<Story>, StoreError> {
+        self.read(|conn| catalog::ranked_stories(conn, page))
+    }
+
+    fn story_heads(&self, page: Page) -> Result<Vec<StoryHead>, StoreError> {
+        self.read(|conn| catalog::story_heads(conn, page))
+    }
+
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults, StoreError> {
+        self.read(|conn| catalog::search(conn, query))
+    }
+
+    fn story_entities(
+        &self,
+        stories: &[StoryId],
+        limit: usize,
+    ) -> Result<HashMap<StoryId, Vec<EntityMention>>, StoreError> {
+        self.read(|conn| catalog::story_entities(conn, stories, limit))
+    }
+
+    fn entity(&self, id: &str) -> Result<Option<EntityRecord>, StoreError> {
+        self.read(|conn| catalog::entity(conn, id))
+    }
+
+    fn entity_stories(&self, id: &str, page: Page) -> Result<Vec<Story>, StoreError> {
+        self.read(|conn| catalog::entity_stories(conn, id, page))
+    }
+
+    fn related_entities(&self, id: &str, limit: usize) -> Result<Vec<EntityMention>, StoreError> {
+        self.read(|conn| catalog::related_entities(conn, id, limit))
+    }
+
+    fn top_entities(&self, kind: Option<EntityKind>, page: Page) -> Result<Vec<EntityMention>, StoreError> {
+        self.read(|conn| catalog::top_entities(conn, kind, page))
+    }
+
+    fn outlets(&self) -> Result<Vec<OutletRecord>, StoreError> {
+        self.read(catalog::outlets)
+    }
+
+    fn outlet(&self, id: OutletId) -> Result<Option<OutletRecord>, StoreError> {
+        self.read(|conn| catalog::outlet(conn, id))
+    }
+
+    fn outlet_articles(
+        &self,
+        id: OutletId,
+        page: Page,
+    ) -> Result<Vec<(ArticleSummary, StoryId)>, StoreError> {
+        self.read(|conn| catalog::outlet_articles(conn, id, page))
+    }
+
     fn counts(&self) -> Result<Counts, StoreError> {
         self.read(|conn| {
             conn.query_row(
@@ -769,29 +825,4 @@ fn outlet_id(tx: &rusqlite::Transaction<'_>, name: &str, now: &str) -> Result<i6
     tx.execute("INSERT OR IGNORE INTO outlets (name, created_at) VALUES (?1, ?2)", params![name, now])
         .during("adding an outlet")?;
     tx.query_row("SELECT id FROM outlets WHERE name = ?1", [name], |r| r.get(0)).during("finding an outlet")
-}
-
-/// Records the entities an article names, for entity pages and the cross-article registry.
-fn write_entities(
-    tx: &rusqlite::Transaction<'_>,
-    id: ArticleId,
-    analysis: &Analysis,
-) -> Result<(), StoreError> {
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT OR REPLACE INTO article_entities (article_id, entity_id, name, kind, mentions)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .during("recording an article's entities")?;
-    for entity in &analysis.entities {
-        stmt.execute(params![
-            id.get(),
-            entity.id,
-            entity.name,
-            entity.kind.as_str(),
-            entity.mentions.len() as i64
-        ])
-        .during("recording an article's entities")?;
-    }
-    Ok(())
 }

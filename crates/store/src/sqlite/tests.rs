@@ -77,3 +77,13 @@ fn a_corrupt_row_is_reported_not_panicked_on() {
     let err = store.article(ArticleId(1)).unwrap_err();
     assert_eq!(err.to_string(), "stored article is unreadable");
 }
+
+#[test]
+fn search() {
+    conformance::check_search(&store().1);
+}
+
+#[test]
+fn entities_outlets_and_rank() {
+    conformance::check_entities_outlets_and_rank(&store().1);
+}
