@@ -26,6 +26,10 @@
 //!   the weights on stderr.
 //! - `cluster-scale FILE.jsonl N...`: replays the file's stories as a synthetic stream of N documents
 //!   (each replay a new event) and prints time, documents/s, peak memory and BCubed F1 per size.
+//! - `web [--seconds N] [--connections N] [--build]`: serves the demo corpus with the release `parallax`
+//!   binary and loads its front page, a story page and a search page with `wrk` over loopback, next to
+//!   nginx serving the same front page as a file; prints requests/s, p50 and p99 latency and bytes per
+//!   response, the ratio to nginx and whether the targets are met. Needs `wrk` and `nginx` installed.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -34,6 +38,7 @@ use std::time::Instant;
 mod follow;
 mod scale;
 mod understand;
+mod web;
 
 use anyhow::{Context, Result, bail};
 use parallax_cluster::{ClusterConfig, Clusterer, Evidence, PairFeatures, PairModel};
@@ -73,8 +78,9 @@ fn main() -> Result<()> {
                 .collect::<Result<Vec<usize>>>()?;
             scale::run(file, &sizes, &config)
         }
+        ["web", options @ ..] => web::run(options),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N... | follow N M [FILE.jsonl]"
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N... | follow N M [FILE.jsonl] | web [--seconds N] [--connections N] [--build]"
         ),
     }
 }

@@ -11,7 +11,8 @@
 //! something happened — within a statement or across the story, each a [`Conflict`] with every value
 //! and who gives it, and marks those statements [`Status::Conflict`]. [`quotes_by_speaker`] groups
 //! the reports' quotations by speaker and pairs renditions of the same remarks, and [`framing`]
-//! measures how each outlet presents the story.
+//! measures how each outlet presents the story. [`ComparisonDocument`] is the comparison as it is
+//! published: with the story's reports and their time span, serialisable.
 //!
 //! ```
 //! use parallax_compare::{compare, Report, Status};
@@ -35,12 +36,14 @@
 
 mod align;
 mod conflicts;
+mod document;
 mod features;
 mod framing;
 mod quotes;
 
 pub use align::{Comparison, Report, SentenceRef, Statement, Status, compare};
 pub use conflicts::{Conflict, ConflictValue, Scope};
+pub use document::{ComparisonDocument, DocumentArticle, DocumentStory, Timeline};
 pub use framing::{Framing, StanceShares, framing};
 pub use quotes::{Match, Rendition, SameRemarks, SpeakerQuotes, quotes_by_speaker};
 

@@ -36,6 +36,8 @@ pub enum Command {
     Article(ArticleArgs),
     /// Compare how a story's reports cover it: shared and single-outlet statements, hedging, quotes.
     Compare(CompareArgs),
+    /// Search the reports' titles and text, as the site's search does.
+    Search(SearchArgs),
     /// Follow an outlet from its homepage or feed URL, finding its feeds.
     AddOutlet(AddOutletArgs),
     /// Follow the outlets an OPML file lists (each outline with a feed URL).
@@ -70,6 +72,38 @@ pub struct IngestArgs {
     /// Address of the report (only with a single file).
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find: all must occur; "quoted words" together; -word must not occur.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+    /// Only reports of this outlet (by name).
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Option<String>,
+    /// Only reports naming this entity (its id, as `parallax article ID --json` lists it, e.g.
+    /// person:sergei-shoigu).
+    #[arg(long, value_name = "ID")]
+    pub entity: Option<String>,
+    /// Only reports published on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Only reports published on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Newest first instead of best match first.
+    #[arg(long)]
+    pub newest: bool,
+    /// Which page of results.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub page: u32,
+    /// Results per page.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

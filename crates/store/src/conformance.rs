@@ -537,6 +537,8 @@ pub(crate) fn check_entities_outlets_and_rank(store: &dyn Store) {
         ["Floods in Valencia", "Shoigu holds talks"]
     );
     assert_eq!(store.outlet(parallax_core::OutletId(999)).unwrap(), None);
+    let ids = store.outlet_ids(&["TASS".to_owned(), "Nobody".to_owned()]).unwrap();
+    assert_eq!(ids.into_iter().collect::<Vec<_>>(), [("TASS".to_owned(), outlets[0].id)]);
 
     // A merge moves the absorbed story's reports and ranks the kept story again.
     store.merge_stories(narrow, wide, 0.9).unwrap();

@@ -375,6 +375,9 @@ pub trait Store: Send + Sync {
     /// Every outlet, the most prolific first.
     fn outlets(&self) -> Result<Vec<OutletRecord>, StoreError>;
 
+    /// The ids of the outlets of these names (names not stored are left out).
+    fn outlet_ids(&self, names: &[String]) -> Result<HashMap<String, OutletId>, StoreError>;
+
     /// One outlet.
     fn outlet(&self, id: OutletId) -> Result<Option<OutletRecord>, StoreError>;
 

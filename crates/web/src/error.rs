@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 /// The server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,8 @@ pub enum WebError {
 pub(crate) enum PageError {
     /// Nothing here: the styled 404.
     NotFound,
+    /// The request cannot be read (a page number that is not one): a 400 saying why.
+    BadRequest(String),
     /// Something broke; logged, and the reader gets a plain 500 page.
     Internal(String),
 }
@@ -41,10 +43,13 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::NotFound => crate::pages::not_found_response(),
+            PageError::BadRequest(message) => crate::pages::error_response(StatusCode::BAD_REQUEST, &message),
             PageError::Internal(message) => {
                 tracing::error!(error = %message, "Page failed.");
-                let body = "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The page could not be shown. Please try again later.</p>";
-                (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+                crate::pages::error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The page could not be shown. Please try again later.",
+                )
             }
         }
     }

@@ -6,16 +6,29 @@
 //!
 //! | path | page |
 //! |---|---|
-//! | `/` | front page: stories, most recently updated first |
+//! | `/` | front page: stories ranked by breadth of coverage and recency, sections by place |
 //! | `/story/{id}` | one story, its reports side by side |
 //! | `/article/{id}` | one report in a reader view |
+//! | `/search?q=&outlet=&entity=&from=&to=&sort=&page=` | full-text search with filters |
+//! | `/entities`, `/entity/{id}` | the most named people, organisations and places; one of them |
+//! | `/outlets`, `/outlet/{id}` | every outlet with its framing figures; one of them |
 //! | `/about` | what Parallax is, and the sources of the demo corpus |
+//! | `/feed.atom`, `/outlet/{id}/feed.atom`, `/entity/{id}/feed.atom`, `/search/feed.atom?q=` | Atom feeds |
+//! | `/sitemap.xml`, `/robots.txt` | for crawlers |
+//! | `/api/...`, `/api/openapi.json` | the read-only JSON API and its OpenAPI document |
 
+mod api;
+mod atom;
+mod cache;
+mod charts;
 mod error;
+mod feeds;
 mod pages;
+mod params;
 mod reader;
 mod view;
 
+pub use cache::{DEFAULT_TTL as DEFAULT_PAGE_TTL, PageCache};
 pub use error::WebError;
 
 use std::net::SocketAddr;
@@ -30,6 +43,27 @@ use parallax_store::Store;
 pub struct AppState {
     /// The store pages read from.
     pub store: Arc<dyn Store>,
+    /// The site's public address ("https://news.example.org") for absolute links in feeds, sitemaps
+    /// and link previews; `None` takes it from each request's `Host`.
+    pub public_url: Option<String>,
+    /// Rendered responses kept for a few seconds.
+    pub cache: Arc<PageCache>,
+}
+
+impl AppState {
+    /// A site over a store, its address taken from requests, pages kept for [`DEFAULT_PAGE_TTL`].
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState { store, public_url: None, cache: Arc::new(PageCache::new(cache::DEFAULT_TTL)) }
+    }
+}
+
+/// Runs a store read on the blocking pool, so that a slow query never stalls the async workers.
+pub(crate) async fn read<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Store) -> Result<T, parallax_store::StoreError> + Send + 'static,
+) -> Result<T, error::PageError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref())).await?.map_err(error::PageError::from)
 }
 
 /// The whole site.
@@ -38,9 +72,22 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::front))
         .route("/story/{id}", get(pages::story))
         .route("/article/{id}", get(pages::article))
+        .route("/search", get(pages::search))
+        .route("/entities", get(pages::entities))
+        .route("/entity/{id}", get(pages::entity))
+        .route("/outlets", get(pages::outlets))
+        .route("/outlet/{id}", get(pages::outlet))
         .route("/about", get(pages::about))
+        .route("/feed.atom", get(feeds::stories))
+        .route("/outlet/{id}/feed.atom", get(feeds::outlet))
+        .route("/entity/{id}/feed.atom", get(feeds::entity))
+        .route("/search/feed.atom", get(feeds::search))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
         .route("/static/style.css", get(pages::stylesheet))
+        .nest(api::ROOT, api::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.cache.clone(), cache::serve_cached))
         .with_state(state)
 }
 

@@ -149,6 +149,8 @@ pub(crate) struct Findings {
 }
 
 pub(crate) struct EntityLine {
+    /// The entity's page.
+    pub href: String,
     pub name: String,
     pub roles: String,
     pub mentions: usize,
@@ -163,6 +165,7 @@ impl Findings {
                 .iter()
                 .filter(|e| e.kind == kind)
                 .map(|e| EntityLine {
+                    href: crate::view::entity_href(&e.id),
                     name: e.name.clone(),
                     roles: e.roles.join("; "),
                     mentions: e.mentions.len(),

@@ -46,6 +46,24 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
     out
 }
 
+/// An entity as a link.
+pub(crate) struct EntityLink {
+    pub name: String,
+    pub href: String,
+    pub count: u64,
+}
+
+impl EntityLink {
+    pub(crate) fn new(e: &parallax_store::EntityMention) -> Self {
+        EntityLink { name: e.name.clone(), href: entity_href(&e.id), count: e.articles }
+    }
+}
+
+/// The address of an entity's page.
+pub(crate) fn entity_href(id: &str) -> String {
+    format!("/entity/{}", crate::params::path_segment(id))
+}
+
 /// A story as a card on the front page.
 pub(crate) struct StoryCard {
     pub id: i64,
@@ -55,6 +73,10 @@ pub(crate) struct StoryCard {
     pub outlets: usize,
     pub outlet_names: String,
     pub when: String,
+    /// The first report's lead image with a web address; empty when none.
+    pub image: String,
+    /// Publication time of the latest report, for `<time datetime>`; empty when unknown.
+    pub iso: String,
 }
 
 impl StoryCard {
@@ -78,6 +100,13 @@ impl StoryCard {
             outlets: story.outlet_count(),
             outlet_names: names.join(" · "),
             when,
+            image: story
+                .articles
+                .iter()
+                .map(|a| crate::pages::web_url(a.image_url.as_deref()))
+                .find(|url| !url.is_empty())
+                .unwrap_or_default(),
+            iso: story.time_span().map(|(_, last)| last.to_rfc3339()).unwrap_or_default(),
         }
     }
 }
@@ -86,6 +115,8 @@ impl StoryCard {
 pub(crate) struct ReportCard {
     pub id: i64,
     pub outlet: String,
+    /// The outlet's page; empty when unattributed or not known.
+    pub outlet_href: String,
     pub attributed: bool,
     pub when: String,
     pub iso: String,
@@ -119,6 +150,7 @@ impl ReportCard {
         ReportCard {
             id: a.id.get(),
             outlet: a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned()),
+            outlet_href: String::new(),
             attributed: a.outlet.is_some(),
             when: when(a.published.map(|t| t.fixed_offset())),
             iso: iso(a.published.map(|t| t.fixed_offset())),

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use parallax_compare::{Comparison, Rendition, Report, Scope, Status, compare};
+use parallax_compare::{Comparison, ComparisonDocument, Rendition, Report, Scope, Status, compare};
 use parallax_core::{ArticleId, Story};
 use parallax_store::Store;
 
@@ -23,29 +23,14 @@ pub fn run(store: &dyn Store, args: &CompareArgs) -> Result<ExitCode> {
     let analyses = store.story_analyses(id)?;
     let comparison = compare(&Report::of_story(&story, &analyses));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&comparison_json(&story, &comparison))?);
+        // Through a JSON value, whose keys are sorted, so that the printed document keeps the key
+        // order it has always had and saved outputs can be diffed.
+        let document = serde_json::to_value(ComparisonDocument::new(&story, &comparison))?;
+        println!("{}", serde_json::to_string_pretty(&document)?);
     } else {
         print_comparison(&story, &comparison);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn comparison_json(story: &Story, comparison: &Comparison) -> serde_json::Value {
-    let articles: Vec<serde_json::Value> = story
-        .articles
-        .iter()
-        .map(|a| serde_json::json!({ "id": a.id, "outlet": a.outlet, "title": a.title, "published": a.published }))
-        .collect();
-    let times: Vec<_> = story.articles.iter().filter_map(|a| a.published).collect();
-    serde_json::json!({
-        "story": { "id": story.id, "title": story.title },
-        "articles": articles,
-        "timeline": { "first": times.iter().min(), "last": times.iter().max() },
-        "statements": comparison.statements,
-        "conflicts": comparison.conflicts,
-        "quotes": comparison.quotes,
-        "framing": comparison.framing,
-    })
 }
 
 fn print_comparison(story: &Story, comparison: &Comparison) {

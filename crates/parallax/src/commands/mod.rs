@@ -4,6 +4,7 @@ mod compare;
 mod follow;
 mod ingest;
 mod outlets;
+mod search;
 mod serve;
 mod show;
 
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stories(args) => show::stories(&open_store(&data)?, &args),
         Command::Article(args) => show::article(&open_store(&data)?, &args),
         Command::Compare(args) => compare::run(&open_store(&data)?, &args),
+        Command::Search(args) => search::run(&open_store(&data)?, &args),
         Command::AddOutlet(args) => outlets::add_outlet(&open_store(&data)?, &args),
         Command::ImportOpml(args) => outlets::import_opml(&open_store(&data)?, &args),
         Command::ExportOpml => outlets::export_opml(&open_store(&data)?),

@@ -77,7 +77,7 @@ fn run_server(
 ) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let store = Arc::new(store);
-    let state = AppState { store: store.clone() };
+    let state = AppState::new(store.clone());
     let fetcher = if args.with_worker { Some(super::follow::fetcher()?) } else { None };
     runtime.block_on(async {
         let (stop_sender, stop) = tokio::sync::watch::channel(false);

@@ -78,6 +78,11 @@ impl Server {
     pub fn get(&self, path: &str) -> (u16, String) {
         http_get(&self.addr, path)
     }
+
+    /// Requests a path with a method; returns the whole response, headers included.
+    pub fn request(&self, method: &str, path: &str) -> HttpResponse {
+        http_request(&self.addr, method, path)
+    }
 }
 
 impl Drop for Server {
@@ -98,6 +103,46 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     let (head, body) = text.split_once("\r\n\r\n").expect("response head");
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
     (status, body.to_owned())
+}
+
+/// A response as read off the wire.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Header names lowercased, in the order sent.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// The first value of a header, by its name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A plain HTTP/1.0 request without a body, read until the connection closes.
+pub fn http_request(addr: &str, method: &str, path: &str) -> HttpResponse {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n")
+        .expect("send request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("response head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    HttpResponse { status, headers, body: body.to_owned() }
 }
 
 /// One field (`outlet`, `title`, ...) of every report `parallax stories --json` lists, story by story.

@@ -110,12 +110,13 @@ pub(super) fn write_analysis_index(
 
 /// Works out a story's size and rank again from its reports.
 pub(super) fn refresh_story(conn: &Connection, story: StoryId) -> Result<(), StoreError> {
-    // A report's time is its publication time, but never later than when it arrived: a wrong
-    // future date must not pin a story to the top.
+    // A story's time is that of its latest dated report, a date never later than the report's
+    // arrival (a wrong future date must not pin a story to the top); only a story none of whose
+    // reports is dated goes by when they arrived.
     let (reports, outlets, latest): (i64, i64, Option<String>) = conn
         .query_row(
             "SELECT count(*), count(DISTINCT outlet_id) + coalesce(sum(outlet_id IS NULL), 0),
-                    max(min(coalesce(published, ingested_at), ingested_at))
+                    coalesce(max(min(published, ingested_at)), max(ingested_at))
              FROM articles WHERE story_id = ?1",
             [story.get()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -515,6 +516,22 @@ pub(super) fn outlets(conn: &Connection) -> Result<Vec<OutletRecord>, StoreError
         .during("listing outlets")?
         .collect::<Result<Vec<_>, _>>()
         .during("reading outlets")
+}
+
+pub(super) fn outlet_ids(
+    conn: &Connection,
+    names: &[String],
+) -> Result<HashMap<String, OutletId>, StoreError> {
+    if names.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders = vec!["?"; names.len()].join(",");
+    let sql = format!("SELECT name, id FROM outlets WHERE name IN ({placeholders})");
+    let mut stmt = conn.prepare(&sql).during("finding outlets by name")?;
+    stmt.query_map(params_from_iter(names), |r| Ok((r.get(0)?, OutletId(r.get(1)?))))
+        .during("finding outlets by name")?
+        .collect::<Result<HashMap<_, _>, _>>()
+        .during("reading outlets by name")
 }
 
 pub(super) fn outlet(conn: &Connection, id: OutletId) -> Result<Option<OutletRecord>, StoreError> {

@@ -790,6 +790,10 @@ impl Store for SqliteStore {
         self.read(catalog::outlets)
     }
 
+    fn outlet_ids(&self, names: &[String]) -> Result<HashMap<String, OutletId>, StoreError> {
+        self.read(|conn| catalog::outlet_ids(conn, names))
+    }
+
     fn outlet(&self, id: OutletId) -> Result<Option<OutletRecord>, StoreError> {
         self.read(|conn| catalog::outlet(conn, id))
     }

@@ -1,0 +1,877 @@
+//! `web [--seconds N] [--connections N] [--build]`: how fast the site answers, next to nginx serving the
+//! same front page as a static file.
+//!
+//! The release `parallax` binary is taken from the release directory of the target directory this
+//! harness was built in (`target/release/parallax`); when it is missing, or with `--build`, it is built
+//! first with `cargo build --release -p parallax`. It is started as `parallax demo --addr 127.0.0.1:0
+//! --data TMP` on a throwaway data directory, and the harness waits (showing the time spent) until it
+//! prints the address it serves on.
+//!
+//! Pages measured: the front page `/`, the first story linked from it (`/story/N`), and a search for a
+//! distinctive word of that story's title (`/search?q=WORD`; reported as not available when the site
+//! answers 404 or another error). Each page is first fetched once, to check that it answers 200 and to
+//! show the size, encoding and caching headers of the response.
+//!
+//! Load comes from `wrk` in a process of its own over loopback: two seconds of warm-up, then `--seconds`
+//! (10 by default) measured with `wrk -t1 -c32 --latency` and `Accept-Encoding: gzip, br` sent as a
+//! browser does. The machine this runs on has few cores shared by the server and the load generator, so
+//! wrk gets one thread; `--connections` changes the 32 connections. Requests per second and the 50th and
+//! 99th latency percentiles come from wrk's report.
+//!
+//! The peer is nginx serving the exact bytes Parallax sent for `/` from a generated configuration in a
+//! temporary directory (foreground, two workers, `sendfile`, keep-alive, no access log) on a free
+//! loopback port. It serves the response in the encoding Parallax chose for a browser's
+//! `Accept-Encoding`, so that both send the same number of bytes: uncompressed when Parallax does not
+//! compress; through `gzip_static` with Parallax's own gzip bytes when it sends gzip; and, when Parallax
+//! sends Brotli (which stock nginx cannot), through `gzip_static` with a gzip of the same page, which the
+//! table then shows by its size and encoding. Nginx does no compression work per request in any case.
+//!
+//! Printed: the core count, one table row per page (requests/s, p50, p99, bytes and encoding of the
+//! body), the ratio of the front page's rate to nginx's, and whether the targets are met: at least
+//! 10,000 requests/s on the front page, p99 under 5 ms, and at least half of nginx's rate.
+//!
+//! Needs `wrk` and `nginx` (Debian packages `wrk` and `nginx`) on the machine; it stops with a message
+//! naming them when they are missing. It never uses an nginx system service.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, bail};
+
+/// What a browser sends, and what the load generator sends too.
+const ACCEPT_ENCODING: &str = "gzip, br";
+/// How long the demo may take to load before the harness gives up.
+const STARTUP_LIMIT: Duration = Duration::from_secs(600);
+/// Warm-up before each measured run.
+const WARM_UP_SECONDS: u32 = 2;
+
+/// Targets the front page is held to.
+const TARGET_REQUESTS_PER_SECOND: f64 = 10_000.0;
+const TARGET_P99_MS: f64 = 5.0;
+const TARGET_NGINX_RATIO: f64 = 0.5;
+
+struct Options {
+    seconds: u32,
+    connections: u32,
+    build: bool,
+}
+
+impl Options {
+    fn parse(args: &[&str]) -> Result<Self> {
+        let mut options = Options { seconds: 10, connections: 32, build: false };
+        let mut args = args.iter();
+        while let Some(&arg) = args.next() {
+            match arg {
+                "--seconds" => {
+                    options.seconds =
+                        args.next().context("--seconds needs a number")?.parse().context("--seconds")?
+                }
+                "--connections" => {
+                    options.connections = args
+                        .next()
+                        .context("--connections needs a number")?
+                        .parse()
+                        .context("--connections")?
+                }
+                "--build" => options.build = true,
+                other => {
+                    bail!("web: unknown option {other:?} (expected --seconds N, --connections N, --build)")
+                }
+            }
+        }
+        if options.seconds == 0 || options.connections == 0 {
+            bail!("web: --seconds and --connections must be at least 1");
+        }
+        Ok(options)
+    }
+}
+
+pub fn run(args: &[&str]) -> Result<()> {
+    let options = Options::parse(args)?;
+    let started = Instant::now();
+    let wrk = find_tool("wrk").context(
+        "wrk is not installed: the web benchmark drives load with it (Debian: `apt-get install wrk`)",
+    )?;
+    let nginx = find_tool("nginx").context(
+        "nginx is not installed: the web benchmark compares against it (Debian: `apt-get install nginx`)",
+    )?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    eprintln!("web: {cores} cores; wrk at {}, nginx at {}", wrk.display(), nginx.display());
+
+    let binary = parallax_binary(options.build)?;
+    let parallax = Parallax::start(&binary)?;
+    let addr = parallax.addr;
+
+    // The pages: the front page, its first story, and a search for a word of that story's title.
+    let front_html = text(&fetch(addr, "/", None)?.expect_ok("/")?.body);
+    let (story_path, story_title) = first_story(&front_html).context("no /story/N link on the front page")?;
+    let story_title = if story_title.is_empty() {
+        let page = fetch(addr, &story_path, None)?.expect_ok(&story_path)?;
+        page_title(&text(&page.body)).unwrap_or_default()
+    } else {
+        story_title
+    };
+    let word = search_word(&story_title, &strip_tags(&front_html)).unwrap_or_else(|| "news".to_owned());
+    let search_path = format!("/search?q={}", percent_encode(&word));
+    eprintln!("web: story {story_path} ({story_title:?}); search {search_path}");
+
+    let mut rows = Vec::new();
+    let mut front_response = None;
+    for (name, path) in [("front", "/".to_owned()), ("story", story_path), ("search", search_path)] {
+        let response = fetch(addr, &path, Some(ACCEPT_ENCODING))?;
+        eprintln!("web: parallax {name} {path}: {}", response.summary());
+        if response.status != 200 {
+            if name == "search" {
+                rows.push(Row::unavailable(format!("parallax {name}"), path, response.status));
+                continue;
+            }
+            bail!("parallax answered {} for {path}", response.status);
+        }
+        let result = load(&wrk, addr, &path, &options)?;
+        rows.push(Row::measured(format!("parallax {name}"), path, &response, result));
+        if name == "front" {
+            front_response = Some(response);
+        }
+    }
+    let front_response = front_response.context("the front page was not measured")?;
+
+    // The peer: nginx serving the same front page as a file.
+    let nginx = Nginx::start(&nginx, &front_response)?;
+    let response = fetch(nginx.addr, "/", Some(ACCEPT_ENCODING))?.expect_ok("nginx /")?;
+    eprintln!("web: nginx front /: {}", response.summary());
+    let result = load(&wrk, nginx.addr, "/", &options)?;
+    rows.push(Row::measured("nginx front".to_owned(), "/".to_owned(), &response, result));
+    drop(nginx);
+    drop(parallax);
+
+    report(&rows, cores, &options);
+    eprintln!("web: done in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Finds an executable on PATH, or in the sbin directories where nginx lives.
+fn find_tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|candidate| {
+            use std::os::unix::fs::PermissionsExt;
+            candidate.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// The release `parallax` binary of the target directory this harness lives in, built when missing.
+fn parallax_binary(force_build: bool) -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("locating the benchmark executable")?;
+    let profile_dir = exe.parent().context("the benchmark executable has no directory")?;
+    let target_dir = profile_dir.parent().context("the benchmark executable is not in a target directory")?;
+    let binary = target_dir.join("release").join("parallax");
+    if force_build || !binary.exists() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("Cargo.toml");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        eprintln!("web: building {} (cargo build --release -p parallax)", binary.display());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "-p", "parallax", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(target_dir)
+            .status()
+            .context("running cargo build")?;
+        if !status.success() {
+            bail!("cargo build --release -p parallax failed ({status})");
+        }
+    }
+    let age = binary
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .map(|d| format!("built {} min ago", d.as_secs() / 60))
+        .unwrap_or_else(|| "age unknown".to_owned());
+    eprintln!("web: using {} ({age}; --build rebuilds it)", binary.display());
+    Ok(binary)
+}
+
+/// The demo site, running until dropped.
+struct Parallax {
+    child: Child,
+    addr: SocketAddr,
+    _data: tempfile::TempDir,
+}
+
+impl Parallax {
+    fn start(binary: &Path) -> Result<Self> {
+        let data = tempfile::Builder::new().prefix("parallax-bench-web-").tempdir()?;
+        let log_path = data.path().join("stderr.log");
+        let log = std::fs::File::create(&log_path)?;
+        let mut child = Command::new(binary)
+            .args(["demo", "--addr", "127.0.0.1:0", "--data"])
+            .arg(data.path().join("db"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut site = Parallax { child, addr: SocketAddr::from(([127, 0, 0, 1], 0)), _data: data };
+
+        // Lines are read on a thread of their own, which goes on draining them after the start.
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let start = Instant::now();
+        let mut shown = 0;
+        loop {
+            match received.recv_timeout(Duration::from_secs(1)) {
+                Ok(line) => {
+                    if shown > 0 {
+                        // Ends the progress line.
+                        eprintln!();
+                        shown = 0;
+                    }
+                    eprintln!("web: parallax: {line}");
+                    if let Some(addr) = served_addr(&line) {
+                        site.addr = addr;
+                        break;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = site.child.wait()?;
+                    bail!(
+                        "parallax demo stopped ({status}) before serving; its stderr ends with:\n{}",
+                        tail(&log_path)
+                    );
+                }
+            }
+            let elapsed = start.elapsed().as_secs();
+            if elapsed >= STARTUP_LIMIT.as_secs() {
+                bail!("parallax demo did not serve within {} s; stderr:\n{}", elapsed, tail(&log_path));
+            }
+            if elapsed >= 5 && elapsed >= shown + 5 {
+                shown = elapsed;
+                eprint!("\rweb: loading the demo corpus… {elapsed} s");
+                let _ = std::io::stderr().flush();
+            }
+        }
+        std::thread::spawn(move || received.into_iter().for_each(drop));
+        eprintln!(
+            "web: parallax serves on http://{} after {:.1} s",
+            site.addr,
+            start.elapsed().as_secs_f64()
+        );
+        Ok(site)
+    }
+}
+
+impl Drop for Parallax {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The address in a line like `Parallax demo: http://127.0.0.1:PORT/`.
+fn served_addr(line: &str) -> Option<SocketAddr> {
+    let rest = &line[line.find("http://")? + "http://".len()..];
+    rest[..rest.find('/')?].parse().ok()
+}
+
+/// The last lines of a log file.
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// A throwaway nginx serving one page, running until dropped.
+struct Nginx {
+    child: Child,
+    addr: SocketAddr,
+    binary: PathBuf,
+    conf: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    fn start(binary: &Path, page: &Response) -> Result<Self> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new().prefix("parallax-bench-nginx-").tempdir()?;
+        let root = dir.path().join("www");
+        std::fs::create_dir(&root)?;
+        // Workers may run as another user when nginx is started as root: they must read the page.
+        for path in [dir.path(), root.as_path()] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+        }
+        let identity = page.decoded()?;
+        std::fs::write(root.join("index.html"), &identity)?;
+        let precompressed = match page.header("content-encoding") {
+            None | Some("identity") => None,
+            Some("gzip") => Some(page.body.clone()),
+            Some(_) => Some(gzip(&identity)?),
+        };
+        if let Some(bytes) = &precompressed {
+            std::fs::write(root.join("index.html.gz"), bytes)?;
+        }
+        for file in ["index.html", "index.html.gz"] {
+            let path = root.join(file);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+            }
+        }
+
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let d = dir.path().display();
+        let conf = dir.path().join("nginx.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "daemon off;
+master_process on;
+worker_processes 2;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    types {{ text/html html; }}
+    default_type application/octet-stream;
+    charset utf-8;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    gzip off;
+    gzip_static {gzip_static};
+    server {{
+        listen {addr};
+        root {root};
+        index index.html;
+    }}
+}}
+",
+                gzip_static = if precompressed.is_some() { "on" } else { "off" },
+                root = root.display(),
+            ),
+        )?;
+        let mut command = Command::new(binary);
+        command.arg("-c").arg(&conf).arg("-p").arg(dir.path());
+        if nginx_accepts_error_log_flag(binary) {
+            command.arg("-e").arg(dir.path().join("error.log"));
+        }
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let mut nginx = Nginx { child, addr, binary: binary.to_owned(), conf, dir };
+        let start = Instant::now();
+        while TcpStream::connect(addr).is_err() {
+            if let Some(status) = nginx.child.try_wait()? {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = nginx.child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                bail!(
+                    "nginx stopped ({status}) before serving: {}{}",
+                    stderr.trim(),
+                    tail(&nginx.dir.path().join("error.log"))
+                );
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("nginx did not listen on {addr} within 10 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!(
+            "web: nginx serves on http://{addr}/ ({})",
+            if precompressed.is_some() { "gzip_static" } else { "uncompressed" }
+        );
+        Ok(nginx)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // A graceful stop lets the master take its workers down with it.
+        let _ = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("-p")
+            .arg(self.dir.path())
+            .args(["-s", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether this nginx takes `-e FILE` (1.19.5 and later).
+fn nginx_accepts_error_log_flag(binary: &Path) -> bool {
+    let Ok(output) = Command::new(binary).arg("-v").output() else { return false };
+    let text = String::from_utf8_lossy(&output.stderr);
+    let Some(version) = text.split("nginx/").nth(1) else { return false };
+    let numbers: Vec<u32> =
+        version.split(|c: char| !c.is_ascii_digit()).take(3).filter_map(|n| n.parse().ok()).collect();
+    numbers >= vec![1, 19, 5]
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+/// One response, as read off the wire.
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn expect_ok(self, what: &str) -> Result<Self> {
+        if self.status != 200 {
+            bail!("{what} answered {}", self.status);
+        }
+        Ok(self)
+    }
+
+    fn encoding(&self) -> &str {
+        self.header("content-encoding").unwrap_or("identity")
+    }
+
+    /// The body without its content encoding.
+    fn decoded(&self) -> Result<Vec<u8>> {
+        match self.encoding() {
+            "identity" => Ok(self.body.clone()),
+            "gzip" => {
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(self.body.as_slice()).read_to_end(&mut out)?;
+                Ok(out)
+            }
+            other => bail!("cannot decode a {other} body"),
+        }
+    }
+
+    /// Status, size, encoding and the caching headers, for the log.
+    fn summary(&self) -> String {
+        let show = |name: &str| self.header(name).unwrap_or("absent").to_owned();
+        format!(
+            "{} {} bytes, content-encoding {}, content-type {}, cache-control {}, etag {}, last-modified {}, vary {}",
+            self.status,
+            self.body.len(),
+            self.encoding(),
+            show("content-type"),
+            show("cache-control"),
+            show("etag"),
+            show("last-modified"),
+            show("vary"),
+        )
+    }
+}
+
+/// One GET over a fresh connection, with the body read whole (chunked bodies are joined).
+fn fetch(addr: SocketAddr, path: &str, accept_encoding: Option<&str>) -> Result<Response> {
+    let mut stream = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(encoding) = accept_encoding {
+        request.push_str(&format!("Accept-Encoding: {encoding}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).with_context(|| format!("reading http://{addr}{path}"))?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").context("no end of headers in the response")?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .context("no status line in the response")?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked =
+        headers.iter().any(|(n, v)| n == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
+    if chunked {
+        body = dechunk(&body)?;
+    } else if let Some(length) = headers.iter().find(|(n, _)| n == "content-length") {
+        body.truncate(length.1.parse().context("content-length")?);
+    }
+    Ok(Response { status, headers, body })
+}
+
+fn dechunk(mut data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n").context("truncated chunk")?;
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .context("bad chunk size")?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(data.get(..size).context("truncated chunk")?);
+        data = data.get(size + 2..).context("truncated chunk")?;
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The first `/story/N` link of a page, with the text of the link.
+fn first_story(html: &str) -> Option<(String, String)> {
+    let mut rest = html;
+    while let Some(at) = rest.find("href=\"/story/") {
+        let after = &rest[at + "href=\"".len()..];
+        let end = after.find('"')?;
+        let path = &after[..end];
+        let id = &path["/story/".len()..];
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+            let inner = &after[end..];
+            let title = inner
+                .find('>')
+                .and_then(|open| {
+                    inner[open + 1..].find("</a>").map(|close| &inner[open + 1..open + 1 + close])
+                })
+                .map(strip_tags)
+                .unwrap_or_default();
+            return Some((path.to_owned(), title));
+        }
+        rest = after;
+    }
+    None
+}
+
+/// The text of a page's first `<h1>`, else of its `<title>`.
+fn page_title(html: &str) -> Option<String> {
+    ["<h1", "<title"].into_iter().find_map(|tag| {
+        let start = html.find(tag)?;
+        let open = html[start..].find('>')? + start + 1;
+        let close = html[open..].find("</")? + open;
+        Some(strip_tags(&html[open..close]))
+    })
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A word of a title that a reader would search for: the one that comes up most often in the page the
+/// title was linked from (so that the search finds several stories), name-like (capitalised) words first
+/// among equals, then the earliest.
+fn search_word(title: &str, page: &str) -> Option<String> {
+    const COMMON: [&str; 16] = [
+        "about", "after", "before", "from", "have", "into", "over", "says", "said", "than", "that", "their",
+        "this", "under", "with", "will",
+    ];
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for word in page.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+        *counts.entry(word.to_lowercase()).or_default() += 1;
+    }
+    title
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4 && !COMMON.contains(&w.to_lowercase().as_str()))
+        .enumerate()
+        .max_by_key(|(i, w)| {
+            let count = counts.get(&w.to_lowercase()).copied().unwrap_or(0);
+            (count, w.chars().next().is_some_and(char::is_uppercase), Reverse(*i))
+        })
+        .map(|(_, w)| w.to_owned())
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// What wrk measured for one URL.
+struct Load {
+    requests_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// Responses that were not 2xx or 3xx, and socket errors.
+    failures: String,
+}
+
+/// Warms the URL up, then measures it with wrk.
+fn load(wrk: &Path, addr: SocketAddr, path: &str, options: &Options) -> Result<Load> {
+    let url = format!("http://{addr}{path}");
+    let header = format!("Accept-Encoding: {ACCEPT_ENCODING}");
+    let connections = options.connections.to_string();
+    let run = |seconds: u32| -> Result<String> {
+        let output = Command::new(wrk)
+            .args(["-t1", "-c", &connections, "-d", &format!("{seconds}s"), "--latency", "-H", &header, &url])
+            .stdin(Stdio::null())
+            .output()
+            .context("running wrk")?;
+        if !output.status.success() {
+            bail!("wrk failed ({}): {}", output.status, String::from_utf8_lossy(&output.stderr).trim());
+        }
+        Ok(text(&output.stdout))
+    };
+    eprintln!("web: wrk {url}: {WARM_UP_SECONDS} s warm-up, {} s measured", options.seconds);
+    run(WARM_UP_SECONDS)?;
+    let report = run(options.seconds)?;
+    parse_wrk(&report).with_context(|| format!("reading wrk's report:\n{report}"))
+}
+
+fn parse_wrk(report: &str) -> Result<Load> {
+    let mut requests_per_second = None;
+    let (mut p50_ms, mut p99_ms) = (None, None);
+    let mut failures = Vec::new();
+    for line in report.lines().map(str::trim) {
+        if let Some(value) = line.strip_prefix("Requests/sec:") {
+            requests_per_second = Some(value.trim().parse::<f64>().context("Requests/sec")?);
+        } else if let Some(value) = line.strip_prefix("50%") {
+            p50_ms = Some(wrk_time_ms(value.trim())?);
+        } else if let Some(value) = line.strip_prefix("99%") {
+            p99_ms = Some(wrk_time_ms(value.trim())?);
+        } else if line.starts_with("Non-2xx") || line.starts_with("Socket errors") {
+            failures.push(line.to_owned());
+        }
+    }
+    Ok(Load {
+        requests_per_second: requests_per_second.context("no Requests/sec line")?,
+        p50_ms: p50_ms.context("no 50% line (is --latency on?)")?,
+        p99_ms: p99_ms.context("no 99% line (is --latency on?)")?,
+        failures: failures.join("; "),
+    })
+}
+
+/// A wrk duration (`635.00us`, `1.01ms`, `2.00s`, `1.50m`, `1.00h`) in milliseconds.
+fn wrk_time_ms(value: &str) -> Result<f64> {
+    let split = value.find(|c: char| c.is_ascii_alphabetic()).context("a duration without a unit")?;
+    let number: f64 = value[..split].parse().with_context(|| format!("duration {value:?}"))?;
+    let scale = match &value[split..] {
+        "us" => 1e-3,
+        "ms" => 1.0,
+        "s" => 1e3,
+        "m" => 60e3,
+        "h" => 3600e3,
+        unit => bail!("unknown unit {unit:?} in {value:?}"),
+    };
+    Ok(number * scale)
+}
+
+/// One line of the table.
+struct Row {
+    name: String,
+    path: String,
+    bytes: usize,
+    encoding: String,
+    load: Option<Load>,
+    /// Why the page was not measured.
+    unavailable: Option<String>,
+}
+
+impl Row {
+    fn measured(name: String, path: String, response: &Response, load: Load) -> Self {
+        Row {
+            name,
+            path,
+            bytes: response.body.len(),
+            encoding: response.encoding().to_owned(),
+            load: Some(load),
+            unavailable: None,
+        }
+    }
+
+    fn unavailable(name: String, path: String, status: u16) -> Self {
+        let reason = format!("not available (answered {status})");
+        Row { name, path, bytes: 0, encoding: String::new(), load: None, unavailable: Some(reason) }
+    }
+}
+
+fn report(rows: &[Row], cores: usize, options: &Options) {
+    println!(
+        "web: {cores} cores shared by server and load generator; wrk -t1 -c{} -d{}s, Accept-Encoding: {ACCEPT_ENCODING}",
+        options.connections, options.seconds
+    );
+    println!(
+        "{:<16} {:<28} {:>10} {:>9} {:>9} {:>9}  encoding",
+        "page", "path", "requests/s", "p50 ms", "p99 ms", "bytes"
+    );
+    for row in rows {
+        let path: String = if row.path.chars().count() > 28 {
+            row.path.chars().take(27).chain(['…']).collect()
+        } else {
+            row.path.clone()
+        };
+        match (&row.load, &row.unavailable) {
+            (Some(load), _) => {
+                println!(
+                    "{:<16} {:<28} {:>10.0} {:>9.3} {:>9.3} {:>9}  {}{}",
+                    row.name,
+                    path,
+                    load.requests_per_second,
+                    load.p50_ms,
+                    load.p99_ms,
+                    row.bytes,
+                    row.encoding,
+                    if load.failures.is_empty() { String::new() } else { format!("  ({})", load.failures) }
+                );
+            }
+            (None, reason) => {
+                println!("{:<16} {:<28} {}", row.name, path, reason.as_deref().unwrap_or("not measured"))
+            }
+        }
+    }
+
+    let load_of = |name: &str| rows.iter().find(|r| r.name == name).and_then(|r| r.load.as_ref());
+    let (Some(front), Some(nginx)) = (load_of("parallax front"), load_of("nginx front")) else {
+        return;
+    };
+    let ratio = front.requests_per_second / nginx.requests_per_second;
+    println!("parallax front ÷ nginx front: {ratio:.3}×");
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    let others: Vec<String> = rows
+        .iter()
+        .filter(|r| r.name.starts_with("parallax") && r.name != "parallax front")
+        .filter_map(|r| r.load.as_ref().map(|l| format!("{} {:.3} ms", r.name, l.p99_ms)))
+        .collect();
+    println!(
+        "targets: front ≥ {TARGET_REQUESTS_PER_SECOND:.0} req/s: {} ({:.0}); front p99 < {TARGET_P99_MS} ms: {} ({:.3} ms{}); \
+         front ≥ {TARGET_NGINX_RATIO}× nginx: {} ({ratio:.3}×)",
+        verdict(front.requests_per_second >= TARGET_REQUESTS_PER_SECOND),
+        front.requests_per_second,
+        verdict(front.p99_ms < TARGET_P99_MS),
+        front.p99_ms,
+        if others.is_empty() { String::new() } else { format!("; {}", others.join(", ")) },
+        verdict(ratio >= TARGET_NGINX_RATIO),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_durations_convert_to_milliseconds() {
+        assert!((wrk_time_ms("635.00us").unwrap() - 0.635).abs() < 1e-9);
+        assert!((wrk_time_ms("1.01ms").unwrap() - 1.01).abs() < 1e-9);
+        assert!((wrk_time_ms("2.50s").unwrap() - 2500.0).abs() < 1e-9);
+        assert!((wrk_time_ms("1.00m").unwrap() - 60_000.0).abs() < 1e-9);
+        assert!(wrk_time_ms("3.00").is_err());
+    }
+
+    #[test]
+    fn a_wrk_report_is_read() {
+        let report = "Running 10s test @ http://127.0.0.1:1/
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.20ms  300.00us   9.87ms   90.00%
+    Req/Sec    25.00k     1.00k   27.00k    80.00%
+  Latency Distribution
+     50%  980.00us
+     75%    1.10ms
+     90%    1.40ms
+     99%    2.34ms
+  250000 requests in 10.00s, 1.00GB read
+  Non-2xx or 3xx responses: 12
+Requests/sec:  24999.50
+Transfer/sec:    102.40MB
+";
+        let load = parse_wrk(report).unwrap();
+        assert_eq!(load.requests_per_second, 24999.5);
+        assert!((load.p50_ms - 0.98).abs() < 1e-9);
+        assert!((load.p99_ms - 2.34).abs() < 1e-9);
+        assert_eq!(load.failures, "Non-2xx or 3xx responses: 12");
+    }
+
+    #[test]
+    fn the_first_story_and_a_search_word_are_found() {
+        let html = r#"<a href="/about">About</a><li><a class="s" href="/story/17"><b>Shoigu</b> visits troops &amp; talks</a>"#;
+        let (path, title) = first_story(html).unwrap();
+        assert_eq!(path, "/story/17");
+        assert_eq!(title, "Shoigu visits troops & talks");
+        assert_eq!(search_word(&title, "").as_deref(), Some("Shoigu"));
+        assert_eq!(search_word("The quake hits hard", "").as_deref(), Some("quake"));
+        let page = "Sumatra quake. Aftershocks on Sumatra. An island of Indonesia.";
+        assert_eq!(search_word("Quake hits Indonesian island of Sumatra", page).as_deref(), Some("Sumatra"));
+        assert_eq!(served_addr("Parallax demo: http://127.0.0.1:4321/"), Some(([127, 0, 0, 1], 4321).into()));
+    }
+
+    #[test]
+    fn chunked_bodies_are_joined() {
+        assert_eq!(dechunk(b"3\r\nabc\r\n2;x=1\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+    }
+
+    #[test]
+    #[ignore = "needs nginx installed"]
+    fn nginx_serves_the_page_in_the_encoding_it_was_given() {
+        let nginx_binary = find_tool("nginx").expect("nginx");
+        let html = b"<!doctype html><title>t</title><p>hello hello hello hello</p>".to_vec();
+        for (headers, body) in [
+            (vec![], html.clone()),
+            (vec![("content-encoding".to_owned(), "gzip".to_owned())], gzip(&html).unwrap()),
+        ] {
+            let page = Response { status: 200, headers, body: body.clone() };
+            let nginx = Nginx::start(&nginx_binary, &page).unwrap();
+            let served = fetch(nginx.addr, "/", Some(ACCEPT_ENCODING)).unwrap();
+            assert_eq!(served.status, 200);
+            assert_eq!(served.encoding(), page.encoding());
+            assert_eq!(served.body, body);
+            let plain = fetch(nginx.addr, "/", None).unwrap();
+            assert_eq!(plain.body, html);
+        }
+    }
+}
