@@ -26,6 +26,11 @@
 //! sends Brotli (which stock nginx cannot), through `gzip_static` with a gzip of the same page, which the
 //! table then shows by its size and encoding. Nginx does no compression work per request in any case.
 //!
+//! The site keeps rendered pages in memory for a few seconds (`PARALLAX_PAGE_CACHE_SECONDS`); the same
+//! three pages are then measured again on a second demo started with that set to 0, where every request
+//! is read from the store and rendered (rows `uncached ...`), so both the served and the rendering cost
+//! show.
+//!
 //! Printed: the core count, one table row per page (requests/s, p50, p99, bytes and encoding of the
 //! body), the ratio of the front page's rate to nginx's, and whether the targets are met: at least
 //! 10,000 requests/s on the front page, p99 under 5 ms, and at least half of nginx's rate.
@@ -105,7 +110,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     eprintln!("web: {cores} cores; wrk at {}, nginx at {}", wrk.display(), nginx.display());
 
     let binary = parallax_binary(options.build)?;
-    let parallax = Parallax::start(&binary)?;
+    let parallax = Parallax::start(&binary, None)?;
     let addr = parallax.addr;
 
     // The pages: the front page, its first story, and a search for a word of that story's title.
@@ -123,7 +128,8 @@ pub fn run(args: &[&str]) -> Result<()> {
 
     let mut rows = Vec::new();
     let mut front_response = None;
-    for (name, path) in [("front", "/".to_owned()), ("story", story_path), ("search", search_path)] {
+    let pages = [("front", "/".to_owned()), ("story", story_path), ("search", search_path)];
+    for (name, path) in pages.clone() {
         let response = fetch(addr, &path, Some(ACCEPT_ENCODING))?;
         eprintln!("web: parallax {name} {path}: {}", response.summary());
         if response.status != 200 {
@@ -149,6 +155,18 @@ pub fn run(args: &[&str]) -> Result<()> {
     rows.push(Row::measured("nginx front".to_owned(), "/".to_owned(), &response, result));
     drop(nginx);
     drop(parallax);
+
+    // The same pages with no page kept in memory: every request is read from the store and rendered.
+    let uncached = Parallax::start(&binary, Some(0))?;
+    for (name, path) in pages {
+        let response = fetch(uncached.addr, &path, Some(ACCEPT_ENCODING))?;
+        if response.status != 200 {
+            continue;
+        }
+        let result = load(&wrk, uncached.addr, &path, &options)?;
+        rows.push(Row::measured(format!("uncached {name}"), path, &response, result));
+    }
+    drop(uncached);
 
     report(&rows, cores, &options);
     eprintln!("web: done in {:.0} s", started.elapsed().as_secs_f64());
@@ -207,11 +225,17 @@ struct Parallax {
 }
 
 impl Parallax {
-    fn start(binary: &Path) -> Result<Self> {
+    /// Starts the demo; `page_cache_seconds` sets how long it keeps rendered pages (its default when
+    /// `None`).
+    fn start(binary: &Path, page_cache_seconds: Option<u32>) -> Result<Self> {
         let data = tempfile::Builder::new().prefix("parallax-bench-web-").tempdir()?;
         let log_path = data.path().join("stderr.log");
         let log = std::fs::File::create(&log_path)?;
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        if let Some(seconds) = page_cache_seconds {
+            command.env("PARALLAX_PAGE_CACHE_SECONDS", seconds.to_string());
+        }
+        let mut child = command
             .args(["demo", "--addr", "127.0.0.1:0", "--data"])
             .arg(data.path().join("db"))
             .stdin(Stdio::null())
@@ -481,6 +505,11 @@ impl Response {
             "gzip" => {
                 let mut out = Vec::new();
                 flate2::read::GzDecoder::new(self.body.as_slice()).read_to_end(&mut out)?;
+                Ok(out)
+            }
+            "br" => {
+                let mut out = Vec::new();
+                brotli::Decompressor::new(self.body.as_slice(), 4096).read_to_end(&mut out)?;
                 Ok(out)
             }
             other => bail!("cannot decode a {other} body"),

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use parallax_extract::Hints;
 use parallax_ingest::{DocumentReport, Pipeline};
 use parallax_store::SqliteStore;
-use parallax_web::AppState;
+use parallax_web::{AppState, PageCache};
 
 use super::ingest::Tally;
 use crate::cli::ServeArgs;
@@ -77,7 +77,7 @@ fn run_server(
 ) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let store = Arc::new(store);
-    let state = AppState::new(store.clone());
+    let state = site_state(store.clone())?;
     let fetcher = if args.with_worker { Some(super::follow::fetcher()?) } else { None };
     runtime.block_on(async {
         let (stop_sender, stop) = tokio::sync::watch::channel(false);
@@ -120,6 +120,28 @@ fn run_server(
         worker_result.unwrap_or(Ok(()))
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The site's settings from the environment: its public address and how long pages are kept.
+fn site_state(store: Arc<SqliteStore>) -> Result<AppState> {
+    let mut state = AppState::new(store);
+    if let Some(url) = std::env::var("PARALLAX_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()) {
+        let url = url.trim().trim_end_matches('/').to_owned();
+        let valid = (url.starts_with("http://") || url.starts_with("https://"))
+            && url.chars().all(|c| c.is_ascii_graphic() && !"<>\"'`".contains(c));
+        anyhow::ensure!(
+            valid,
+            "PARALLAX_PUBLIC_URL must be an http(s) address such as https://news.example.org, not {url:?}"
+        );
+        state.public_url = Some(url);
+    }
+    if let Ok(seconds) = std::env::var("PARALLAX_PAGE_CACHE_SECONDS") {
+        let seconds: u64 = seconds.trim().parse().ok().filter(|s| *s <= 3600).with_context(|| {
+            format!("PARALLAX_PAGE_CACHE_SECONDS must be a number of seconds up to 3600, not {seconds:?}")
+        })?;
+        state.cache = Arc::new(PageCache::new(std::time::Duration::from_secs(seconds)));
+    }
+    Ok(state)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use parallax_core::StoryId;
 use parallax_nlp::EntityKind;
-use parallax_store::{EntityMention, Page};
+use parallax_store::EntityMention;
 
 use super::{Meta, Site, pager, render};
 use crate::error::PageError;
@@ -28,7 +28,10 @@ const SECTIONS: usize = 4;
 const SECTION_STORIES: usize = 4;
 
 /// People listed as in the news.
-const PEOPLE: u32 = 10;
+const PEOPLE: usize = 10;
+
+/// The entities read of each story on the first page, for its place and its people.
+const ENTITIES_PER_STORY: usize = 10;
 
 /// A group of stories that happen in one place.
 pub(crate) struct Section {
@@ -64,8 +67,8 @@ pub(crate) async fn front(
             return Ok((stories, HashMap::new(), Vec::new()));
         }
         let ids: Vec<StoryId> = stories.iter().map(|s| s.id).collect();
-        let named = s.story_entities(&ids, 8)?;
-        let people = s.top_entities(Some(EntityKind::Person), Page { offset: 0, limit: PEOPLE })?;
+        let named = s.story_entities(&ids, ENTITIES_PER_STORY)?;
+        let people = people_in_the_news(&named);
         Ok((stories, named, people))
     })
     .await?;
@@ -99,6 +102,23 @@ pub(crate) async fn front(
         prev,
         next,
     })
+}
+
+/// The people the first page's stories name, those named in the most stories first (then in the
+/// most reports): who is in today's news, rather than in all the news ever stored.
+fn people_in_the_news(named: &HashMap<StoryId, Vec<EntityMention>>) -> Vec<EntityMention> {
+    let mut people: Vec<(EntityMention, usize)> = Vec::new();
+    for mention in named.values().flatten().filter(|e| e.kind == EntityKind::Person) {
+        match people.iter_mut().find(|(p, _)| p.id == mention.id) {
+            Some((person, stories)) => {
+                person.articles += mention.articles;
+                *stories += 1;
+            }
+            None => people.push((mention.clone(), 1)),
+        }
+    }
+    people.sort_by(|(a, sa), (b, sb)| sb.cmp(sa).then(b.articles.cmp(&a.articles)).then(a.name.cmp(&b.name)));
+    people.into_iter().take(PEOPLE).map(|(p, _)| p).collect()
 }
 
 /// Gathers stories under the place their reports name most, for places that hold at least two of
