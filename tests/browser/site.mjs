@@ -405,6 +405,27 @@ async function walk(browser, base, viewport, options, artifacts, found) {
     });
   }
 
+  // A story whose reports are dated draws a timeline of links: the newest dated report leads to one.
+  await step(at('timeline'), async () => {
+    await page.goto(new URL('/search?q=said&sort=newest', base).href);
+    const link = page.locator(`main ${STORY_LINK.replace(/^main\s+/, '')}`).first();
+    if ((await link.count()) === 0) {
+      check(false, at('timeline'), 'no story link among the newest results');
+      return;
+    }
+    const response = await navigate(page, () => link.click());
+    await checkPage(ctx, at('timeline'), 'timeline', response, {
+      expect: [{ what: 'a timeline with report links', selector: 'figure.timeline svg a' }],
+    });
+  });
+
+  await step(at('outlets'), async () => {
+    const response = await page.goto(new URL('/outlets', base).href);
+    await checkPage(ctx, at('outlets'), 'outlets', response, {
+      expect: [{ what: 'a framing chart', selector: 'figure.framing-chart svg' }],
+    });
+  });
+
   await step(at('not-found'), async () => {
     const response = await page.goto(new URL('/no-such-page-xyz', base).href);
     await checkPage(ctx, at('not-found'), 'not-found', response, {

@@ -45,12 +45,13 @@ pub struct Story {
 }
 
 impl Story {
-    /// The distinct outlets covering the story; unattributed reports count once each.
+    /// The outlets known to cover the story: each named outlet once, and all the reports that name
+    /// none as one more, since nothing says they come from different sources.
     pub fn outlet_count(&self) -> usize {
         let mut named: Vec<&str> = self.articles.iter().filter_map(|a| a.outlet.as_deref()).collect();
         named.sort_unstable();
         named.dedup();
-        named.len() + self.articles.iter().filter(|a| a.outlet.is_none()).count()
+        named.len() + usize::from(self.articles.iter().any(|a| a.outlet.is_none()))
     }
 
     /// The earliest and latest known publication times.
@@ -88,14 +89,14 @@ mod tests {
     }
 
     #[test]
-    fn outlet_count_counts_each_unattributed_report() {
+    fn outlet_count_counts_unattributed_reports_as_one() {
         let story = Story {
             id: StoryId(1),
             title: "t".into(),
             created_at: Utc::now(),
             articles: vec![summary(1, Some("A")), summary(2, Some("A")), summary(3, None), summary(4, None)],
         };
-        assert_eq!(story.outlet_count(), 3);
+        assert_eq!(story.outlet_count(), 2);
         assert_eq!(story.time_span(), None);
     }
 }

@@ -151,7 +151,7 @@ pub struct StoryMatch {
     pub matched: u64,
     /// How many reports it has.
     pub reports: u64,
-    /// How many outlets cover it.
+    /// How many outlets cover it (reports naming none counting as one).
     pub outlets: u64,
 }
 
@@ -257,7 +257,7 @@ pub struct StoryHead {
     pub updated_at: DateTime<Utc>,
     /// How many reports it has.
     pub reports: u64,
-    /// How many outlets cover it.
+    /// How many outlets cover it (reports naming none counting as one).
     pub outlets: u64,
 }
 

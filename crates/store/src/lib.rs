@@ -343,8 +343,9 @@ pub trait Store: Send + Sync {
     /// The distinct names of stored entities of one kind, for the cross-article registry.
     fn entity_names(&self, kind: EntityKind) -> Result<Vec<String>, StoreError>;
 
-    /// Stories ranked for the front page: the breadth of their coverage (more outlets rank higher,
-    /// each doubling of outlets worth half a day) and the recency of their latest report.
+    /// Stories ranked for the front page: the breadth of their coverage (each doubling of the outlets
+    /// covering a story counts as a day newer; reports naming no outlet count as one outlet) and the
+    /// recency of their latest dated report (of their arrival when none is dated).
     fn ranked_stories(&self, page: Page) -> Result<Vec<Story>, StoreError>;
 
     /// Every story's id, headline, size and last change, most recently changed first.

@@ -92,7 +92,7 @@ pub(crate) fn timeline_svg(id_prefix: &str, entries: &[TimelineEntry]) -> String
         )
     };
 
-    let mut svg = open_svg("tl-chart", height, &ids, "When each outlet reported", &desc);
+    let mut svg = open_svg("tl-chart", "group", height, &ids, "When each outlet reported", &desc);
     let (step, ticks) = ticks(start, end);
 
     svg.push_str("<g class=\"tl-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\">");
@@ -215,7 +215,7 @@ pub(crate) fn framing_svg(id_prefix: &str, bars: &[FramingBar]) -> String {
     let title =
         if labelled { "How each outlet's sentences are framed" } else { "How the sentences are framed" };
     let ids = ChartIds::new(id_prefix);
-    let mut svg = open_svg("fr-chart", height, &ids, title, &desc);
+    let mut svg = open_svg("fr-chart", "img", height, &ids, title, &desc);
 
     for (i, bar) in bars.iter().enumerate() {
         let y = TOP + i as f64 * ROW;
@@ -316,10 +316,12 @@ impl ChartIds {
 }
 
 /// The root element with its accessible name and description.
-fn open_svg(class: &str, height: f64, ids: &ChartIds, title: &str, desc: &str) -> String {
+/// Opens a drawing. `role` is "img" for a picture read as a whole, "group" for one holding links a
+/// reader can reach (an image's contents are hidden from assistive technology, links included).
+fn open_svg(class: &str, role: &str, height: f64, ids: &ChartIds, title: &str, desc: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {} {}\" width=\"100%\" \
-         role=\"img\" aria-labelledby=\"{t} {d}\" font-size=\"{FONT_SIZE}\" fill=\"currentColor\">\
+         role=\"{role}\" aria-labelledby=\"{t} {d}\" font-size=\"{FONT_SIZE}\" fill=\"currentColor\">\
          <title id=\"{t}\">{}</title><desc id=\"{d}\">{}</desc>",
         num(WIDTH),
         num(height),
@@ -575,7 +577,7 @@ mod tests {
     fn timeline_is_well_formed_and_accessible() {
         let svg = parse(&timeline_svg("story-7", &sample()));
         assert_eq!(svg.name, "svg");
-        assert_eq!(svg.attr("role"), Some("img"));
+        assert_eq!(svg.attr("role"), Some("group"), "its links stay reachable");
         assert_eq!(svg.attr("width"), Some("100%"));
         assert_eq!(svg.attr("aria-labelledby"), Some("story-7-title story-7-desc"));
         assert_eq!(svg.child("title").and_then(|t| t.attr("id")), Some("story-7-title"));

@@ -110,12 +110,14 @@ pub(super) fn write_analysis_index(
 
 /// Works out a story's size and rank again from its reports.
 pub(super) fn refresh_story(conn: &Connection, story: StoryId) -> Result<(), StoreError> {
+    // Breadth counts the outlets known to differ: reports that name no outlet count as one, since
+    // nothing says they are not the same source.
     // A story's time is that of its latest dated report, a date never later than the report's
     // arrival (a wrong future date must not pin a story to the top); only a story none of whose
     // reports is dated goes by when they arrived.
     let (reports, outlets, latest): (i64, i64, Option<String>) = conn
         .query_row(
-            "SELECT count(*), count(DISTINCT outlet_id) + coalesce(sum(outlet_id IS NULL), 0),
+            "SELECT count(*), count(DISTINCT outlet_id) + (coalesce(sum(outlet_id IS NULL), 0) > 0),
                     coalesce(max(min(published, ingested_at)), max(ingested_at))
              FROM articles WHERE story_id = ?1",
             [story.get()],
