@@ -58,7 +58,10 @@ pub fn run(store: &dyn Store, args: &SearchArgs) -> Result<ExitCode> {
             })
             .collect()
     };
-    println!("{} reports match", results.total);
+    match results.total {
+        1 => println!("1 report matches"),
+        n => println!("{n} reports match"),
+    }
     for story in &results.stories {
         println!(
             "  story {:>5}  {} ({} of {} reports match, {} outlets)",

@@ -87,17 +87,30 @@ pub(crate) struct Meta {
     pub json_ld: String,
     /// An Atom feed of the page's listing: (title, path).
     pub feed: Option<(String, String)>,
+    /// The part of the site the page belongs to, marked in the navigation: "top", "outlets",
+    /// "entities", "search", "about" or "" for none.
+    pub section: &'static str,
 }
 
 impl Meta {
     /// A plain page.
     pub(crate) fn page(site: &Site, path: &str) -> Self {
+        let route = path.split(['?', '#']).next().unwrap_or("");
+        let section = match route {
+            "/" => "top",
+            "/outlets" => "outlets",
+            "/entities" => "entities",
+            "/search" => "search",
+            "/about" => "about",
+            _ => "",
+        };
         Meta {
             canonical: site.url(path),
             og_type: "website",
             image: String::new(),
             json_ld: String::new(),
             feed: None,
+            section,
         }
     }
 

@@ -24,6 +24,8 @@ struct StoryPage {
     reports: Vec<ReportCard>,
     coverage: Coverage,
     timeline: String,
+    /// Each outlet covering the story once, with its page (empty for the unattributed).
+    outlets: Vec<(String, String)>,
     framing_chart: String,
     people: Vec<EntityLink>,
     organisations: Vec<EntityLink>,
@@ -76,7 +78,7 @@ pub(crate) async fn story(
         Found::Moved(kept) => return Ok(Redirect::permanent(&format!("/story/{kept}")).into_response()),
         Found::Missing => return Err(PageError::NotFound),
     };
-    let reports = story
+    let reports: Vec<ReportCard> = story
         .articles
         .iter()
         .zip(&assignments)
@@ -88,6 +90,12 @@ pub(crate) async fn story(
             card
         })
         .collect();
+    let mut outlet_links: Vec<(String, String)> = Vec::new();
+    for r in &reports {
+        if !outlet_links.iter().any(|(name, _)| *name == r.outlet) {
+            outlet_links.push((r.outlet.clone(), r.outlet_href.clone()));
+        }
+    }
     let of_kind = |kind| entities.iter().filter(|e| e.kind == kind).map(EntityLink::new).collect();
     use parallax_nlp::EntityKind;
     let card = StoryCard::new(&story);
@@ -95,6 +103,7 @@ pub(crate) async fn story(
     render(&StoryPage {
         meta,
         timeline: timeline_svg("timeline", &timeline_entries(&story)),
+        outlets: outlet_links,
         framing_chart: framing_svg(
             "framing",
             &coverage
