@@ -99,6 +99,8 @@ mod tests {
             published,
             lead: String::new(),
             image_url: None,
+            outlet_id: None,
+            ingested_at: DateTime::default(),
         }
     }
 

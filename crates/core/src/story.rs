@@ -29,6 +29,12 @@ pub struct ArticleSummary {
     pub lead: String,
     /// The lead image's address, if any.
     pub image_url: Option<String>,
+    /// Its outlet's id, `None` when unattributed.
+    #[serde(default)]
+    pub outlet_id: Option<OutletId>,
+    /// When it was stored: the time it goes by where it gives none of its own.
+    #[serde(default)]
+    pub ingested_at: DateTime<Utc>,
 }
 
 /// A story with its reports, as listed on the front page and in `parallax stories`.
@@ -48,10 +54,16 @@ impl Story {
     /// The outlets known to cover the story: each named outlet once, and all the reports that name
     /// none as one more, since nothing says they come from different sources.
     pub fn outlet_count(&self) -> usize {
-        let mut named: Vec<&str> = self.articles.iter().filter_map(|a| a.outlet.as_deref()).collect();
-        named.sort_unstable();
-        named.dedup();
-        named.len() + usize::from(self.articles.iter().any(|a| a.outlet.is_none()))
+        self.outlet_names().len() + usize::from(self.articles.iter().any(|a| a.outlet.is_none()))
+    }
+
+    /// The names of the outlets covering the story, in order, each once; reports naming none are
+    /// left out.
+    pub fn outlet_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.articles.iter().filter_map(|a| a.outlet.as_deref()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// The earliest and latest known publication times.
@@ -85,6 +97,8 @@ mod tests {
             published: None,
             lead: String::new(),
             image_url: None,
+            outlet_id: None,
+            ingested_at: DateTime::default(),
         }
     }
 
@@ -97,6 +111,7 @@ mod tests {
             articles: vec![summary(1, Some("A")), summary(2, Some("A")), summary(3, None), summary(4, None)],
         };
         assert_eq!(story.outlet_count(), 2);
+        assert_eq!(story.outlet_names(), ["A"]);
         assert_eq!(story.time_span(), None);
     }
 }

@@ -1,7 +1,7 @@
 //! What the site's listings read beyond single stories and articles: full-text search, the people,
 //! organisations and places reports name, the outlets that publish them, and how stories rank.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use parallax_core::{ArticleSummary, OutletId, StoryId};
 use parallax_nlp::EntityKind;
 use serde::Serialize;
@@ -65,6 +65,26 @@ impl SearchQuery {
         SearchQuery { text: text.into(), ..SearchQuery::default() }
     }
 
+    /// Narrowed to reports published from the day `first` to the day `last`, both included (either
+    /// end open when `None`); refused when the range is empty or a day lies outside the years 1 to
+    /// 9999, which stored times cannot hold.
+    pub fn on_days(mut self, first: Option<NaiveDate>, last: Option<NaiveDate>) -> Result<Self, String> {
+        for day in [first, last].into_iter().flatten() {
+            if !(1..=9999).contains(&day.year()) {
+                return Err(format!("{day} is not a day between the years 1 and 9999"));
+            }
+        }
+        if let (Some(first), Some(last)) = (first, last)
+            && first > last
+        {
+            return Err("the date range ends before it starts".to_owned());
+        }
+        let start = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+        self.since = first.map(start);
+        self.until = last.map(|day| day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, start));
+        Ok(self)
+    }
+
     /// Whether the query asks for nothing at all (no words, no filter).
     pub fn is_empty(&self) -> bool {
         self.text.trim().is_empty()
@@ -90,11 +110,6 @@ pub struct SnippetPart {
 }
 
 impl Snippet {
-    /// Text without marks.
-    pub fn plain(text: impl Into<String>) -> Self {
-        Snippet(vec![SnippetPart { text: text.into(), matched: false }])
-    }
-
     /// The text without marks.
     pub fn text(&self) -> String {
         self.0.iter().map(|p| p.text.as_str()).collect()
@@ -273,6 +288,18 @@ mod tests {
         assert_eq!(s.text(), "…the talks in Beijing");
         let unclosed = Snippet::parse_marked("a \u{1}b", '\u{1}', '\u{2}');
         assert_eq!(unclosed.0.last().map(|p| p.matched), Some(true));
+    }
+
+    #[test]
+    fn day_ranges_include_both_days_and_refuse_what_cannot_be() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let q = SearchQuery::default().on_days(Some(day("2026-02-01")), Some(day("2026-02-01"))).unwrap();
+        assert_eq!(q.since.unwrap().to_rfc3339(), "2026-02-01T00:00:00+00:00");
+        assert_eq!(q.until.unwrap().to_rfc3339(), "2026-02-02T00:00:00+00:00");
+        assert!(SearchQuery::default().on_days(Some(day("2026-02-03")), Some(day("2026-02-01"))).is_err());
+        let far = NaiveDate::from_ymd_opt(10000, 1, 1).unwrap();
+        assert!(SearchQuery::default().on_days(Some(far), None).unwrap_err().contains("9999"));
+        assert!(SearchQuery::default().on_days(None, Some(day("9999-12-31"))).is_ok());
     }
 
     #[test]

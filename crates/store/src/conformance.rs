@@ -537,6 +537,8 @@ pub(crate) fn check_entities_outlets_and_rank(store: &dyn Store) {
         ["Floods in Valencia", "Shoigu holds talks"]
     );
     assert_eq!(store.outlet(parallax_core::OutletId(999)).unwrap(), None);
+    let names: Vec<String> = store.outlet_names().unwrap().into_iter().map(|(_, name)| name).collect();
+    assert_eq!(names, ["People News", "TASS"], "by name");
     let ids = store.outlet_ids(&["TASS".to_owned(), "Nobody".to_owned()]).unwrap();
     assert_eq!(ids.into_iter().collect::<Vec<_>>(), [("TASS".to_owned(), outlets[0].id)]);
 

@@ -376,6 +376,9 @@ pub trait Store: Send + Sync {
     /// Every outlet, the most prolific first.
     fn outlets(&self) -> Result<Vec<OutletRecord>, StoreError>;
 
+    /// Every outlet's id and name, by name: for choosing one, without counting anything.
+    fn outlet_names(&self) -> Result<Vec<(OutletId, String)>, StoreError>;
+
     /// The ids of the outlets of these names (names not stored are left out).
     fn outlet_ids(&self, names: &[String]) -> Result<HashMap<String, OutletId>, StoreError>;
 

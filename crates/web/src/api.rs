@@ -26,7 +26,7 @@ use parallax_store::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::PageError;
-use crate::params::{MAX_PAGE, PageParam, SearchParams, page_with_lookahead, path_segment};
+use crate::params::{MAX_PAGE, PageParam, SearchParams, page_with_lookahead};
 use crate::{AppState, read};
 
 /// Where the API is mounted; redirects name it, as a nested router cannot see its own prefix.
@@ -194,10 +194,6 @@ fn outlet_url(id: OutletId) -> String {
     format!("/outlet/{id}")
 }
 
-fn entity_url(id: &str) -> String {
-    format!("/entity/{}", path_segment(id))
-}
-
 /// A report as listings show it.
 #[derive(Serialize)]
 struct ReportItem<'a> {
@@ -351,7 +347,7 @@ struct EntityItem<'a> {
 
 impl<'a> EntityItem<'a> {
     fn new(entity: &'a EntityMention) -> Self {
-        EntityItem { entity, url: entity_url(&entity.id) }
+        EntityItem { entity, url: crate::view::entity_href(&entity.id) }
     }
 }
 
@@ -540,7 +536,7 @@ impl<'a> AnalysisBody<'a> {
                     roles: &e.roles,
                     mentions: e.mentions.len(),
                     sentences,
-                    url: entity_url(&e.id),
+                    url: crate::view::entity_href(&e.id),
                 }
             })
             .collect();
@@ -782,7 +778,7 @@ async fn entity(
         page,
         next,
         items: EntityPage {
-            entity: EntityBody { url: entity_url(&entity.id), entity: &entity },
+            entity: EntityBody { url: crate::view::entity_href(&entity.id), entity: &entity },
             stories: stories.iter().map(story_item).collect(),
             related: related.iter().map(EntityItem::new).collect(),
         },
@@ -945,7 +941,7 @@ mod tests {
     fn only_web_addresses_are_given_out() {
         assert_eq!(web_url(Some("https://example.org/a.jpg")), Some("https://example.org/a.jpg"));
         assert_eq!(web_url(Some("javascript:alert(1)")), None);
-        assert_eq!(entity_url("person:wang yi"), "/entity/person:wang%20yi");
+        assert_eq!(crate::view::entity_href("person:wang yi"), "/entity/person:wang%20yi");
     }
 
     async fn body_of(response: Response) -> (StatusCode, Option<String>, Value) {

@@ -68,18 +68,18 @@ fn write_entry(out: &mut String, entry: &Entry) {
     }
     element(out, 2, "updated", &rfc3339(entry.updated));
     for author in entry.authors.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
-        out.push_str(&format!("    <author><name>{}</name></author>\n", escape(author)));
+        out.push_str(&format!("    <author><name>{}</name></author>\n", xml_escape(author)));
     }
     // Atom requires a non-empty term, and repeating one says nothing more.
     let mut seen: Vec<&str> = Vec::new();
     for term in entry.categories.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         if !seen.contains(&term) {
             seen.push(term);
-            out.push_str(&format!("    <category term=\"{}\"/>\n", escape(term)));
+            out.push_str(&format!("    <category term=\"{}\"/>\n", xml_escape(term)));
         }
     }
     if !entry.summary.trim().is_empty() {
-        out.push_str(&format!("    <summary type=\"text\">{}</summary>\n", escape(&entry.summary)));
+        out.push_str(&format!("    <summary type=\"text\">{}</summary>\n", xml_escape(&entry.summary)));
     }
     out.push_str("  </entry>\n");
 }
@@ -90,7 +90,7 @@ pub(crate) fn write_sitemap(urls: &[(String, Option<DateTime<Utc>>)]) -> String 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (loc, lastmod) in urls.iter().take(SITEMAP_MAX_URLS) {
-        out.push_str(&format!("  <url><loc>{}</loc>", escape(loc.trim())));
+        out.push_str(&format!("  <url><loc>{}</loc>", xml_escape(loc.trim())));
         if let Some(lastmod) = lastmod {
             out.push_str(&format!("<lastmod>{}</lastmod>", rfc3339(*lastmod)));
         }
@@ -149,14 +149,14 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 fn element(out: &mut String, depth: usize, name: &str, text: &str) {
-    out.push_str(&format!("{:indent$}<{name}>{}</{name}>\n", "", escape(text), indent = depth * 2));
+    out.push_str(&format!("{:indent$}<{name}>{}</{name}>\n", "", xml_escape(text), indent = depth * 2));
 }
 
 fn link(out: &mut String, depth: usize, rel: &str, media_type: &str, href: &str) {
     out.push_str(&format!(
         "{:indent$}<link rel=\"{rel}\" type=\"{media_type}\" href=\"{}\"/>\n",
         "",
-        escape(href.trim()),
+        xml_escape(href.trim()),
         indent = depth * 2
     ));
 }
@@ -164,7 +164,7 @@ fn link(out: &mut String, depth: usize, rel: &str, media_type: &str, href: &str)
 /// Text safe in an element or a quoted attribute. Characters XML 1.0 forbids (most controls,
 /// U+FFFE/U+FFFF) would make the whole document unreadable, so they are dropped; so are DEL and
 /// the C1 controls, which XML discourages and which never belong in a headline.
-fn escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

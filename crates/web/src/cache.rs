@@ -30,6 +30,13 @@ const MAX_ENTRIES: usize = 4096;
 /// Bodies larger than this are passed through uncached and uncompressed.
 const MAX_CACHED_BYTES: usize = 4 * 1024 * 1024;
 
+/// Bytes of bodies kept at most, all entries together.
+const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+
+/// Addresses longer than this are answered but not kept: no reader's link is that long, and a crawl
+/// of made-up long queries must not fill the cache.
+const MAX_KEY_BYTES: usize = 512;
+
 /// Bodies smaller than this are not worth compressing.
 const MIN_COMPRESSED_BYTES: usize = 512;
 
@@ -131,9 +138,25 @@ impl Cached {
         }
     }
 
+    /// The ETag of the body in an encoding: each encoding is its own representation, with a
+    /// validator of its own.
+    fn etag_for(&self, encoding: Option<Encoding>) -> HeaderValue {
+        let suffix = match encoding {
+            None | Some(Encoding::Identity) => return self.etag.clone(),
+            Some(Encoding::Gzip) => "-gzip",
+            Some(Encoding::Brotli) => "-br",
+        };
+        let base = self.etag.to_str().unwrap_or("\"0\"").trim_end_matches('"');
+        HeaderValue::from_str(&format!("{base}{suffix}\"")).unwrap_or_else(|_| self.etag.clone())
+    }
+
     fn respond(&self, request: &HeaderMap, head: bool) -> Response {
         let mut headers = self.headers.clone();
-        if self.status == StatusCode::OK && etag_matches(request, &self.etag) {
+        let chosen = Encoding::choose(request);
+        let encoding = self.encoded(chosen).and(Some(chosen));
+        let etag = self.etag_for(encoding);
+        headers.insert(header::ETAG, etag.clone());
+        if self.status == StatusCode::OK && etag_matches(request, &etag) {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
             for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
                 if let Some(value) = headers.remove(&name) {
@@ -142,8 +165,7 @@ impl Cached {
             }
             return response;
         }
-        let encoding = Encoding::choose(request);
-        let body = match (self.encoded(encoding), encoding.header()) {
+        let body = match (encoding.and_then(|e| self.encoded(e)), encoding.and_then(Encoding::header)) {
             (Some(body), Some(value)) => {
                 headers.insert(header::CONTENT_ENCODING, value);
                 body.clone()
@@ -229,11 +251,6 @@ impl PageCache {
         PageCache { ttl, entries: Mutex::new(HashMap::new()) }
     }
 
-    /// How long responses are kept.
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
     fn lookup(&self, key: &str) -> Lookup {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let Some(entry) = entries.get(key) else { return Lookup::Missing };
@@ -251,17 +268,27 @@ impl PageCache {
     }
 
     fn put(&self, key: String, cached: Arc<Cached>) {
-        if self.ttl.is_zero() {
+        if self.ttl.is_zero() || key.len() > MAX_KEY_BYTES {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
+        let total =
+            |entries: &HashMap<String, Entry>| entries.values().map(|e| e.cached.body.len()).sum::<usize>();
+        let full = |entries: &HashMap<String, Entry>| {
+            entries.len() >= MAX_ENTRIES || total(entries) + cached.body.len() > MAX_TOTAL_BYTES
+        };
+        if !entries.contains_key(&key) && full(&entries) {
             let limit = self.ttl + STALE_LIMIT;
             entries.retain(|_, e| e.cached.made.elapsed() < limit);
         }
-        if entries.len() < MAX_ENTRIES || entries.contains_key(&key) {
+        if entries.contains_key(&key) || !full(&entries) {
             entries.insert(key, Entry { cached, refreshing: Arc::new(AtomicBool::new(false)) });
         }
+    }
+
+    /// Forgets an address (its page moved or went away).
+    fn forget(&self, key: &str) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
 }
 
@@ -283,14 +310,19 @@ pub async fn serve_cached(State(cache): State<Arc<PageCache>>, request: Request,
     };
     let response = next.run(request).await;
     let status = response.status();
+    if status != StatusCode::OK {
+        // What was kept no longer stands: a story merged away, a page gone.
+        cache.forget(&key);
+    }
     let keep = matches!(status, StatusCode::OK | StatusCode::NOT_FOUND | StatusCode::MOVED_PERMANENTLY);
-    if !keep || response.headers().contains_key(header::CONTENT_ENCODING) {
+    let size = axum::body::HttpBody::size_hint(response.body()).exact();
+    let small = size.is_some_and(|n| n <= MAX_CACHED_BYTES as u64);
+    if !keep || !small || response.headers().contains_key(header::CONTENT_ENCODING) {
         return response;
     }
     let (parts, body) = response.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_CACHED_BYTES).await else {
-        // Too large to keep: such a body cannot be streamed again, so say so rather than truncate.
-        return (StatusCode::INTERNAL_SERVER_ERROR, "The response was too large.").into_response();
+        return (StatusCode::INTERNAL_SERVER_ERROR, "The response could not be read.").into_response();
     };
     let cached = Arc::new(Cached::new(parts.status, parts.headers, body));
     let response = cached.respond(&request_headers, head);
@@ -340,6 +372,28 @@ mod tests {
     }
 
     #[test]
+    fn each_encoding_has_its_own_etag() {
+        let mut response_headers = HeaderMap::new();
+        response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        let cached = Cached::new(StatusCode::OK, response_headers, Bytes::from("<p>a</p>".repeat(200)));
+        let etag = |accept: &str| {
+            let response = cached.respond(&headers(&[(header::ACCEPT_ENCODING, accept)]), false);
+            response.headers()[header::ETAG].to_str().unwrap().to_owned()
+        };
+        let (plain, gz, br) = (etag("identity"), etag("gzip"), etag("br"));
+        assert!(plain != gz && gz != br && plain != br, "{plain} {gz} {br}");
+        assert!(br.starts_with(plain.trim_end_matches('"')) && br.ends_with("-br\""));
+        let again = headers(&[(header::ACCEPT_ENCODING, "br"), (header::IF_NONE_MATCH, &br)]);
+        assert_eq!(cached.respond(&again, false).status(), StatusCode::NOT_MODIFIED);
+        let other = headers(&[(header::ACCEPT_ENCODING, "gzip"), (header::IF_NONE_MATCH, &br)]);
+        assert_eq!(
+            cached.respond(&other, false).status(),
+            StatusCode::OK,
+            "another encoding is another body"
+        );
+    }
+
+    #[test]
     fn a_matching_etag_gets_304() {
         let cached = Cached::new(StatusCode::OK, HeaderMap::new(), Bytes::from_static(b"hello"));
         let etag = cached.etag.to_str().unwrap().to_owned();
@@ -354,12 +408,12 @@ mod tests {
     #[test]
     fn expired_entries_are_rendered_once_while_others_get_the_last_one() {
         let fresh = |cache: &PageCache, key: &str| matches!(cache.lookup(key), Lookup::Fresh(_));
-        let cache = PageCache::new(Duration::from_millis(30));
+        let cache = PageCache::new(Duration::from_millis(200));
         let cached = || Arc::new(Cached::new(StatusCode::OK, HeaderMap::new(), Bytes::from_static(b"x")));
         assert!(matches!(cache.lookup("k"), Lookup::Missing));
         cache.put("k".to_owned(), cached());
         assert!(fresh(&cache, "k"));
-        std::thread::sleep(Duration::from_millis(40));
+        std::thread::sleep(Duration::from_millis(250));
         let claim = match cache.lookup("k") {
             Lookup::Refresh(claim) => claim,
             _ => panic!("the first request after expiry renders afresh"),

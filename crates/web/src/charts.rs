@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::atom::xml_escape;
+
 /// One report of a story, as a dot on the timeline.
 pub(crate) struct TimelineEntry {
     pub outlet: String,
@@ -164,13 +166,13 @@ pub(crate) fn timeline_svg(id_prefix: &str, entries: &[TimelineEntry]) -> String
         tip.push(entry.at.format("%-d %b %Y %H:%M UTC").to_string());
         let dot = format!(
             "<title>{}</title><circle class=\"tl-dot\" cx=\"{}\" cy=\"{}\" r=\"{}\"/>",
-            escape(&tip.join(" — ")),
+            xml_escape(&tip.join(" — ")),
             num(scale.x(entry.at.timestamp_millis())),
             num(lane_y(lane)),
             num(TL_DOT_RADIUS)
         );
         match safe_href(&entry.href) {
-            Some(href) => svg.push_str(&format!("<a href=\"{}\">{dot}</a>", escape(href))),
+            Some(href) => svg.push_str(&format!("<a href=\"{}\">{dot}</a>", xml_escape(href))),
             None => svg.push_str(&format!("<g>{dot}</g>")),
         }
     }
@@ -325,8 +327,8 @@ fn open_svg(class: &str, role: &str, height: f64, ids: &ChartIds, title: &str, d
          <title id=\"{t}\">{}</title><desc id=\"{d}\">{}</desc>",
         num(WIDTH),
         num(height),
-        escape(title),
-        escape(desc),
+        xml_escape(title),
+        xml_escape(desc),
         t = ids.title,
         d = ids.desc
     )
@@ -338,12 +340,12 @@ fn label(text: &str, class: &str, middle: f64) -> String {
     let full = clean(text);
     let full = if full.is_empty() { "Unnamed".to_owned() } else { full };
     let (shown, cut) = truncate(&full, LABEL_CHARS);
-    let tip = if cut { format!("<title>{}</title>", escape(&full)) } else { String::new() };
+    let tip = if cut { format!("<title>{}</title>", xml_escape(&full)) } else { String::new() };
     format!(
         "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{tip}{}</text>",
         num(LABEL_RIGHT),
         num(middle + 4.0),
-        escape(&shown)
+        xml_escape(&shown)
     )
 }
 
@@ -429,24 +431,6 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// Coordinates to one decimal: enough for a 640-unit drawing, and short markup.
 fn num(value: f64) -> String {
     format!("{value:.1}")
-}
-
-/// Text safe inside an element or a double- or single-quoted attribute; characters XML cannot carry
-/// are dropped, since one of them would make a browser's XML parser reject the page's SVG.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{FFFD}' | '\u{10000}'.. => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -786,6 +770,6 @@ mod tests {
 
     #[test]
     fn control_characters_are_dropped() {
-        assert_eq!(escape("a\u{1}b\u{7f}c\td"), "abc\td");
+        assert_eq!(xml_escape("a\u{1}b\u{7f}c\td"), "abc\td");
     }
 }

@@ -1,7 +1,7 @@
 //! Documents for machines rather than readers: Atom feeds of stories (all, an entity's) and of
 //! reports (an outlet's, a search's), the sitemap and robots.txt.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,10 +10,13 @@ use parallax_store::{Page, SearchOrder};
 
 use crate::atom::{Entry, Feed, SITEMAP_MAX_URLS, tag_uri, write_feed, write_sitemap};
 use crate::error::PageError;
-use crate::pages::Site;
+use crate::pages::{Segment, Site};
 use crate::params::{SearchParams, path_segment};
-use crate::view::{UNATTRIBUTED, entity_href, excerpt};
+use crate::view::{entity_href, excerpt, outlets_shown};
 use crate::{AppState, read};
+
+/// The most named entities whose pages the sitemap lists.
+const SITEMAP_ENTITIES: u32 = 2000;
 
 /// Entries per feed.
 const FEED_ENTRIES: u32 = 30;
@@ -37,10 +40,7 @@ fn authority(site: &Site) -> String {
 }
 
 fn story_entry(site: &Site, story: &Story) -> Entry {
-    let mut outlets: Vec<String> =
-        story.articles.iter().map(|a| a.outlet.clone().unwrap_or_else(|| UNATTRIBUTED.to_owned())).collect();
-    outlets.sort();
-    outlets.dedup();
+    let outlets: Vec<String> = outlets_shown(story).into_iter().map(str::to_owned).collect();
     let span = story.time_span();
     Entry {
         id: tag_uri(&authority(site), id_day(), &format!("story/{}", story.id)),
@@ -60,7 +60,7 @@ fn story_entry(site: &Site, story: &Story) -> Entry {
 }
 
 fn article_entry(site: &Site, article: &ArticleSummary, story: StoryId) -> Entry {
-    let updated = article.published.unwrap_or_default();
+    let updated = article.published.unwrap_or(article.ingested_at);
     Entry {
         id: tag_uri(&authority(site), id_day(), &format!("article/{}", article.id)),
         title: article.title.clone(),
@@ -97,7 +97,7 @@ pub(crate) async fn stories(State(state): State<AppState>, site: Site) -> Result
 pub(crate) async fn outlet(
     State(state): State<AppState>,
     site: Site,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, PageError> {
     let id: OutletId = id.parse().map_err(|_| PageError::NotFound)?;
     let (record, reports) = read(&state, move |s| {
@@ -114,7 +114,7 @@ pub(crate) async fn outlet(
 pub(crate) async fn entity(
     State(state): State<AppState>,
     site: Site,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, PageError> {
     let key = id.clone();
     let (record, stories) = read(&state, move |s| {
@@ -153,16 +153,17 @@ pub(crate) async fn search(
 pub(crate) async fn sitemap(State(state): State<AppState>, site: Site) -> Result<Response, PageError> {
     let (heads, outlets, entities) = read(&state, |s| {
         let heads = s.story_heads(Page { offset: 0, limit: SITEMAP_MAX_URLS as u32 })?;
-        let outlets = s.outlets()?;
-        let entities = s.top_entities(None, Page { offset: 0, limit: 2000 })?;
+        let outlets = s.outlet_names()?;
+        let entities = s.top_entities(None, Page { offset: 0, limit: SITEMAP_ENTITIES })?;
         Ok((heads, outlets, entities))
     })
     .await?;
+    // The few listing pages first, then stories, newest first, as many as the file may hold.
     let mut urls: Vec<(String, Option<DateTime<Utc>>)> =
         vec![(site.url("/"), heads.first().map(|h| h.updated_at))];
-    urls.extend(heads.iter().map(|h| (site.url(&format!("/story/{}", h.id)), Some(h.updated_at))));
-    urls.extend(outlets.iter().map(|o| (site.url(&format!("/outlet/{}", o.id)), o.last_published)));
+    urls.extend(outlets.iter().map(|(id, _)| (site.url(&format!("/outlet/{id}")), None)));
     urls.extend(entities.iter().map(|e| (site.url(&entity_href(&e.id)), None)));
+    urls.extend(heads.iter().map(|h| (site.url(&format!("/story/{}", h.id)), Some(h.updated_at))));
     Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], write_sitemap(&urls)).into_response())
 }
 

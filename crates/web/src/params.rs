@@ -1,7 +1,7 @@
 //! Query-string parameters shared by pages and the JSON API, read into store queries with the
 //! reader's mistakes reported rather than guessed at.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use parallax_core::OutletId;
 use parallax_store::{Page, SEARCH_PAGE, SearchOrder, SearchQuery};
 
@@ -52,6 +52,16 @@ pub(crate) struct SearchParams {
 }
 
 impl SearchParams {
+    /// The parameters with the text cut to what a search reads of it.
+    pub(crate) fn shortened(mut self) -> Self {
+        if let Some(q) = &mut self.q
+            && q.chars().count() > MAX_QUERY_CHARS
+        {
+            *q = q.chars().take(MAX_QUERY_CHARS).collect();
+        }
+        self
+    }
+
     /// The store query, or what is wrong with the parameters.
     pub(crate) fn query(&self, per_page: Option<u32>) -> Result<SearchQuery, String> {
         let per_page = per_page.unwrap_or(SEARCH_PAGE);
@@ -62,29 +72,23 @@ impl SearchParams {
                 raw.parse::<OutletId>().map_err(|_| format!("outlet must be an outlet id, not {raw:?}"))?,
             ),
         };
-        let since = nonblank(&self.from).map(|raw| day("from", raw)).transpose()?;
-        let until = nonblank(&self.to).map(|raw| day("to", raw)).transpose()?;
-        let until = until.map(|d| d.succ_opt().unwrap_or(d));
-        if let (Some(since), Some(until)) = (since, until)
-            && since >= until
-        {
-            return Err("the date range ends before it starts".to_owned());
-        }
+        let first = nonblank(&self.from).map(|raw| day("from", raw)).transpose()?;
+        let last = nonblank(&self.to).map(|raw| day("to", raw)).transpose()?;
         let order = match nonblank(&self.sort) {
             None | Some("relevance") => SearchOrder::Relevance,
             Some("newest") => SearchOrder::Newest,
             Some(other) => return Err(format!("sort must be relevance or newest, not {other:?}")),
         };
         let page = page_number(self.page.as_deref())?;
-        Ok(SearchQuery {
+        SearchQuery {
             text,
             outlet,
             entity: nonblank(&self.entity).map(str::to_owned),
-            since: since.map(start_of),
-            until: until.map(start_of),
             order,
             page: Page { offset: (page - 1).saturating_mul(per_page), limit: per_page },
-        })
+            ..SearchQuery::default()
+        }
+        .on_days(first, last)
     }
 }
 
@@ -114,10 +118,6 @@ fn nonblank(raw: &Option<String>) -> Option<&str> {
 fn day(name: &str, raw: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|_| format!("{name} must be a date such as 2026-02-01, not {raw:?}"))
-}
-
-fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 #[cfg(test)]
@@ -172,6 +172,7 @@ mod tests {
             (&[("sort", "best")][..], "sort"),
             (&[("page", "0")][..], "page"),
             (&[("page", "99999")][..], "page"),
+            (&[("to", "+10000-01-01")][..], "9999"),
         ] {
             let error = params(pairs).query(None).unwrap_err();
             assert!(error.contains(says), "{pairs:?}: {error}");

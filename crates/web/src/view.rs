@@ -79,12 +79,19 @@ pub(crate) struct StoryCard {
     pub iso: String,
 }
 
+/// The outlets covering a story as readers see them: each named one, then "Unattributed" when some
+/// report names none.
+pub(crate) fn outlets_shown(story: &Story) -> Vec<&str> {
+    let mut names = story.outlet_names();
+    if story.articles.iter().any(|a| a.outlet.is_none()) {
+        names.push(UNATTRIBUTED);
+    }
+    names
+}
+
 impl StoryCard {
     pub(crate) fn new(story: &Story) -> Self {
-        let mut names: Vec<&str> =
-            story.articles.iter().map(|a| a.outlet.as_deref().unwrap_or(UNATTRIBUTED)).collect();
-        names.sort_unstable();
-        names.dedup();
+        let names = outlets_shown(story);
         let when = match story.time_span() {
             Some((first, last)) if first.date_naive() != last.date_naive() => {
                 format!("{} – {}", first.format("%-d %b %Y"), last.format("%-d %b %Y"))

@@ -28,16 +28,16 @@ pub fn run(store: &dyn Store, args: &SearchArgs) -> Result<ExitCode> {
     if args.query.trim().is_empty() && outlet.is_none() && args.entity.is_none() {
         bail!("give words to search for, or a filter (--outlet, --entity)");
     }
-    let start_of = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
     let query = SearchQuery {
         text: args.query.clone(),
         outlet,
         entity: args.entity.clone(),
-        since: args.from.map(start_of),
-        until: args.to.map(|d| start_of(d.succ_opt().unwrap_or(d))),
         order: if args.newest { SearchOrder::Newest } else { SearchOrder::Relevance },
         page: Page { offset: (args.page - 1).saturating_mul(args.limit), limit: args.limit },
-    };
+        ..SearchQuery::default()
+    }
+    .on_days(args.from, args.to)
+    .map_err(anyhow::Error::msg)?;
     let results = store.search(&query)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);

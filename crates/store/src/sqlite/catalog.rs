@@ -8,7 +8,7 @@ use parallax_core::{Article, ArticleId, ArticleSummary, OutletId, Story, StoryId
 use parallax_nlp::{Analysis, EntityKind, Stance};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use super::{SUMMARY_COLUMNS, from_json, load_stories, parse_time, summary_row, timestamp};
+use super::{SUMMARY_COLUMNS, SUMMARY_WIDTH, from_json, load_stories, parse_time, summary_row, timestamp};
 use crate::error::QueryContext;
 use crate::{
     EntityMention, EntityRecord, OutletRecord, Page, SearchHit, SearchOrder, SearchQuery, SearchResults,
@@ -146,8 +146,17 @@ pub(super) fn reindex_all(conn: &Connection) -> Result<(), StoreError> {
         .during("reading articles to index")?;
     for row in rows {
         let (id, article, analysis) = row.during("reading an article to index")?;
-        write_text_index(conn, id, &from_json(&article, "article")?)?;
-        write_analysis_index(conn, id, &from_json(&analysis, "analysis")?)?;
+        // One unreadable row must not keep the whole database from opening: it is left out of the
+        // indexes (and reported) as reading it is refused elsewhere.
+        match (from_json::<Article>(&article, "article"), from_json::<Analysis>(&analysis, "analysis")) {
+            (Ok(article), Ok(analysis)) => {
+                write_text_index(conn, id, &article)?;
+                write_analysis_index(conn, id, &analysis)?;
+            }
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!(article = id.get(), error = %parallax_core::error_chain(&error), "Article left out of the indexes.");
+            }
+        }
     }
     let mut stmt = conn.prepare("SELECT id FROM stories").during("reading stories to rank")?;
     let ids = stmt
@@ -160,6 +169,10 @@ pub(super) fn reindex_all(conn: &Connection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// Words and phrases read of a query, wanted and unwanted each: a reader never types more, and FTS5
+/// refuses expressions past a depth.
+const MAX_TERMS: usize = 32;
 
 /// The FTS5 expression for what a reader typed, or `None` when it holds no word to look for.
 ///
@@ -193,10 +206,11 @@ fn match_expression(text: &str) -> Option<String> {
     if wanted.is_empty() {
         return None;
     }
+    wanted.truncate(MAX_TERMS);
+    unwanted.truncate(MAX_TERMS);
     let mut expression = format!("({})", wanted.join(" AND "));
-    for term in unwanted {
-        expression.push_str(" NOT ");
-        expression.push_str(&term);
+    if !unwanted.is_empty() {
+        expression.push_str(&format!(" NOT ({})", unwanted.join(" OR ")));
     }
     Some(expression)
 }
@@ -257,9 +271,13 @@ pub(super) fn search(conn: &Connection, query: &SearchQuery) -> Result<SearchRes
             Ok(SearchHit {
                 article,
                 story,
-                story_title: r.get(7)?,
-                title: Snippet::parse_marked(&r.get::<_, String>(8)?, MATCH_START, MATCH_END),
-                snippet: Snippet::parse_marked(&r.get::<_, String>(9)?, MATCH_START, MATCH_END),
+                story_title: r.get(SUMMARY_WIDTH)?,
+                title: Snippet::parse_marked(&r.get::<_, String>(SUMMARY_WIDTH + 1)?, MATCH_START, MATCH_END),
+                snippet: Snippet::parse_marked(
+                    &r.get::<_, String>(SUMMARY_WIDTH + 2)?,
+                    MATCH_START,
+                    MATCH_END,
+                ),
             })
         })
         .during("searching")?
@@ -393,11 +411,12 @@ pub(super) fn story_entities(
 }
 
 pub(super) fn entity(conn: &Connection, id: &str) -> Result<Option<EntityRecord>, StoreError> {
+    // Ids carry their kind ("person:..."), so one id is one kind.
     let found: Option<(String, i64, i64)> = conn
         .query_row(
-            "SELECT e.kind, count(*), count(DISTINCT a.story_id)
+            "SELECT max(e.kind), count(*), count(DISTINCT a.story_id)
              FROM article_entities e JOIN articles a ON a.id = e.article_id
-             WHERE e.entity_id = ?1 GROUP BY e.kind ORDER BY count(*) DESC LIMIT 1",
+             WHERE e.entity_id = ?1 HAVING count(*) > 0",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -520,6 +539,15 @@ pub(super) fn outlets(conn: &Connection) -> Result<Vec<OutletRecord>, StoreError
         .during("reading outlets")
 }
 
+pub(super) fn outlet_names(conn: &Connection) -> Result<Vec<(OutletId, String)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id, name FROM outlets ORDER BY name").during("listing outlet names")?;
+    stmt.query_map([], |r| Ok((OutletId(r.get(0)?), r.get(1)?)))
+        .during("listing outlet names")?
+        .collect::<Result<Vec<_>, _>>()
+        .during("reading outlet names")
+}
+
 pub(super) fn outlet_ids(
     conn: &Connection,
     names: &[String],
@@ -567,11 +595,14 @@ mod tests {
         assert_eq!(match_expression("Shoigu Beijing").as_deref(), Some(r#"("Shoigu" AND "Beijing")"#));
         assert_eq!(
             match_expression(r#""Wang Yi" talks -Moscow"#).as_deref(),
-            Some(r#"("Wang Yi" AND "talks") NOT "Moscow""#)
+            Some(r#"("Wang Yi" AND "talks") NOT ("Moscow")"#)
         );
         assert_eq!(match_expression(r#"a"b OR NEAR("#).as_deref(), Some(r#"("a""b" AND "OR" AND "NEAR(")"#));
         assert_eq!(match_expression("  -only -exclusions "), None);
         assert_eq!(match_expression("?! ... --"), None);
+        assert_eq!(match_expression("a -b -c").as_deref(), Some(r#"("a") NOT ("b" OR "c")"#));
+        let long = format!("said {}", "-x ".repeat(300));
+        assert_eq!(match_expression(&long).map(|e| e.matches("\"x\"").count()), Some(MAX_TERMS));
         assert_eq!(match_expression(r#""unclosed phrase"#).as_deref(), Some(r#"("unclosed phrase")"#));
     }
 }

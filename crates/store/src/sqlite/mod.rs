@@ -105,7 +105,11 @@ fn from_json<T: serde::de::DeserializeOwned>(raw: &str, what: &'static str) -> R
     serde_json::from_str(raw).map_err(|source| StoreError::Corrupt { what, source })
 }
 
-const SUMMARY_COLUMNS: &str = "a.id, a.title, o.name, a.published, a.lead, a.image_url, a.story_id";
+const SUMMARY_COLUMNS: &str =
+    "a.id, a.title, o.name, a.published, a.lead, a.image_url, a.story_id, a.outlet_id, a.ingested_at";
+
+/// How many columns [`SUMMARY_COLUMNS`] takes: a query's own columns follow.
+const SUMMARY_WIDTH: usize = 9;
 
 fn summary_row(row: &Row<'_>) -> rusqlite::Result<(StoryId, ArticleSummary)> {
     Ok((
@@ -117,6 +121,8 @@ fn summary_row(row: &Row<'_>) -> rusqlite::Result<(StoryId, ArticleSummary)> {
             published: parse_time(row.get(3)?),
             lead: row.get(4)?,
             image_url: row.get(5)?,
+            outlet_id: row.get::<_, Option<i64>>(7)?.map(OutletId),
+            ingested_at: parse_time(row.get(8)?).unwrap_or_default(),
         },
     ))
 }
@@ -788,6 +794,10 @@ impl Store for SqliteStore {
 
     fn outlets(&self) -> Result<Vec<OutletRecord>, StoreError> {
         self.read(catalog::outlets)
+    }
+
+    fn outlet_names(&self) -> Result<Vec<(OutletId, String)>, StoreError> {
+        self.read(catalog::outlet_names)
     }
 
     fn outlet_ids(&self, names: &[String]) -> Result<HashMap<String, OutletId>, StoreError> {

@@ -3,11 +3,11 @@
 //! text other outlets ran.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use parallax_core::{ArticleId, StoryId};
 
-use super::{Meta, Site, render, script_json, web_url};
+use super::{Meta, Segment, Site, render, script_json, web_url};
 use crate::error::PageError;
 use crate::reader::{Findings, ReaderBlock};
 use crate::view::{self, UNATTRIBUTED};
@@ -62,7 +62,7 @@ impl CopyView {
 pub(crate) async fn article(
     State(state): State<AppState>,
     site: Site,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, PageError> {
     let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
     let (stored, analysis, copies, outlet_id) = read(&state, move |s| {

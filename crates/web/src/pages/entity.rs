@@ -2,12 +2,12 @@
 //! entities named beside it; and the index of the most widely named ones.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use parallax_nlp::EntityKind;
 use parallax_store::Page;
 
-use super::{Meta, Site, pager, render};
+use super::{Meta, Segment, Site, pager, render};
 use crate::error::PageError;
 use crate::params::{PageParam, page_with_lookahead, path_segment, query_value};
 use crate::view::{EntityLink, StoryCard, entity_href};
@@ -51,7 +51,7 @@ struct EntityPage {
 pub(crate) async fn entity(
     State(state): State<AppState>,
     site: Site,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     Query(query): Query<PageParam>,
 ) -> Result<Response, PageError> {
     let page = query.number().map_err(PageError::BadRequest)?;
@@ -71,7 +71,8 @@ pub(crate) async fn entity(
     let href = entity_href(&record.id);
     let (prev, next) = pager(&href, page, has_next);
     let feed_href = format!("/entity/{}/feed.atom", path_segment(&record.id));
-    let meta = Meta::page(&site, &href).with_feed(format!("Parallax: {}", record.name), feed_href.clone());
+    let here = if page == 1 { href.clone() } else { format!("{href}?page={page}") };
+    let meta = Meta::page(&site, &here).with_feed(format!("Parallax: {}", record.name), feed_href.clone());
     render(&EntityPage {
         meta,
         kind: kind_label(record.kind),

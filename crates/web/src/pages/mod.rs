@@ -75,6 +75,22 @@ impl FromRequestParts<AppState> for Site {
     }
 }
 
+/// The one segment a page's address takes (`/story/{id}`). An address whose segment cannot be read
+/// (bad percent-escapes, not UTF-8) names nothing here: the styled 404, not the framework's plain
+/// rejection.
+pub(crate) struct Segment(pub String);
+
+impl FromRequestParts<AppState> for Segment {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(segment)) => Ok(Segment(segment)),
+            Err(_) => Err(PageError::NotFound),
+        }
+    }
+}
+
 /// What a page tells browsers, search engines and link previews about itself.
 pub(crate) struct Meta {
     /// The page's own absolute address.
@@ -111,6 +127,18 @@ impl Meta {
             json_ld: String::new(),
             feed: None,
             section,
+        }
+    }
+
+    /// An error page: no address of its own to give, not to be indexed, in no section.
+    pub(crate) fn error() -> Self {
+        Meta {
+            canonical: String::new(),
+            og_type: "website",
+            image: String::new(),
+            json_ld: String::new(),
+            feed: None,
+            section: "",
         }
     }
 
@@ -175,18 +203,13 @@ struct ErrorPage {
     message: String,
 }
 
-pub(crate) async fn not_found(site: Site, uri: axum::http::Uri) -> Response {
-    let meta = Meta::page(&site, uri.path());
-    match (NotFoundPage { meta }).render() {
-        Ok(body) => (StatusCode::NOT_FOUND, Html(body)).into_response(),
-        Err(_) => (StatusCode::NOT_FOUND, "Not found").into_response(),
-    }
+pub(crate) async fn not_found() -> Response {
+    not_found_response()
 }
 
-/// The styled 404 where no request is at hand.
+/// The styled 404.
 pub(crate) fn not_found_response() -> Response {
-    let meta = Meta::page(&Site { base: String::new() }, "/");
-    match (NotFoundPage { meta }).render() {
+    match (NotFoundPage { meta: Meta::error() }).render() {
         Ok(body) => (StatusCode::NOT_FOUND, Html(body)).into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "Not found").into_response(),
     }
@@ -194,8 +217,7 @@ pub(crate) fn not_found_response() -> Response {
 
 /// A styled error page with a status (400 for a request that cannot be read, 500 for a failure).
 pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
-    let meta = Meta::page(&Site { base: String::new() }, "/");
-    let page = ErrorPage { meta, status: status.as_u16(), message: message.to_owned() };
+    let page = ErrorPage { meta: Meta::error(), status: status.as_u16(), message: message.to_owned() };
     match page.render() {
         Ok(body) => (status, Html(body)).into_response(),
         Err(_) => (status, message.to_owned()).into_response(),

@@ -2,12 +2,12 @@
 //! sentences present what they say; and the index of every outlet side by side.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use parallax_core::OutletId;
 use parallax_store::OutletRecord;
 
-use super::{Meta, Site, pager, render, web_url};
+use super::{Meta, Segment, Site, pager, render, web_url};
 use crate::charts::{FRAMING_CATEGORIES, FramingBar, framing_svg};
 use crate::error::PageError;
 use crate::params::{PageParam, page_with_lookahead};
@@ -75,7 +75,7 @@ struct OutletPage {
 pub(crate) async fn outlet(
     State(state): State<AppState>,
     site: Site,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     Query(query): Query<PageParam>,
 ) -> Result<Response, PageError> {
     let id: OutletId = id.parse().map_err(|_| PageError::NotFound)?;
@@ -95,7 +95,8 @@ pub(crate) async fn outlet(
     let href = format!("/outlet/{id}");
     let (prev, next) = pager(&href, page, has_next);
     let feed_href = format!("/outlet/{id}/feed.atom");
-    let meta = Meta::page(&site, &href).with_feed(format!("Parallax: {}", record.name), feed_href.clone());
+    let here = if page == 1 { href.clone() } else { format!("{href}?page={page}") };
+    let meta = Meta::page(&site, &here).with_feed(format!("Parallax: {}", record.name), feed_href.clone());
     let chart = if record.stances.sentences > 0 {
         framing_svg(
             "outlet-framing",

@@ -107,12 +107,14 @@ pub(crate) async fn search(
     site: Site,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, PageError> {
+    // What is shown, linked and followed is what is searched: the text as far as it is read.
+    let params = params.shortened();
     let query = params.query(None);
     let asked = query.as_ref().map_or(true, |q| !q.is_empty());
     let entity_id = query.as_ref().ok().and_then(|q| q.entity.clone());
     let run = query.clone().ok().filter(|q| !q.is_empty());
     let (outlets, results, entity) = read(&state, move |s| {
-        let outlets = s.outlets()?;
+        let outlets = s.outlet_names()?;
         let results = match &run {
             Some(q) => s.search(q)?,
             None => SearchResults::default(),
@@ -147,7 +149,7 @@ pub(crate) async fn search(
         newest: matches!(query.as_ref().map(|q| q.order), Ok(SearchOrder::Newest)),
         outlets: outlets
             .into_iter()
-            .map(|o| (o.id.get(), o.name, Some(o.id.get()) == chosen_outlet))
+            .map(|(id, name)| (id.get(), name, Some(id.get()) == chosen_outlet))
             .collect(),
         asked: asked && error.is_empty(),
         error,

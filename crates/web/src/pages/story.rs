@@ -3,11 +3,11 @@
 //! the people, organisations and places it names, and the reports side by side.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use parallax_core::{Story, StoryId};
 
-use super::{Meta, Site, render, script_json};
+use super::{Meta, Segment, Site, render, script_json};
 use crate::charts::{FramingBar, TimelineEntry, framing_svg, timeline_svg};
 use crate::error::PageError;
 use crate::view::{Coverage, EntityLink, Grouping, ReportCard, StoryCard, UNATTRIBUTED};
@@ -49,7 +49,7 @@ enum Found<T> {
 pub(crate) async fn story(
     State(state): State<AppState>,
     site: Site,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Response, PageError> {
     let id: StoryId = id.parse().map_err(|_| PageError::NotFound)?;
     let found = read(&state, move |s| {
@@ -67,13 +67,11 @@ pub(crate) async fn story(
         let merged = s.merged_into(id)?;
         let splits = s.splits(id)?;
         let mut entities = s.story_entities(&[id], STORY_ENTITIES)?;
-        let names: Vec<String> = story.articles.iter().filter_map(|a| a.outlet.clone()).collect();
-        let outlets = s.outlet_ids(&names)?;
         let entities = entities.remove(&id).unwrap_or_default();
-        Ok(Found::Story(Box::new((story, coverage, assignments, merged, splits, entities, outlets))))
+        Ok(Found::Story(Box::new((story, coverage, assignments, merged, splits, entities))))
     })
     .await?;
-    let (story, coverage, assignments, merged, splits, entities, outlets) = match found {
+    let (story, coverage, assignments, merged, splits, entities) = match found {
         Found::Story(found) => *found,
         Found::Moved(kept) => return Ok(Redirect::permanent(&format!("/story/{kept}")).into_response()),
         Found::Missing => return Err(PageError::NotFound),
@@ -84,7 +82,7 @@ pub(crate) async fn story(
         .zip(&assignments)
         .map(|(a, assignment)| {
             let mut card = ReportCard::new(a, Grouping::new(assignment.as_ref(), &story));
-            if let Some(id) = a.outlet.as_ref().and_then(|name| outlets.get(name)) {
+            if let Some(id) = a.outlet_id {
                 card.outlet_href = format!("/outlet/{id}");
             }
             card
@@ -146,9 +144,7 @@ fn story_meta(site: &Site, story: &Story, card: &StoryCard) -> Meta {
     let mut meta = Meta::page(site, &path);
     meta.og_type = "article";
     meta.image = card.image.clone();
-    let mut outlets: Vec<&str> = story.articles.iter().filter_map(|a| a.outlet.as_deref()).collect();
-    outlets.sort_unstable();
-    outlets.dedup();
+    let outlets = story.outlet_names();
     let span = story.time_span();
     let mut json = serde_json::json!({
         "@context": "https://schema.org",
