@@ -63,6 +63,16 @@ id_type!(
     OutletId,
     "outlet"
 );
+id_type!(
+    /// Identifies a reader's account.
+    UserId,
+    "user"
+);
+id_type!(
+    /// Identifies a reader's comment.
+    CommentId,
+    "comment"
+);
 
 #[cfg(test)]
 mod tests {

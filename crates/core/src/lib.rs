@@ -21,5 +21,5 @@ mod story;
 
 pub use article::{Article, Block, Image, StoredArticle};
 pub use errors::error_chain;
-pub use ids::{ArticleId, OutletId, ParseIdError, StoryId};
+pub use ids::{ArticleId, CommentId, OutletId, ParseIdError, StoryId, UserId};
 pub use story::{ArticleSummary, Outlet, Story, StorySummary};

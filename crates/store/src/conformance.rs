@@ -3,12 +3,15 @@
 
 use chrono::{TimeZone, Utc};
 use parallax_cluster::Assignment;
-use parallax_core::{Article, Block, StoryId};
+use parallax_core::{Article, Block, CommentId, StoryId};
 use parallax_nlp::analyze;
 
 use parallax_nlp::EntityKind;
 
-use crate::{Inserted, NewArticle, Page, SearchOrder, SearchQuery, Splits, Store, StoreError};
+use crate::{
+    AuthorChange, CommentState, Inserted, Moderation, NewArticle, NewComment, Page, Posted, Ratings, Role,
+    SearchOrder, SearchQuery, Splits, Store, StoreError, Target, User,
+};
 
 fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
     let mut a = Article::new(title);
@@ -546,4 +549,177 @@ pub(crate) fn check_entities_outlets_and_rank(store: &dyn Store) {
     store.merge_stories(narrow, wide, 0.9).unwrap();
     let head = store.story_heads(Page::ALL).unwrap().into_iter().find(|h| h.id == narrow).unwrap();
     assert_eq!((head.reports, head.outlets), (3, 2));
+}
+
+/// Accounts open once per name in any case, sessions and reset tokens work once and end, API tokens
+/// name their account, and a ban ends sessions and is logged.
+pub(crate) fn check_accounts(store: &dyn Store) {
+    let ana = store.create_user("Ana", "hash-1", Role::Reader).unwrap().expect("a new account");
+    assert_eq!(store.create_user("ANA", "hash-2", Role::Reader).unwrap(), None, "names ignore case");
+    let found = store.credentials("ana").unwrap().expect("found in any case");
+    assert_eq!((found.user.id, found.password_hash.as_str()), (ana.id, "hash-1"));
+    let admin = store.create_user("Root", "hash-r", Role::Admin).unwrap().unwrap();
+    assert!(admin.role.moderates());
+
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    store.open_session(ana.id, "session-a", "csrf-a", later).unwrap();
+    let session = store.session("session-a").unwrap().expect("a live session");
+    assert_eq!((session.user.name.as_str(), session.csrf.as_str()), ("Ana", "csrf-a"));
+    store
+        .open_session(ana.id, "session-old", "csrf-o", chrono::Utc::now() - chrono::Duration::seconds(1))
+        .unwrap();
+    assert_eq!(store.session("session-old").unwrap(), None, "an expired session is no session");
+    store.close_session("session-a").unwrap();
+    assert_eq!(store.session("session-a").unwrap(), None);
+
+    store.open_session(ana.id, "session-b", "csrf-b", later).unwrap();
+    store.add_reset_token(ana.id, "reset-1", later).unwrap();
+    assert_eq!(store.use_reset_token("reset-1", "hash-new").unwrap(), Some(ana.id));
+    assert_eq!(store.use_reset_token("reset-1", "hash-again").unwrap(), None, "a reset token works once");
+    assert_eq!(store.credentials("Ana").unwrap().unwrap().password_hash, "hash-new");
+    assert_eq!(store.session("session-b").unwrap(), None, "a reset ends the sessions");
+    store.add_reset_token(ana.id, "reset-old", chrono::Utc::now() - chrono::Duration::seconds(1)).unwrap();
+    assert_eq!(store.use_reset_token("reset-old", "x").unwrap(), None, "an expired token is refused");
+
+    store.add_api_token(ana.id, "api-1").unwrap();
+    assert_eq!(store.api_token_user("api-1").unwrap().map(|u| u.id), Some(ana.id));
+    store.open_session(ana.id, "session-c", "csrf-c", later).unwrap();
+    assert!(store.ban_user(ana.id, true, admin.id, "spam").unwrap());
+    assert!(!store.ban_user(ana.id, true, admin.id, "again").unwrap(), "already banned");
+    assert_eq!(store.session("session-c").unwrap(), None, "a ban ends the sessions");
+    assert_eq!(store.api_token_user("api-1").unwrap(), None, "a banned account's tokens stop working");
+    assert_eq!(store.user(ana.id).unwrap().unwrap().banned.map(|b| b.reason), Some("spam".to_owned()));
+    assert!(store.set_role(ana.id, Role::Moderator, Some(admin.id)).unwrap());
+    let log = store.audit_log(Page::ALL).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions[..2], ["set role", "ban user"], "newest first: {actions:?}");
+    assert_eq!(log[1].actor_name.as_deref(), Some("Root"));
+    assert_eq!(
+        (log[1].subject.as_str(), log[1].reason.as_str()),
+        (format!("user {}", ana.id).as_str(), "spam")
+    );
+}
+
+/// Comments thread, post once per key, respect locks, bans and closed parents; authors edit within
+/// the window and delete softly; votes are one per reader and changeable; reports reach the queue
+/// and moderation closes them; purges re-thread replies; everything a moderator does is logged.
+pub(crate) fn check_comments(store: &dyn Store) {
+    let a = article("Talks in Beijing", Some("People News"), None);
+    let Inserted::New { id: article_id, story, .. } = insert(store, &a, "c1", None) else { panic!("insert") };
+    let ana = store.create_user("Ana", "h", Role::Reader).unwrap().unwrap();
+    let ben = store.create_user("Ben", "h", Role::Reader).unwrap().unwrap();
+    let moderator = store.create_user("Mo", "h", Role::Moderator).unwrap().unwrap();
+    let on_story = Target::Story(story);
+    let post = |author: &User, parent: Option<CommentId>, key: &str, text: &str| {
+        store
+            .post_comment(&NewComment {
+                target: on_story,
+                parent,
+                author: author.id,
+                source: text,
+                html: &format!("<p>{text}</p>"),
+                key,
+            })
+            .unwrap()
+    };
+    let Posted::New(first) = post(&ana, None, "k1", "First") else { panic!("posted") };
+    assert_eq!(post(&ana, None, "k1", "First"), Posted::Repeated(first), "the same key posts once");
+    let Posted::New(reply) = post(&ben, Some(first), "k2", "Reply") else { panic!("reply") };
+    let Posted::New(deeper) = post(&ana, Some(reply), "k3", "Deeper") else { panic!("deeper") };
+    assert_eq!(post(&ben, Some(CommentId(9999)), "k4", "Lost"), Posted::NoParent);
+    let on_article = NewComment {
+        target: Target::Article(article_id),
+        parent: Some(first),
+        author: ben.id,
+        source: "x",
+        html: "x",
+        key: "k5",
+    };
+    assert_eq!(store.post_comment(&on_article).unwrap(), Posted::NoParent, "a parent on another target");
+    let thread = store.comments(on_story).unwrap();
+    assert_eq!(
+        thread.iter().map(|c| (c.id, c.parent)).collect::<Vec<_>>(),
+        [(first, None), (reply, Some(first)), (deeper, Some(reply))]
+    );
+    assert_eq!(thread[1].author_name, "Ben");
+
+    // Authors edit within the window and delete softly; a deleted comment takes no replies.
+    let minute = std::time::Duration::from_secs(60);
+    assert_eq!(store.edit_comment(first, ben.id, "x", "x", minute).unwrap(), AuthorChange::NotYours);
+    assert_eq!(
+        store.edit_comment(first, ana.id, "First!", "<p>First!</p>", minute).unwrap(),
+        AuthorChange::Done
+    );
+    assert_eq!(
+        store.edit_comment(first, ana.id, "late", "late", std::time::Duration::ZERO).unwrap(),
+        AuthorChange::TooLate
+    );
+    let edited = store.comment(first).unwrap().unwrap();
+    assert_eq!((edited.source.as_str(), edited.edited_at.is_some()), ("First!", true));
+    assert_eq!(store.delete_comment(deeper, ana.id).unwrap(), AuthorChange::Done);
+    assert_eq!(store.delete_comment(deeper, ana.id).unwrap(), AuthorChange::Closed);
+    assert_eq!(store.comment(deeper).unwrap().unwrap().state, CommentState::Deleted, "kept, withheld");
+    assert_eq!(post(&ben, Some(deeper), "k6", "To the deleted"), Posted::ParentClosed);
+
+    // One vote per reader, changeable and withdrawable.
+    assert_eq!(store.vote(first, ben.id, 1).unwrap(), Some((1, 0)));
+    assert_eq!(store.vote(first, ben.id, 1).unwrap(), Some((1, 0)), "a second up vote is the same vote");
+    assert_eq!(store.vote(first, ben.id, -1).unwrap(), Some((0, 1)), "changed");
+    assert_eq!(store.vote(first, moderator.id, 1).unwrap(), Some((1, 1)));
+    assert_eq!(store.vote(first, ben.id, 0).unwrap(), Some((1, 0)), "withdrawn");
+    assert_eq!(store.vote(deeper, ben.id, 1).unwrap(), None, "a deleted comment takes no votes");
+    assert_eq!(store.votes_by(moderator.id, on_story).unwrap().get(&first), Some(&1));
+
+    // Ratings of the story's coverage.
+    store.rate_story(story, ana.id, Some(true)).unwrap();
+    store.rate_story(story, ben.id, Some(false)).unwrap();
+    store.rate_story(story, ben.id, Some(true)).unwrap();
+    assert_eq!(
+        store.ratings(story, Some(ben.id)).unwrap(),
+        (Ratings { helpful: 2, not_helpful: 0 }, Some(true))
+    );
+    store.rate_story(story, ben.id, None).unwrap();
+    assert_eq!(store.ratings(story, None).unwrap(), (Ratings { helpful: 1, not_helpful: 0 }, None));
+
+    // Reports reach the queue; moderation closes them and is logged.
+    assert!(store.report_comment(reply, ana.id, "rude").unwrap());
+    assert!(store.report_comment(reply, moderator.id, "off topic").unwrap());
+    assert!(!store.report_comment(CommentId(9999), ana.id, "?").unwrap());
+    let queue = store.reported_comments(10).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].comment.id, queue[0].reasons.len(), queue[0].comment.reports), (reply, 2, 2));
+    assert!(store.moderate(reply, Moderation::Hide, moderator.id, "rude").unwrap());
+    assert!(store.reported_comments(10).unwrap().is_empty(), "handled reports leave the queue");
+    assert_eq!(store.comment(reply).unwrap().unwrap().state, CommentState::Hidden);
+    assert!(store.moderate(reply, Moderation::Restore, moderator.id, "on second thought").unwrap());
+    assert_eq!(store.comment(reply).unwrap().unwrap().state, CommentState::Visible);
+
+    // A locked thread takes nothing new; a banned author posts nothing.
+    store.lock_thread(on_story, true, moderator.id, "heated").unwrap();
+    assert!(store.thread_locked(on_story).unwrap());
+    assert_eq!(post(&ben, None, "k7", "Locked out"), Posted::Locked);
+    store.lock_thread(on_story, false, moderator.id, "calm").unwrap();
+    assert!(store.ban_user(ben.id, true, moderator.id, "spam").unwrap());
+    assert_eq!(post(&ben, None, "k8", "Banned"), Posted::Banned);
+
+    // A purge removes the row for good and moves its replies up.
+    assert!(store.purge_comment(reply, moderator.id, "illegal content").unwrap());
+    assert_eq!(store.comment(reply).unwrap(), None);
+    assert_eq!(store.comment(deeper).unwrap().unwrap().parent, Some(first), "re-threaded");
+    let actions: Vec<String> = store.audit_log(Page::ALL).unwrap().into_iter().map(|e| e.action).collect();
+    for action in
+        ["hide comment", "restore comment", "lock thread", "unlock thread", "ban user", "purge comment"]
+    {
+        assert!(actions.iter().any(|a| a == action), "{action} is logged: {actions:?}");
+    }
+}
+
+/// Rate limits count hits per key and window, shared by everyone using the store.
+pub(crate) fn check_rate_limits(store: &dyn Store) {
+    let minute = std::time::Duration::from_secs(60);
+    for _ in 0..3 {
+        assert!(store.rate_limit("sign-in:1.2.3.4", minute, 3).unwrap());
+    }
+    assert!(!store.rate_limit("sign-in:1.2.3.4", minute, 3).unwrap(), "the fourth hit is over");
+    assert!(store.rate_limit("sign-in:5.6.7.8", minute, 3).unwrap(), "keys count apart");
 }

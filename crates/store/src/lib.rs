@@ -17,6 +17,7 @@
 //! ```
 
 mod catalog;
+mod community;
 #[cfg(test)]
 mod conformance;
 mod error;
@@ -27,6 +28,10 @@ pub use catalog::{
     EntityMention, EntityRecord, OutletRecord, SEARCH_PAGE, SearchHit, SearchOrder, SearchQuery,
     SearchResults, Snippet, SnippetPart, StanceCounts, StoryHead, StoryMatch,
 };
+pub use community::{
+    AuditEntry, AuthorChange, Ban, Comment, CommentState, Credentials, Moderation, NewComment, Posted,
+    Ratings, ReportedComment, Role, Session, Target, User,
+};
 pub use error::StoreError;
 pub use queue::{Job, JobEnd, JobFailure, MAX_CLAIMS, NewJob, QueueCounts};
 pub use sqlite::SqliteStore;
@@ -34,7 +39,9 @@ pub use sqlite::SqliteStore;
 use std::collections::HashMap;
 
 use parallax_cluster::{Assignment, Evidence};
-use parallax_core::{Article, ArticleId, ArticleSummary, OutletId, StoredArticle, Story, StoryId};
+use parallax_core::{
+    Article, ArticleId, ArticleSummary, CommentId, OutletId, StoredArticle, Story, StoryId, UserId,
+};
 use parallax_nlp::{Analysis, EntityKind};
 
 /// Everything stored about one new article.
@@ -388,4 +395,132 @@ pub trait Store: Send + Sync {
     /// An outlet's reports, newest first, each with its story.
     fn outlet_articles(&self, id: OutletId, page: Page)
     -> Result<Vec<(ArticleSummary, StoryId)>, StoreError>;
+
+    /// Opens an account; `None` when the name (in any case) is taken.
+    fn create_user(&self, name: &str, password_hash: &str, role: Role) -> Result<Option<User>, StoreError>;
+
+    /// An account and its password hash, by name in any case.
+    fn credentials(&self, name: &str) -> Result<Option<Credentials>, StoreError>;
+
+    /// An account by id.
+    fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Replaces an account's password hash; `false` when there is no such account.
+    fn set_password(&self, id: UserId, password_hash: &str) -> Result<bool, StoreError>;
+
+    /// Gives an account a role (logged, with the actor when there is one).
+    fn set_role(&self, id: UserId, role: Role, actor: Option<UserId>) -> Result<bool, StoreError>;
+
+    /// Opens a session for the hash of its token, with the token its forms carry.
+    fn open_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// A session that has not expired, of an account not banned, by the hash of its token.
+    fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+
+    /// Ends a session.
+    fn close_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Ends every session of an account.
+    fn close_sessions(&self, user: UserId) -> Result<(), StoreError>;
+
+    /// Issues a one-time password reset token (its hash), logged.
+    fn add_reset_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Uses a reset token once: sets the new password and ends the account's sessions; `None` when
+    /// the token is unknown, used or expired.
+    fn use_reset_token(&self, token_hash: &str, password_hash: &str) -> Result<Option<UserId>, StoreError>;
+
+    /// Issues an API token (its hash) for an account.
+    fn add_api_token(&self, user: UserId, token_hash: &str) -> Result<(), StoreError>;
+
+    /// The account an API token (by its hash) acts for, unless banned.
+    fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+
+    /// Posts a comment, once per key, unless the thread is locked, the author banned or the comment
+    /// answered gone.
+    fn post_comment(&self, comment: &NewComment<'_>) -> Result<Posted, StoreError>;
+
+    /// Every comment on a story or article, oldest first, whatever its state.
+    fn comments(&self, target: Target) -> Result<Vec<Comment>, StoreError>;
+
+    /// One comment.
+    fn comment(&self, id: CommentId) -> Result<Option<Comment>, StoreError>;
+
+    /// Changes the author's own comment within `window` of its posting.
+    fn edit_comment(
+        &self,
+        id: CommentId,
+        author: UserId,
+        source: &str,
+        html: &str,
+        window: std::time::Duration,
+    ) -> Result<AuthorChange, StoreError>;
+
+    /// The author withdraws their comment: it keeps its place in the thread, its text withheld.
+    fn delete_comment(&self, id: CommentId, author: UserId) -> Result<AuthorChange, StoreError>;
+
+    /// A reader's vote on a comment: 1 up, -1 down, 0 withdrawn; one per reader, changeable. The
+    /// comment's counts after it, or `None` when it takes no votes (missing or not shown).
+    fn vote(&self, id: CommentId, user: UserId, value: i8) -> Result<Option<(u32, u32)>, StoreError>;
+
+    /// A reader's votes on the comments of a target.
+    fn votes_by(&self, user: UserId, target: Target) -> Result<HashMap<CommentId, i8>, StoreError>;
+
+    /// A reader's "helpful coverage" rating of a story (`None` withdraws it).
+    fn rate_story(&self, story: StoryId, user: UserId, helpful: Option<bool>) -> Result<(), StoreError>;
+
+    /// A story's ratings, and the reader's own when one is given.
+    fn ratings(&self, story: StoryId, user: Option<UserId>) -> Result<(Ratings, Option<bool>), StoreError>;
+
+    /// A reader reports a comment (once per reader; again replaces the reason); `false` when there
+    /// is no such comment.
+    fn report_comment(&self, id: CommentId, user: UserId, reason: &str) -> Result<bool, StoreError>;
+
+    /// Comments with open reports, longest waiting first.
+    fn reported_comments(&self, limit: u32) -> Result<Vec<ReportedComment>, StoreError>;
+
+    /// A moderator hides, restores or removes a comment, closing its reports; logged.
+    fn moderate(
+        &self,
+        id: CommentId,
+        action: Moderation,
+        actor: UserId,
+        reason: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// A moderator locks or unlocks a thread; logged.
+    fn lock_thread(
+        &self,
+        target: Target,
+        locked: bool,
+        actor: UserId,
+        reason: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Whether a thread is locked.
+    fn thread_locked(&self, target: Target) -> Result<bool, StoreError>;
+
+    /// A moderator bans or unbans an account (a ban ends its sessions); logged.
+    fn ban_user(&self, id: UserId, banned: bool, actor: UserId, reason: &str) -> Result<bool, StoreError>;
+
+    /// An admin deletes a comment for good (its replies move up to its parent); logged.
+    fn purge_comment(&self, id: CommentId, actor: UserId, reason: &str) -> Result<bool, StoreError>;
+
+    /// The audit log, newest first.
+    fn audit_log(&self, page: Page) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Counts one hit against `key` in the current window of `window`; whether it stays within
+    /// `max`. Kept in the database, so every process shares the count.
+    fn rate_limit(&self, key: &str, window: std::time::Duration, max: u32) -> Result<bool, StoreError>;
 }

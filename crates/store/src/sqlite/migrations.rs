@@ -134,6 +134,95 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE stories ADD COLUMN rank REAL NOT NULL DEFAULT 0;
     CREATE INDEX stories_rank ON stories (rank DESC, id DESC);
     CREATE INDEX articles_outlet ON articles (outlet_id, published DESC, id DESC);",
+    // 9: readers: accounts, sessions, password reset and API tokens; comments with their votes and
+    // reports; story ratings; locked threads; the audit log; rate-limit counters.
+    "CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('reader', 'moderator', 'admin')),
+        created_at TEXT NOT NULL,
+        banned_at TEXT,
+        ban_reason TEXT
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions (user_id);
+    CREATE TABLE reset_tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    CREATE TABLE api_tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE comments (
+        id INTEGER PRIMARY KEY,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('story', 'article')),
+        target_id INTEGER NOT NULL,
+        parent_id INTEGER REFERENCES comments (id),
+        author_id INTEGER NOT NULL REFERENCES users (id),
+        post_key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        html TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('visible', 'deleted', 'hidden', 'removed')),
+        created_at TEXT NOT NULL,
+        edited_at TEXT,
+        up INTEGER NOT NULL DEFAULT 0,
+        down INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (author_id, post_key)
+    );
+    CREATE INDEX comments_target ON comments (target_kind, target_id, id);
+    CREATE TABLE comment_votes (
+        comment_id INTEGER NOT NULL REFERENCES comments (id),
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+        PRIMARY KEY (comment_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE comment_reports (
+        comment_id INTEGER NOT NULL REFERENCES comments (id),
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT,
+        PRIMARY KEY (comment_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX comment_reports_open ON comment_reports (resolved_at, comment_id);
+    CREATE TABLE story_ratings (
+        story_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        helpful INTEGER NOT NULL,
+        PRIMARY KEY (story_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE thread_locks (
+        target_kind TEXT NOT NULL,
+        target_id INTEGER NOT NULL,
+        locked_by INTEGER REFERENCES users (id),
+        locked_at TEXT NOT NULL,
+        PRIMARY KEY (target_kind, target_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        actor_id INTEGER REFERENCES users (id),
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE rate_limits (
+        key TEXT NOT NULL,
+        window_start INTEGER NOT NULL,
+        hits INTEGER NOT NULL,
+        PRIMARY KEY (key, window_start)
+    ) WITHOUT ROWID;",
 ];
 
 /// Work a migration needs done in code after its SQL, in the same transaction.

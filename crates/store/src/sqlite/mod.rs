@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, a writer connection and a few readers.
 
 mod catalog;
+mod community;
 mod migrations;
 mod queue;
 
@@ -10,10 +11,16 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use parallax_cluster::{Assignment, Evidence};
-use parallax_core::{Article, ArticleId, ArticleSummary, OutletId, StoredArticle, Story, StoryId};
+use parallax_core::{
+    Article, ArticleId, ArticleSummary, CommentId, OutletId, StoredArticle, Story, StoryId, UserId,
+};
 use parallax_nlp::{Analysis, EntityKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
+use crate::community::{
+    AuditEntry, AuthorChange, Comment, Credentials, Moderation, NewComment, Posted, Ratings, ReportedComment,
+    Role, Session, Target, User,
+};
 use crate::error::QueryContext;
 use crate::{
     ClusterMember, CopyRecord, Counts, EntityMention, EntityRecord, FeedAdded, FeedRecord, FeedSettings,
@@ -58,6 +65,19 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs a change in one transaction on the writer connection.
+    fn write<T>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction().during(what)?;
+        let value = f(&tx)?;
+        tx.commit().during(what)?;
+        Ok(value)
     }
 
     /// Runs a read on a pooled connection.
@@ -814,6 +834,160 @@ impl Store for SqliteStore {
         page: Page,
     ) -> Result<Vec<(ArticleSummary, StoryId)>, StoreError> {
         self.read(|conn| catalog::outlet_articles(conn, id, page))
+    }
+
+    fn create_user(&self, name: &str, password_hash: &str, role: Role) -> Result<Option<User>, StoreError> {
+        self.write("creating an account", |tx| community::create_user(tx, name, password_hash, role))
+    }
+
+    fn credentials(&self, name: &str) -> Result<Option<Credentials>, StoreError> {
+        self.read(|conn| community::credentials(conn, name))
+    }
+
+    fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.read(|conn| community::user(conn, id))
+    }
+
+    fn set_password(&self, id: UserId, password_hash: &str) -> Result<bool, StoreError> {
+        self.write("changing a password", |tx| community::set_password(tx, id, password_hash))
+    }
+
+    fn set_role(&self, id: UserId, role: Role, actor: Option<UserId>) -> Result<bool, StoreError> {
+        self.write("changing a role", |tx| community::set_role(tx, id, role, actor))
+    }
+
+    fn open_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write("opening a session", |tx| community::open_session(tx, user, token_hash, csrf, expires_at))
+    }
+
+    fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        self.read(|conn| community::session(conn, token_hash))
+    }
+
+    fn close_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.write("closing a session", |tx| community::close_session(tx, token_hash))
+    }
+
+    fn close_sessions(&self, user: UserId) -> Result<(), StoreError> {
+        self.write("closing sessions", |tx| community::close_sessions(tx, user))
+    }
+
+    fn add_reset_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write("issuing a reset token", |tx| community::add_reset_token(tx, user, token_hash, expires_at))
+    }
+
+    fn use_reset_token(&self, token_hash: &str, password_hash: &str) -> Result<Option<UserId>, StoreError> {
+        self.write("using a reset token", |tx| community::use_reset_token(tx, token_hash, password_hash))
+    }
+
+    fn add_api_token(&self, user: UserId, token_hash: &str) -> Result<(), StoreError> {
+        self.write("issuing an API token", |tx| community::add_api_token(tx, user, token_hash))
+    }
+
+    fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        self.read(|conn| community::api_token_user(conn, token_hash))
+    }
+
+    fn post_comment(&self, comment: &NewComment<'_>) -> Result<Posted, StoreError> {
+        self.write("posting a comment", |tx| community::post_comment(tx, comment))
+    }
+
+    fn comments(&self, target: Target) -> Result<Vec<Comment>, StoreError> {
+        self.read(|conn| community::comments(conn, target))
+    }
+
+    fn comment(&self, id: CommentId) -> Result<Option<Comment>, StoreError> {
+        self.read(|conn| community::comment(conn, id))
+    }
+
+    fn edit_comment(
+        &self,
+        id: CommentId,
+        author: UserId,
+        source: &str,
+        html: &str,
+        window: std::time::Duration,
+    ) -> Result<AuthorChange, StoreError> {
+        self.write("editing a comment", |tx| community::edit_comment(tx, id, author, source, html, window))
+    }
+
+    fn delete_comment(&self, id: CommentId, author: UserId) -> Result<AuthorChange, StoreError> {
+        self.write("deleting a comment", |tx| community::delete_comment(tx, id, author))
+    }
+
+    fn vote(&self, id: CommentId, user: UserId, value: i8) -> Result<Option<(u32, u32)>, StoreError> {
+        self.write("voting", |tx| community::vote(tx, id, user, value))
+    }
+
+    fn votes_by(&self, user: UserId, target: Target) -> Result<HashMap<CommentId, i8>, StoreError> {
+        self.read(|conn| community::votes_by(conn, user, target))
+    }
+
+    fn rate_story(&self, story: StoryId, user: UserId, helpful: Option<bool>) -> Result<(), StoreError> {
+        self.write("rating a story", |tx| community::rate_story(tx, story, user, helpful))
+    }
+
+    fn ratings(&self, story: StoryId, user: Option<UserId>) -> Result<(Ratings, Option<bool>), StoreError> {
+        self.read(|conn| community::ratings(conn, story, user))
+    }
+
+    fn report_comment(&self, id: CommentId, user: UserId, reason: &str) -> Result<bool, StoreError> {
+        self.write("reporting a comment", |tx| community::report_comment(tx, id, user, reason))
+    }
+
+    fn reported_comments(&self, limit: u32) -> Result<Vec<ReportedComment>, StoreError> {
+        self.read(|conn| community::reported_comments(conn, limit))
+    }
+
+    fn moderate(
+        &self,
+        id: CommentId,
+        action: Moderation,
+        actor: UserId,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        self.write("moderating a comment", |tx| community::moderate(tx, id, action, actor, reason))
+    }
+
+    fn lock_thread(
+        &self,
+        target: Target,
+        locked: bool,
+        actor: UserId,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.write("locking a thread", |tx| community::lock_thread(tx, target, locked, actor, reason))
+    }
+
+    fn thread_locked(&self, target: Target) -> Result<bool, StoreError> {
+        self.read(|conn| community::thread_locked(conn, target))
+    }
+
+    fn ban_user(&self, id: UserId, banned: bool, actor: UserId, reason: &str) -> Result<bool, StoreError> {
+        self.write("banning an account", |tx| community::ban_user(tx, id, banned, actor, reason))
+    }
+
+    fn purge_comment(&self, id: CommentId, actor: UserId, reason: &str) -> Result<bool, StoreError> {
+        self.write("purging a comment", |tx| community::purge_comment(tx, id, actor, reason))
+    }
+
+    fn audit_log(&self, page: Page) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|conn| community::audit_log(conn, page))
+    }
+
+    fn rate_limit(&self, key: &str, window: std::time::Duration, max: u32) -> Result<bool, StoreError> {
+        self.write("counting for a rate limit", |tx| community::rate_limit(tx, key, window, max))
     }
 
     fn counts(&self) -> Result<Counts, StoreError> {

@@ -97,7 +97,10 @@ fn a_database_from_before_the_listing_indexes_gets_them_built() {
     // Take the file back to schema 7, with one article no longer readable.
     let conn = Connection::open(dir.path().join("data").join(DATABASE_FILE)).unwrap();
     conn.execute_batch(
-        "DROP TABLE article_search; DROP TABLE article_stances;
+        "DROP TABLE rate_limits; DROP TABLE audit_log; DROP TABLE thread_locks; DROP TABLE story_ratings;
+         DROP TABLE comment_reports; DROP TABLE comment_votes; DROP TABLE comments; DROP TABLE api_tokens;
+         DROP TABLE reset_tokens; DROP TABLE sessions; DROP TABLE users;
+         DROP TABLE article_search; DROP TABLE article_stances;
          DROP INDEX stories_rank; DROP INDEX articles_outlet;
          ALTER TABLE stories DROP COLUMN reports; ALTER TABLE stories DROP COLUMN outlets;
          ALTER TABLE stories DROP COLUMN latest; ALTER TABLE stories DROP COLUMN rank;
@@ -123,4 +126,19 @@ fn a_database_from_before_the_listing_indexes_gets_them_built() {
     );
     let people = reopened.outlets().unwrap().into_iter().find(|o| o.name == "People News").unwrap();
     assert!(people.stances.sentences > 0, "stance counts are rebuilt");
+}
+
+#[test]
+fn accounts() {
+    conformance::check_accounts(&store().1);
+}
+
+#[test]
+fn comments() {
+    conformance::check_comments(&store().1);
+}
+
+#[test]
+fn rate_limits() {
+    conformance::check_rate_limits(&store().1);
 }
