@@ -56,6 +56,53 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load the bundled demo stories into a fresh data directory and serve them.
     Demo(ServeArgs),
+    /// Administer readers' accounts: create one, give a role, issue a password reset.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Open an account. The password is read from standard input (one line) with
+    /// --password-stdin, else asked for on the terminal.
+    CreateUser(CreateUserArgs),
+    /// Give an account a role (reader, moderator or admin).
+    SetRole(SetRoleArgs),
+    /// Print a one-time password reset link for an account (valid for --hours, default 24).
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// The account's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Its role.
+    #[arg(long, default_value = "reader", value_parser = ["reader", "moderator", "admin"])]
+    pub role: String,
+    /// Read the password from standard input instead of asking for it.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetRoleArgs {
+    /// The account's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The role to give.
+    #[arg(value_name = "ROLE", value_parser = ["reader", "moderator", "admin"])]
+    pub role: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetPasswordArgs {
+    /// The account's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// How long the link works, in hours.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub hours: u32,
 }
 
 #[derive(Debug, Args)]

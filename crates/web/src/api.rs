@@ -71,6 +71,10 @@ pub(crate) enum ApiError {
     BadRequest(String),
     /// Nothing has this id or path.
     NotFound(String),
+    /// Not allowed for this client.
+    Forbidden(String),
+    /// Too many requests; try again after this long.
+    TooMany(std::time::Duration),
     /// Something broke; logged, and the client is told no more than that.
     Internal(String),
 }
@@ -80,6 +84,8 @@ impl From<PageError> for ApiError {
         match error {
             PageError::NotFound => ApiError::NotFound("not found".to_owned()),
             PageError::BadRequest(message) => ApiError::BadRequest(message),
+            PageError::Forbidden(message) => ApiError::Forbidden(message),
+            PageError::TooMany(window) => ApiError::TooMany(window),
             PageError::Internal(message) => ApiError::Internal(message),
         }
     }
@@ -113,13 +119,25 @@ impl IntoResponse for ApiError {
         let (status, message) = match &self {
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, message.as_str()),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, message.as_str()),
+            ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, message.as_str()),
+            ApiError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "too many requests"),
             ApiError::Internal(message) => {
                 tracing::error!(error = %message, "API request failed.");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
         };
+        let retry = match &self {
+            ApiError::TooMany(window) => Some(window.as_secs()),
+            _ => None,
+        };
         match serde_json::to_vec(&ErrorBody { error: message }) {
-            Ok(body) => json_bytes(status, body),
+            Ok(body) => {
+                let mut response = json_bytes(status, body);
+                if let Some(seconds) = retry {
+                    response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+                }
+                response
+            }
             // A string always serialises; this only keeps the error path free of panics.
             Err(_) => json_bytes(StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"internal error"}"#),
         }

@@ -296,6 +296,13 @@ impl PageCache {
 /// answers. Other methods, and responses that are errors or too large, pass through untouched.
 pub async fn serve_cached(State(cache): State<Arc<PageCache>>, request: Request, next: Next) -> Response {
     let head = request.method() == Method::HEAD;
+    // A signed-in reader's pages are their own (their name, their forms' tokens): never shared,
+    // and never kept by anything between them and the site.
+    if crate::community::has_session_cookie(request.headers()) {
+        let mut response = next.run(request).await;
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        return response;
+    }
     if request.method() != Method::GET && !head {
         return next.run(request).await;
     }
@@ -314,7 +321,12 @@ pub async fn serve_cached(State(cache): State<Arc<PageCache>>, request: Request,
         // What was kept no longer stands: a story merged away, a page gone.
         cache.forget(&key);
     }
-    let keep = matches!(status, StatusCode::OK | StatusCode::NOT_FOUND | StatusCode::MOVED_PERMANENTLY);
+    let keep = matches!(status, StatusCode::OK | StatusCode::NOT_FOUND | StatusCode::MOVED_PERMANENTLY)
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && !response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|v| v.as_bytes().starts_with(b"no-store"));
     let size = axum::body::HttpBody::size_hint(response.body()).exact();
     let small = size.is_some_and(|n| n <= MAX_CACHED_BYTES as u64);
     if !keep || !small || response.headers().contains_key(header::CONTENT_ENCODING) {

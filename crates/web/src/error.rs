@@ -29,6 +29,10 @@ pub(crate) enum PageError {
     NotFound,
     /// The request cannot be read (a page number that is not one): a 400 saying why.
     BadRequest(String),
+    /// The form did not come from this site (its token is missing or wrong): a 403.
+    Forbidden(String),
+    /// Too many attempts in too short a time: a 429 saying when to try again.
+    TooMany(std::time::Duration),
     /// Something broke; logged, and the reader gets a plain 500 page.
     Internal(String),
 }
@@ -44,6 +48,18 @@ impl IntoResponse for PageError {
         match self {
             PageError::NotFound => crate::pages::not_found_response(),
             PageError::BadRequest(message) => crate::pages::error_response(StatusCode::BAD_REQUEST, &message),
+            PageError::Forbidden(message) => crate::pages::error_response(StatusCode::FORBIDDEN, &message),
+            PageError::TooMany(window) => {
+                let minutes = window.as_secs().div_ceil(60);
+                let mut response = crate::pages::error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!("Too many attempts. Please wait up to {minutes} minutes and try again."),
+                );
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(window.as_secs()));
+                response
+            }
             PageError::Internal(message) => {
                 tracing::error!(error = %message, "Page failed.");
                 crate::pages::error_response(

@@ -21,11 +21,14 @@ mod api;
 mod atom;
 mod cache;
 mod charts;
+pub mod community;
 mod error;
 mod feeds;
+mod markup;
 mod pages;
 mod params;
 mod reader;
+mod security;
 mod view;
 
 pub use cache::{DEFAULT_TTL as DEFAULT_PAGE_TTL, PageCache};
@@ -35,7 +38,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use parallax_store::Store;
 
 /// What every handler can reach.
@@ -66,6 +69,9 @@ pub(crate) async fn read<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(store.as_ref())).await?.map_err(error::PageError::from)
 }
 
+/// The largest request body read: a comment and its form fields fit many times over.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
 /// The whole site.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -85,9 +91,18 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/signin", get(community::accounts::sign_in_form).post(community::accounts::sign_in))
+        .route("/signup", get(community::accounts::sign_up_form).post(community::accounts::sign_up))
+        .route("/signout", post(community::accounts::sign_out))
+        .route("/account", get(community::accounts::account))
+        .route("/account/password", post(community::accounts::change_password))
+        .route("/account/token", post(community::accounts::new_api_token))
+        .route("/reset", get(community::accounts::reset_form).post(community::accounts::reset))
         .nest(api::ROOT, api::routes())
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.cache.clone(), cache::serve_cached))
+        .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
 
@@ -103,5 +118,7 @@ pub async fn serve(
         tokio::net::TcpListener::bind(addr).await.map_err(|source| WebError::Bind { addr, source })?;
     let bound = listener.local_addr().map_err(|source| WebError::Bind { addr, source })?;
     on_ready(bound);
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.map_err(WebError::Serve)
+    // The peer's address is kept with each request, for rate limits.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(WebError::Serve)
 }

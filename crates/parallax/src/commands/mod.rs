@@ -1,5 +1,6 @@
 //! One module per subcommand; each takes its parsed arguments and the data directory.
 
+mod admin;
 mod compare;
 mod follow;
 mod ingest;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run => follow::run(&open_store(&data)?),
         Command::Serve(args) => serve::serve(open_store(&data)?, &args),
         Command::Demo(args) => serve::demo(cli.data.as_deref(), &args),
+        Command::Admin(command) => admin::run(&open_store(&data)?, &command),
     }
 }
 

@@ -157,3 +157,116 @@ pub fn listed_reports(data: &Path, field: &str) -> Vec<String> {
         .map(|a| a[field].as_str().unwrap_or_default().to_owned())
         .collect()
 }
+
+/// A browser-like client for one site: keeps the cookies it is given, sends form posts.
+pub struct Browser {
+    pub addr: String,
+    cookies: Vec<(String, String)>,
+}
+
+/// A response as a browser sees it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Page {
+    /// The first value of a header, by name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a form field (`name="..." value="..."`) in the page.
+    pub fn field(&self, name: &str) -> Option<String> {
+        let at = self.body.find(&format!("name=\"{name}\""))?;
+        let rest = &self.body[at..];
+        let value = rest.find("value=\"")? + 7;
+        let end = rest[value..].find('"')?;
+        Some(rest[value..value + end].to_owned())
+    }
+}
+
+/// Form-encodes pairs.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+impl Browser {
+    pub fn new(addr: &str) -> Self {
+        Browser { addr: addr.to_owned(), cookies: Vec::new() }
+    }
+
+    /// The value of a cookie the site has set.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Forgets a cookie (or sets one by hand).
+    pub fn set_cookie(&mut self, name: &str, value: Option<&str>) {
+        self.cookies.retain(|(n, _)| n != name);
+        if let Some(value) = value {
+            self.cookies.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Page {
+        self.send("GET", path, None)
+    }
+
+    pub fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+        self.send("POST", path, Some(form(pairs)))
+    }
+
+    fn send(&mut self, method: &str, path: &str, body: Option<String>) -> Page {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+        let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.addr);
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
+        }
+        let body = body.unwrap_or_default();
+        if method == "POST" {
+            head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        stream.write_all(head.as_bytes()).expect("send head");
+        stream.write_all(body.as_bytes()).expect("send body");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read response");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").expect("response head");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("status");
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        for (_, value) in headers.iter().filter(|(n, _)| n == "set-cookie") {
+            let pair = value.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                // An empty value is how a site takes a cookie back.
+                let value = Some(value.trim()).filter(|v| !v.is_empty());
+                self.set_cookie(name.trim(), value);
+            }
+        }
+        Page { status, headers, body: body.to_owned() }
+    }
+}

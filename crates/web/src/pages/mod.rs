@@ -118,6 +118,7 @@ impl Meta {
             "/entities" => "entities",
             "/search" => "search",
             "/about" => "about",
+            "/account" | "/signin" | "/signup" | "/reset" => "account",
             _ => "",
         };
         Meta {

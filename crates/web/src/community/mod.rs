@@ -1,0 +1,273 @@
+//! Readers on the site: who is asking (the [`Viewer`], from the session cookie or an API token), the
+//! secrets that prove it (random tokens kept only as hashes, argon2id password hashes), the
+//! cross-site request forgery token every state-changing form carries, and the rate limits that
+//! slow down guessing and flooding.
+
+pub(crate) mod accounts;
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use parallax_store::{Session, User};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::PageError;
+
+/// The cookie holding a signed-in reader's session token.
+pub const SESSION_COOKIE: &str = "parallax_session";
+
+/// The cookie holding the token of a signed-out visitor's forms (sign in, sign up, reset).
+pub(crate) const FORM_COOKIE: &str = "parallax_form";
+
+/// How long a session lasts.
+pub(crate) const SESSION_DAYS: i64 = 30;
+
+/// Passwords shorter than this are refused; longer than [`MAX_PASSWORD_BYTES`] too, since hashing
+/// a huge one would cost the server what it costs the sender nothing to send.
+pub(crate) const MIN_PASSWORD_CHARS: usize = 10;
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// A random secret: 32 bytes from the operating system, as 64 hex digits.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes)?;
+    Ok(hex(&bytes))
+}
+
+/// How a secret token is stored: its SHA-256, so that a copy of the database opens no session.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The argon2id settings (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane).
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A password's argon2id hash in PHC form, with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).map_err(|_| PasswordError::NoRandomness)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|_| PasswordError::NoRandomness)?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| PasswordError::Hashing)
+}
+
+/// Whether a password matches a stored hash.
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Hashing a password failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("the operating system gave no random bytes")]
+    NoRandomness,
+    #[error("the password could not be hashed")]
+    Hashing,
+}
+
+/// What is wrong with a new password, if anything.
+pub fn password_problem(password: &str, name: &str) -> Option<String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Some(format!("A password needs at least {MIN_PASSWORD_CHARS} characters."));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Some(format!("A password may have at most {MAX_PASSWORD_BYTES} bytes."));
+    }
+    if !name.is_empty() && password.to_lowercase().contains(&name.to_lowercase()) {
+        return Some("A password must not contain the account's name.".to_owned());
+    }
+    None
+}
+
+/// What is wrong with a new account name, if anything: 3 to 32 letters, digits, `.`, `_` or `-`,
+/// starting with a letter or digit.
+pub fn name_problem(name: &str) -> Option<String> {
+    let count = name.chars().count();
+    let allowed = name.chars().all(|c| c.is_alphanumeric() || "._-".contains(c));
+    let starts = name.chars().next().is_some_and(char::is_alphanumeric);
+    if !(3..=32).contains(&count) || !allowed || !starts {
+        return Some("A name has 3 to 32 letters, digits, dots, dashes or underscores, and starts with a letter or digit.".to_owned());
+    }
+    None
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// Whether a request is signed in as far as its cookies say (without asking the store): such
+/// requests are answered fresh, never from the shared page cache.
+pub(crate) fn has_session_cookie(headers: &HeaderMap) -> bool {
+    cookie(headers, SESSION_COOKIE).is_some()
+}
+
+/// Who is asking: a signed-in reader with their session, or nobody.
+#[derive(Debug, Clone)]
+pub(crate) struct Viewer {
+    /// The reader and their session; `None` when signed out.
+    pub session: Option<Session>,
+    /// The hash of the session token the request carried.
+    pub session_hash: Option<String>,
+    /// Where the request comes from, for rate limits.
+    pub ip: Option<IpAddr>,
+}
+
+impl Viewer {
+    /// The signed-in reader.
+    pub(crate) fn user(&self) -> Option<&User> {
+        self.session.as_ref().map(|s| &s.user)
+    }
+
+    /// The token this reader's forms must carry; empty when signed out.
+    pub(crate) fn csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf.as_str())
+    }
+
+    /// Whether a form's token is this session's. Compared in constant time, so that the time taken
+    /// tells nothing about how much of a guess was right.
+    pub(crate) fn csrf_matches(&self, given: &str) -> bool {
+        let expected = self.csrf();
+        !expected.is_empty() && constant_time_eq(expected.as_bytes(), given.as_bytes())
+    }
+}
+
+/// Equality of two byte strings in time that depends only on their lengths.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Viewer { session: None, session_hash: None, ip });
+        };
+        let hash = token_hash(token);
+        let lookup = hash.clone();
+        let session = crate::read(state, move |s| s.session(&lookup)).await?;
+        Ok(Viewer { session, session_hash: Some(hash), ip })
+    }
+}
+
+/// A limit on how often something may be done: so many times per window, per key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limit {
+    pub what: &'static str,
+    pub max: u32,
+    pub window: Duration,
+}
+
+pub(crate) const SIGN_IN_PER_IP: Limit =
+    Limit { what: "sign-in-ip", max: 20, window: Duration::from_secs(600) };
+pub(crate) const SIGN_IN_PER_NAME: Limit =
+    Limit { what: "sign-in-name", max: 8, window: Duration::from_secs(600) };
+pub(crate) const SIGN_UP_PER_IP: Limit =
+    Limit { what: "sign-up-ip", max: 5, window: Duration::from_secs(3600) };
+pub(crate) const COMMENT_PER_USER: Limit =
+    Limit { what: "comment-user", max: 10, window: Duration::from_secs(60) };
+pub(crate) const COMMENT_PER_IP: Limit =
+    Limit { what: "comment-ip", max: 30, window: Duration::from_secs(60) };
+pub(crate) const VOTE_PER_USER: Limit = Limit { what: "vote-user", max: 60, window: Duration::from_secs(60) };
+pub(crate) const VOTE_PER_IP: Limit = Limit { what: "vote-ip", max: 120, window: Duration::from_secs(60) };
+
+/// Counts one attempt against each limit and key; `Err(TooMany)` when any is over.
+pub(crate) async fn within_limits(state: &AppState, checks: &[(Limit, String)]) -> Result<(), PageError> {
+    let checks: Vec<(Limit, String)> = checks.to_vec();
+    let over = crate::read(state, move |s| {
+        let mut over = None;
+        for (limit, key) in &checks {
+            if !s.rate_limit(&format!("{}:{key}", limit.what), limit.window, limit.max)? {
+                over.get_or_insert(*limit);
+            }
+        }
+        Ok(over)
+    })
+    .await?;
+    match over {
+        Some(limit) => Err(PageError::TooMany(limit.window)),
+        None => Ok(()),
+    }
+}
+
+/// The key a request's address counts under for rate limits: the address, or "unknown".
+pub(crate) fn ip_key(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_a_fresh_salt_and_verify() {
+        let a = hash_password("correct horse battery").unwrap();
+        let b = hash_password("correct horse battery").unwrap();
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert_ne!(a, b, "each hash has its own salt");
+        assert!(verify_password("correct horse battery", &a));
+        assert!(!verify_password("correct horse batterY", &a));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let (a, b) = (new_token().unwrap(), new_token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert!(
+            constant_time_eq(b"abc", b"abc")
+                && !constant_time_eq(b"abc", b"abd")
+                && !constant_time_eq(b"a", b"ab")
+        );
+    }
+
+    #[test]
+    fn names_and_passwords_are_checked() {
+        assert_eq!(name_problem("ana_b-2"), None);
+        for bad in ["ab", "-ana", "a b c", "<script>", &"x".repeat(33)] {
+            assert!(name_problem(bad).is_some(), "{bad}");
+        }
+        assert!(password_problem("short", "ana").is_some());
+        assert!(password_problem("ana-is-my-password", "Ana").is_some());
+        assert!(password_problem(&"x".repeat(2000), "ana").is_some());
+        assert_eq!(password_problem("a long enough secret", "ana"), None);
+        assert_eq!(password_problem("a long enough secret", ""), None, "no name to compare with");
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "a=1; parallax_session=tok; b=2".parse().unwrap());
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("tok"));
+        assert_eq!(cookie(&headers, "missing"), None);
+        assert!(has_session_cookie(&headers));
+    }
+}
