@@ -69,8 +69,8 @@ pub(crate) async fn read<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(store.as_ref())).await?.map_err(error::PageError::from)
 }
 
-/// The largest request body read: a comment and its form fields fit many times over.
-const MAX_FORM_BYTES: usize = 64 * 1024;
+/// The largest request body read: a comment of the longest length in any script, form-encoded, fits.
+const MAX_FORM_BYTES: usize = 256 * 1024;
 
 /// The whole site.
 pub fn router(state: AppState) -> Router {
@@ -98,6 +98,17 @@ pub fn router(state: AppState) -> Router {
         .route("/account/password", post(community::accounts::change_password))
         .route("/account/token", post(community::accounts::new_api_token))
         .route("/reset", get(community::accounts::reset_form).post(community::accounts::reset))
+        .route("/comments", post(community::comments::post))
+        .route("/comments/{id}/edit", post(community::comments::edit))
+        .route("/comments/{id}/delete", post(community::comments::delete))
+        .route("/comments/{id}/report", post(community::comments::report))
+        .route("/comments/{id}/vote", post(community::comments::vote))
+        .route("/story/{id}/rating", post(community::comments::rate))
+        .route("/moderation", get(community::moderation::queue))
+        .route("/moderation/log", get(community::moderation::log))
+        .route("/moderation/comments/{id}", post(community::moderation::comment))
+        .route("/moderation/users/{id}/ban", post(community::moderation::ban))
+        .route("/moderation/threads", post(community::moderation::thread))
         .nest(api::ROOT, api::routes())
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))

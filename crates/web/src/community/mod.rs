@@ -4,6 +4,8 @@
 //! slow down guessing and flooding.
 
 pub(crate) mod accounts;
+pub(crate) mod comments;
+pub(crate) mod moderation;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -189,10 +191,12 @@ pub(crate) const SIGN_IN_PER_NAME: Limit =
     Limit { what: "sign-in-name", max: 8, window: Duration::from_secs(600) };
 pub(crate) const SIGN_UP_PER_IP: Limit =
     Limit { what: "sign-up-ip", max: 5, window: Duration::from_secs(3600) };
+/// Comments, edits and reports: well above what anyone writes by hand in a minute, far below a flood.
 pub(crate) const COMMENT_PER_USER: Limit =
-    Limit { what: "comment-user", max: 10, window: Duration::from_secs(60) };
+    Limit { what: "comment-user", max: 30, window: Duration::from_secs(60) };
+/// Several busy readers behind one shared address (an office, a campus) still fit.
 pub(crate) const COMMENT_PER_IP: Limit =
-    Limit { what: "comment-ip", max: 30, window: Duration::from_secs(60) };
+    Limit { what: "comment-ip", max: 120, window: Duration::from_secs(60) };
 pub(crate) const VOTE_PER_USER: Limit = Limit { what: "vote-user", max: 60, window: Duration::from_secs(60) };
 pub(crate) const VOTE_PER_IP: Limit = Limit { what: "vote-ip", max: 120, window: Duration::from_secs(60) };
 

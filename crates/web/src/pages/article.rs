@@ -1,13 +1,16 @@
 //! The article reader view: one report's text with each sentence marked by how it presents what it
-//! says, its lead image with caption and credit, what the analysis found, and the copies of its
-//! text other outlets ran.
+//! says, its lead image with caption and credit, what the analysis found, the copies of its text
+//! other outlets ran, and readers' discussion of it.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use parallax_core::{ArticleId, StoryId};
+use parallax_store::Target;
 
 use super::{Meta, Segment, Site, render, script_json, web_url};
+use crate::community::Viewer;
+use crate::community::comments::{Section, ThreadParams, per_reader, section};
 use crate::error::PageError;
 use crate::reader::{Findings, ReaderBlock};
 use crate::view::{self, UNATTRIBUTED};
@@ -36,6 +39,8 @@ struct ArticlePage {
     words: usize,
     copies: Vec<CopyView>,
     lead: String,
+    /// Readers' discussion.
+    comments: Section,
 }
 
 /// Another outlet's run of the same text, as listed under the article.
@@ -62,9 +67,12 @@ impl CopyView {
 pub(crate) async fn article(
     State(state): State<AppState>,
     site: Site,
+    viewer: Viewer,
     Segment(id): Segment,
+    Query(params): Query<ThreadParams>,
 ) -> Result<Response, PageError> {
     let id: ArticleId = id.parse().map_err(|_| PageError::NotFound)?;
+    params.sort()?;
     let (stored, analysis, copies, outlet_id) = read(&state, move |s| {
         let Some(stored) = s.article(id)? else { return Ok((None, None, Vec::new(), None)) };
         let names: Vec<String> = stored.article.outlet.iter().cloned().collect();
@@ -73,6 +81,7 @@ pub(crate) async fn article(
     })
     .await?;
     let stored = stored.ok_or(PageError::NotFound)?;
+    let comments = section(&state, &viewer, Target::Article(id), &params).await?;
     let a = &stored.article;
     let image = a.image.clone().unwrap_or_default();
     let image_url = web_url(image.url.as_deref());
@@ -117,7 +126,7 @@ pub(crate) async fn article(
         json["isBasedOn"] = source.clone().into();
     }
     meta.json_ld = script_json(&json);
-    render(&ArticlePage {
+    let page = render(&ArticlePage {
         meta,
         story: stored.story.map(StoryId::get),
         title: a.title.clone(),
@@ -138,5 +147,7 @@ pub(crate) async fn article(
         words: a.word_count(),
         copies: copies.into_iter().map(CopyView::new).collect(),
         lead,
-    })
+        comments,
+    })?;
+    Ok(per_reader(page, &viewer))
 }

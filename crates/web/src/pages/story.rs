@@ -1,14 +1,18 @@
 //! The story page: the comparison of its reports (what several outlets say, what one alone says,
 //! where they disagree, who said what, how each outlet tells it), a timeline of who reported when,
-//! the people, organisations and places it names, and the reports side by side.
+//! the people, organisations and places it names, the reports side by side, and readers' discussion
+//! of it with their rating of its coverage.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use parallax_core::{Story, StoryId};
+use parallax_store::Target;
 
 use super::{Meta, Segment, Site, render, script_json};
 use crate::charts::{FramingBar, TimelineEntry, framing_svg, timeline_svg};
+use crate::community::Viewer;
+use crate::community::comments::{Section, ThreadParams, per_reader, section};
 use crate::error::PageError;
 use crate::view::{Coverage, EntityLink, Grouping, ReportCard, StoryCard, UNATTRIBUTED};
 use crate::{AppState, read};
@@ -36,6 +40,8 @@ struct StoryPage {
     split_from: Option<(i64, String)>,
     /// Stories split off this one, likewise.
     split_into: Vec<(i64, String)>,
+    /// Readers' discussion.
+    comments: Section,
 }
 
 /// What a story id leads to.
@@ -49,9 +55,12 @@ enum Found<T> {
 pub(crate) async fn story(
     State(state): State<AppState>,
     site: Site,
+    viewer: Viewer,
     Segment(id): Segment,
+    Query(params): Query<ThreadParams>,
 ) -> Result<Response, PageError> {
     let id: StoryId = id.parse().map_err(|_| PageError::NotFound)?;
+    params.sort()?;
     let found = read(&state, move |s| {
         let Some(story) = s.story(id)? else {
             return Ok(match s.story_alias(id)? {
@@ -76,6 +85,7 @@ pub(crate) async fn story(
         Found::Moved(kept) => return Ok(Redirect::permanent(&format!("/story/{kept}")).into_response()),
         Found::Missing => return Err(PageError::NotFound),
     };
+    let comments = section(&state, &viewer, Target::Story(story.id), &params).await?;
     let reports: Vec<ReportCard> = story
         .articles
         .iter()
@@ -98,7 +108,7 @@ pub(crate) async fn story(
     use parallax_nlp::EntityKind;
     let card = StoryCard::new(&story);
     let meta = story_meta(&site, &story, &card);
-    render(&StoryPage {
+    let page = render(&StoryPage {
         meta,
         timeline: timeline_svg("timeline", &timeline_entries(&story)),
         outlets: outlet_links,
@@ -119,7 +129,9 @@ pub(crate) async fn story(
         merged: merged.into_iter().map(shown_link).collect(),
         split_from: splits.from.map(shown_link),
         split_into: splits.into.into_iter().map(shown_link).collect(),
-    })
+        comments,
+    })?;
+    Ok(per_reader(page, &viewer))
 }
 
 fn timeline_entries(story: &Story) -> Vec<TimelineEntry> {
