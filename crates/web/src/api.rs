@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use parallax_compare::{ComparisonDocument, Report, compare};
 use parallax_core::{ArticleId, ArticleSummary, Block, OutletId, Story, StoryId};
@@ -58,6 +58,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/entities", get(entities))
         .route("/entities/{id}", get(entity))
         .route("/search", get(search))
+        .route("/comments", get(crate::community::api::thread).post(crate::community::api::post))
+        .route("/comments/{id}/vote", post(crate::community::api::vote))
         .route("/openapi.json", get(openapi))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
@@ -71,8 +73,12 @@ pub(crate) enum ApiError {
     BadRequest(String),
     /// Nothing has this id or path.
     NotFound(String),
+    /// No reader is named: the request needs an API token or a session.
+    Unauthorized,
     /// Not allowed for this client.
     Forbidden(String),
+    /// Refused for a reason of its own, with its status.
+    Refused(StatusCode, String),
     /// Too many requests; try again after this long.
     TooMany(std::time::Duration),
     /// Something broke; logged, and the client is told no more than that.
@@ -119,7 +125,11 @@ impl IntoResponse for ApiError {
         let (status, message) = match &self {
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, message.as_str()),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, message.as_str()),
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "sign in: send an API token as Authorization: Bearer TOKEN")
+            }
             ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, message.as_str()),
+            ApiError::Refused(status, message) => (*status, message.as_str()),
             ApiError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "too many requests"),
             ApiError::Internal(message) => {
                 tracing::error!(error = %message, "API request failed.");
@@ -136,6 +146,11 @@ impl IntoResponse for ApiError {
                 if let Some(seconds) = retry {
                     response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
                 }
+                if status == StatusCode::UNAUTHORIZED {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                }
                 response
             }
             // A string always serialises; this only keeps the error path free of panics.
@@ -150,7 +165,7 @@ fn json_bytes(status: StatusCode, body: impl Into<Body>) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))], body.into()).into_response()
 }
 
-fn json(body: &impl Serialize) -> ApiResult {
+pub(crate) fn json(body: &impl Serialize) -> ApiResult {
     Ok(json_bytes(StatusCode::OK, serde_json::to_vec(body)?))
 }
 
@@ -897,6 +912,8 @@ mod tests {
             "/entities",
             "/entities/{id}",
             "/search",
+            "/comments",
+            "/comments/{id}/vote",
             "/openapi.json",
         ]
         .into();
@@ -927,10 +944,21 @@ mod tests {
         }
         // Every operation documents its errors.
         for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-            let responses = item["get"]["responses"].as_object().expect("responses");
-            assert!(responses.contains_key("200"), "{path}");
-            if path.contains('{') {
-                assert!(responses.contains_key("400") && responses.contains_key("404"), "{path}");
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let responses = operation["responses"].as_object().expect("responses");
+                assert!(responses.contains_key("200") || responses.contains_key("201"), "{method} {path}");
+                if path.contains('{') {
+                    assert!(
+                        responses.contains_key("400") && responses.contains_key("404"),
+                        "{method} {path}"
+                    );
+                }
+                if method == "post" {
+                    assert!(
+                        responses.contains_key("401") && responses.contains_key("429"),
+                        "{method} {path}"
+                    );
+                }
             }
         }
     }

@@ -10,6 +10,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use askama::Template;
@@ -77,7 +78,7 @@ impl Sort {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Sort::Best => "best",
             Sort::Newest => "newest",
@@ -578,12 +579,110 @@ fn acting_reader(viewer: &Viewer, csrf: &str, back: &str) -> Result<User, Stop> 
     Ok(user.clone())
 }
 
-fn comment_limits(user: &User, viewer: &Viewer) -> [(Limit, String); 2] {
-    [(COMMENT_PER_USER, user.id.to_string()), (COMMENT_PER_IP, ip_key(viewer.ip))]
+fn comment_limits(user: &User, ip: Option<IpAddr>) -> [(Limit, String); 2] {
+    [(COMMENT_PER_USER, user.id.to_string()), (COMMENT_PER_IP, ip_key(ip))]
 }
 
-fn vote_limits(user: &User, viewer: &Viewer) -> [(Limit, String); 2] {
-    [(VOTE_PER_USER, user.id.to_string()), (VOTE_PER_IP, ip_key(viewer.ip))]
+fn vote_limits(user: &User, ip: Option<IpAddr>) -> [(Limit, String); 2] {
+    [(VOTE_PER_USER, user.id.to_string()), (VOTE_PER_IP, ip_key(ip))]
+}
+
+/// Why a reader's comment or vote was not taken, whoever asked (a form or the JSON API).
+#[derive(Debug)]
+pub(crate) enum Denied {
+    /// Refused, with the status that says why and the reason in words.
+    Refused(StatusCode, String),
+    Error(PageError),
+}
+
+impl From<PageError> for Denied {
+    fn from(error: PageError) -> Self {
+        Denied::Error(error)
+    }
+}
+
+impl Denied {
+    /// As a form's answer, with the page to go back to.
+    fn at(self, back: &str) -> Stop {
+        match self {
+            Denied::Refused(status, message) => refused(status, message, back),
+            Denied::Error(error) => Stop::Error(error),
+        }
+    }
+}
+
+/// Posts a reader's comment or reply: within the rate limits, the form's key valid (the same key
+/// posts once), the text checked, rendered and sanitised, the target and the comment answered in
+/// place. The stored comment's id.
+pub(crate) async fn submit_comment(
+    state: &AppState,
+    user: &User,
+    ip: Option<IpAddr>,
+    target: Target,
+    parent: Option<CommentId>,
+    raw_source: &str,
+    key: &str,
+) -> Result<CommentId, Denied> {
+    within_limits(state, &comment_limits(user, ip)).await?;
+    let key = key.trim().to_owned();
+    if !valid_key(&key) {
+        return Err(Denied::Refused(
+            StatusCode::BAD_REQUEST,
+            "This form is incomplete. Please reload the page.".to_owned(),
+        ));
+    }
+    let source = checked_source(raw_source).map_err(|why| Denied::Refused(StatusCode::BAD_REQUEST, why))?;
+    let html = markup::render(&source);
+    let author = user.id;
+    let posted = read(state, move |s| {
+        if !target_exists(s, target)? {
+            return Ok(None);
+        }
+        let new = NewComment { target, parent, author, source: &source, html: &html, key: &key };
+        s.post_comment(&new).map(Some)
+    })
+    .await?;
+    let refuse = |status, message: &str| Err(Denied::Refused(status, message.to_owned()));
+    match posted {
+        None => Err(PageError::NotFound.into()),
+        Some(Posted::New(id) | Posted::Repeated(id)) => Ok(id),
+        Some(Posted::NoParent) => {
+            refuse(StatusCode::NOT_FOUND, "The comment you answered is not in this discussion.")
+        }
+        Some(Posted::ParentClosed) => refuse(
+            StatusCode::CONFLICT,
+            "The comment you answered was deleted or hidden: it takes no replies.",
+        ),
+        Some(Posted::Locked) => refuse(StatusCode::FORBIDDEN, CLOSED),
+        Some(Posted::Banned) => refuse(StatusCode::FORBIDDEN, "Your account is banned."),
+    }
+}
+
+/// A reader's vote on a comment (1 up, -1 down, 0 withdrawn), within the rate limits, unless its
+/// thread is locked or it is not shown. The comment's counts after it.
+pub(crate) async fn cast_vote(
+    state: &AppState,
+    user: &User,
+    ip: Option<IpAddr>,
+    comment: &Comment,
+    value: i8,
+) -> Result<(u32, u32), Denied> {
+    within_limits(state, &vote_limits(user, ip)).await?;
+    let (id, target, voter) = (comment.id, comment.target, user.id);
+    let counted = read(state, move |s| {
+        if s.thread_locked(target)? {
+            return Ok(None);
+        }
+        s.vote(id, voter, value).map(Some)
+    })
+    .await?;
+    match counted {
+        None => Err(Denied::Refused(StatusCode::FORBIDDEN, CLOSED.to_owned())),
+        Some(None) => {
+            Err(Denied::Refused(StatusCode::CONFLICT, "Only a comment that is shown takes votes.".to_owned()))
+        }
+        Some(Some(counts)) => Ok(counts),
+    }
 }
 
 /// A comment's text trimmed, or why it cannot be posted.
@@ -663,17 +762,8 @@ pub(crate) async fn post(
     };
     let back = page_of(target);
     let user = acting_reader(&viewer, &form.csrf, &back)?;
-    within_limits(&state, &comment_limits(&user, &viewer)).await?;
     if !form.website.is_empty() {
         return Err(refused(StatusCode::BAD_REQUEST, "This form was filled in by a program.", &back));
-    }
-    let key = form.key.trim().to_owned();
-    if !valid_key(&key) {
-        return Err(refused(
-            StatusCode::BAD_REQUEST,
-            "This form is incomplete. Please reload the page.",
-            &back,
-        ));
     }
     let parent = match form.parent.trim() {
         "" => None,
@@ -682,31 +772,10 @@ pub(crate) async fn post(
             Err(_) => return Err(refused(StatusCode::BAD_REQUEST, "This form answers no comment.", &back)),
         },
     };
-    let source = checked_source(&form.source).map_err(|why| refused(StatusCode::BAD_REQUEST, why, &back))?;
-    let html = markup::render(&source);
-    let author = user.id;
-    let posted = read(&state, move |s| {
-        if !target_exists(s, target)? {
-            return Ok(None);
-        }
-        let new = NewComment { target, parent, author, source: &source, html: &html, key: &key };
-        s.post_comment(&new).map(Some)
-    })
-    .await?;
-    match posted {
-        None => Err(PageError::NotFound.into()),
-        Some(Posted::New(id) | Posted::Repeated(id)) => Ok(to_comment(&back, id)),
-        Some(Posted::NoParent) => {
-            Err(refused(StatusCode::NOT_FOUND, "The comment you answered is not in this discussion.", &back))
-        }
-        Some(Posted::ParentClosed) => Err(refused(
-            StatusCode::CONFLICT,
-            "The comment you answered was deleted or hidden: it takes no replies.",
-            &back,
-        )),
-        Some(Posted::Locked) => Err(refused(StatusCode::FORBIDDEN, CLOSED, &back)),
-        Some(Posted::Banned) => Err(refused(StatusCode::FORBIDDEN, "Your account is banned.", &back)),
-    }
+    let id = submit_comment(&state, &user, viewer.ip, target, parent, &form.source, &form.key)
+        .await
+        .map_err(|denied| denied.at(&back))?;
+    Ok(to_comment(&back, id))
 }
 
 /// What an author's edit or deletion came to.
@@ -748,7 +817,7 @@ pub(crate) async fn edit(
     let comment = find(&state, &id).await?;
     let back = page_of(comment.target);
     let user = acting_reader(&viewer, &form.csrf, &back)?;
-    within_limits(&state, &comment_limits(&user, &viewer)).await?;
+    within_limits(&state, &comment_limits(&user, viewer.ip)).await?;
     let source = checked_source(&form.source).map_err(|why| refused(StatusCode::BAD_REQUEST, why, &back))?;
     let html = markup::render(&source);
     let (id, target, author) = (comment.id, comment.target, user.id);
@@ -812,7 +881,7 @@ pub(crate) async fn report(
     let comment = find(&state, &id).await?;
     let back = page_of(comment.target);
     let user = acting_reader(&viewer, &form.csrf, &back)?;
-    within_limits(&state, &comment_limits(&user, &viewer)).await?;
+    within_limits(&state, &comment_limits(&user, viewer.ip)).await?;
     let reason = checked_reason(&form.reason).map_err(|why| refused(StatusCode::BAD_REQUEST, why, &back))?;
     let (id, target, reporter) = (comment.id, comment.target, user.id);
     let reported = read(&state, move |s| {
@@ -847,26 +916,14 @@ pub(crate) async fn vote(
     let comment = find(&state, &id).await?;
     let back = page_of(comment.target);
     let user = acting_reader(&viewer, &form.csrf, &back)?;
-    within_limits(&state, &vote_limits(&user, &viewer)).await?;
     let value: i8 = match form.value.as_str() {
         "up" => 1,
         "down" => -1,
         "none" => 0,
         _ => return Err(refused(StatusCode::BAD_REQUEST, "A vote is up, down or none.", &back)),
     };
-    let (id, target, voter) = (comment.id, comment.target, user.id);
-    let counted = read(&state, move |s| {
-        if s.thread_locked(target)? {
-            return Ok(None);
-        }
-        s.vote(id, voter, value).map(Some)
-    })
-    .await?;
-    match counted {
-        None => Err(refused(StatusCode::FORBIDDEN, CLOSED, &back)),
-        Some(None) => Err(refused(StatusCode::CONFLICT, "Only a comment that is shown takes votes.", &back)),
-        Some(Some(_)) => Ok(to_comment(&back, id)),
-    }
+    cast_vote(&state, &user, viewer.ip, &comment, value).await.map_err(|denied| denied.at(&back))?;
+    Ok(to_comment(&back, comment.id))
 }
 
 pub(crate) async fn rate(
@@ -878,7 +935,7 @@ pub(crate) async fn rate(
     let story: StoryId = id.parse().map_err(|_| PageError::NotFound)?;
     let back = format!("/story/{story}");
     let user = acting_reader(&viewer, &form.csrf, &back)?;
-    within_limits(&state, &vote_limits(&user, &viewer)).await?;
+    within_limits(&state, &vote_limits(&user, viewer.ip)).await?;
     let helpful = match form.value.as_str() {
         "helpful" => Some(true),
         "not" => Some(false),

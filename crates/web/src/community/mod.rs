@@ -4,6 +4,7 @@
 //! slow down guessing and flooding.
 
 pub(crate) mod accounts;
+pub(crate) mod api;
 pub(crate) mod comments;
 pub(crate) mod moderation;
 
