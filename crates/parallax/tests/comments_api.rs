@@ -61,12 +61,14 @@ fn the_api_posts_and_votes_for_a_reader_with_a_token_or_a_session() {
     let bearer = format!("Authorization: Bearer {api_token}");
 
     let new = json!({ "target_kind": "story", "target_id": 1, "source": "Via the API <script>alert(1)</script> [x](javascript:alert(1))", "key": "api-1" });
-    let (status, head, created) = call(&server, "POST", "/api/comments", &[bearer.clone()], Some(&new));
+    let (status, head, created) =
+        call(&server, "POST", "/api/comments", std::slice::from_ref(&bearer), Some(&new));
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["url"], format!("/story/1#c{id}"));
     assert!(head.contains("content-type: application/json"));
-    let (status, _, again) = call(&server, "POST", "/api/comments", &[bearer.clone()], Some(&new));
+    let (status, _, again) =
+        call(&server, "POST", "/api/comments", std::slice::from_ref(&bearer), Some(&new));
     assert_eq!((status, again["id"].as_i64()), (201, Some(id)), "the same key posts once");
 
     // No reader, a session without its form token, then with it.
@@ -76,7 +78,7 @@ fn the_api_posts_and_votes_for_a_reader_with_a_token_or_a_session() {
     let session = format!("Cookie: parallax_session={}", browser.cookie("parallax_session").unwrap());
     let reply =
         json!({ "target_kind": "story", "target_id": 1, "parent": id, "source": "A reply", "key": "api-2" });
-    let (status, _, _) = call(&server, "POST", "/api/comments", &[session.clone()], Some(&reply));
+    let (status, _, _) = call(&server, "POST", "/api/comments", std::slice::from_ref(&session), Some(&reply));
     assert_eq!(status, 403, "a session needs its form token");
     let (status, _, _) = call(
         &server,
@@ -99,7 +101,8 @@ fn the_api_posts_and_votes_for_a_reader_with_a_token_or_a_session() {
         (json!({ "target_kind": "story", "target_id": 1, "parent": 999, "source": "x", "key": "k5" }), 404),
         (json!({ "target_kind": "story", "target_id": 1, "source": "x", "key": "k6", "admin": true }), 400),
     ] {
-        let (status, _, error) = call(&server, "POST", "/api/comments", &[bearer.clone()], Some(&body));
+        let (status, _, error) =
+            call(&server, "POST", "/api/comments", std::slice::from_ref(&bearer), Some(&body));
         assert_eq!(status, expected, "{body}: {error}");
         assert!(error["error"].is_string());
     }
@@ -121,7 +124,7 @@ fn the_api_posts_and_votes_for_a_reader_with_a_token_or_a_session() {
             &server,
             "POST",
             &format!("/api/comments/{comment}/vote"),
-            &[bearer.clone()],
+            std::slice::from_ref(&bearer),
             Some(&json!({ "value": value })),
         )
     };
