@@ -493,6 +493,56 @@ async function darkMode(browser, base, artifacts, found) {
   await closeContext(ctx, '[dark] done');
 }
 
+/** A reader signs up, comments on a story, replies to the comment and votes on it: forms only. */
+async function readers(browser, base, artifacts, found) {
+  const ctx = await openContext(browser, base, 'desktop', VIEWPORTS[1].options, artifacts);
+  const { page } = ctx;
+  const name = `reader-${Date.now().toString(36)}`;
+  const comment = `A first comment from ${name}, with *emphasis*.`;
+  const reply = `A reply from ${name}.`;
+  const storyUrl = new URL(found.storyPath ?? '/', base).href;
+
+  await step('[reader] sign up', async () => {
+    let response = await page.goto(new URL('/signup', base).href);
+    await checkPage(ctx, '[reader] sign up', 'signup', response);
+    await page.fill('#name', name);
+    await page.fill('#password', 'a long enough secret');
+    await page.fill('#again', 'a long enough secret');
+    await navigate(page, () => page.click('main form button[type="submit"]'));
+    const account = await page.goto(new URL('/account', base).href);
+    check(account?.status() === 200 && (await page.locator('h1').textContent())?.trim() === name, '[reader] sign up', `signed in as ${name}`);
+  });
+
+  await step('[reader] comment', async () => {
+    await page.goto(storyUrl);
+    await page.fill('#comment-source', comment);
+    const response = await navigate(page, () => page.click('form[action="/comments"] button[type="submit"]'));
+    const shown = page.locator('li.comment', { hasText: `A first comment from ${name}` });
+    check((await shown.count()) === 1, '[reader] comment', 'the comment is shown once');
+    check((await shown.locator('em').count()) === 1, '[reader] comment', 'its emphasis is rendered');
+    await checkPage(ctx, '[reader] comment', 'comment', response);
+  });
+
+  await step('[reader] reply and vote', async () => {
+    const mine = page.locator('li.comment', { hasText: `A first comment from ${name}` }).first();
+    await mine.locator('summary', { hasText: 'Reply' }).first().click();
+    await mine.locator('form[action="/comments"] textarea[name="source"]').first().fill(reply);
+    await navigate(page, () => mine.locator('form[action="/comments"] button[type="submit"]').first().click());
+    const nested = page.locator('li.comment li.comment', { hasText: reply });
+    check((await nested.count()) === 1, '[reader] reply', 'the reply is shown inside the comment it answers');
+    const parent = page.locator('li.comment', { hasText: `A first comment from ${name}` }).first();
+    const voted = await navigate(page, () => parent.locator('button[name="value"][value="up"]').first().click());
+    const after = page.locator('li.comment', { hasText: `A first comment from ${name}` }).first();
+    const counts = (await after.locator('summary').first().textContent()) ?? '';
+    check(/1 up, 0 down/.test(counts), '[reader] vote', `the vote counts: ${counts.replace(/\s+/g, ' ').trim()}`);
+    const pressed = await after.locator('button[value="none"][aria-pressed="true"]').count();
+    check(pressed === 1, '[reader] vote', 'the reader\'s vote is shown as pressed');
+    await checkPage(ctx, '[reader] reply and vote', 'discussion', voted);
+  });
+
+  await closeContext(ctx, '[reader] done');
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -540,6 +590,7 @@ async function main() {
     for (const viewport of VIEWPORTS) await walk(browser, base, viewport, viewport.options, artifacts, found);
     await withoutScripts(browser, base, artifacts, found);
     await darkMode(browser, base, artifacts, found);
+    await readers(browser, base, artifacts, found);
   } catch (error) {
     check(false, '[run]', `could not run: ${message(error)}`);
   } finally {
