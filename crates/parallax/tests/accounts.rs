@@ -131,6 +131,24 @@ fn accounts_sign_up_in_and_out_and_resist_forgery_and_guessing() {
     );
     assert_eq!(trapped.status, 400);
     assert!(bot.cookie("parallax_session").is_none());
+    // (Sign-up allows five tries an hour from one address: two hostile names leave room for the rest.)
+    for hostile in ["<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>"] {
+        let refused = bot.post(
+            "/signup",
+            &[
+                ("token", &token),
+                ("name", hostile),
+                ("password", "long enough pw"),
+                ("again", "long enough pw"),
+            ],
+        );
+        assert_eq!(refused.status, 400, "{hostile}");
+        assert!(
+            !refused.body.contains(hostile) || !hostile.contains('<'),
+            "the name is shown escaped: {hostile}"
+        );
+        assert!(!refused.body.contains("<img src=x") && !refused.body.contains("<svg onload"));
+    }
     let taken = bot.post(
         "/signup",
         &[("token", &token), ("name", "ANA"), ("password", "long enough pw"), ("again", "long enough pw")],
