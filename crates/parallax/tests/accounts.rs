@@ -74,6 +74,7 @@ fn accounts_sign_up_in_and_out_and_resist_forgery_and_guessing() {
     assert_eq!(account.status, 200);
     assert!(account.body.contains("<h1>ana</h1>") && account.body.contains("reader since"));
     assert_eq!(account.header("cache-control"), Some("private, no-store"), "a reader's pages are their own");
+    assert!(ana.get("/").body.contains(">ana</a>"), "the masthead names the signed-in reader");
     let signin = Browser::new(&server.addr).get("/signin");
     assert_eq!(signin.header("cache-control"), Some("no-store"), "a form's token is never shared");
 

@@ -167,14 +167,22 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Found once per request, however many extractors ask.
+        if let Some(viewer) = parts.extensions.get::<Viewer>() {
+            return Ok(viewer.clone());
+        }
         let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Viewer { session: None, session_hash: None, ip });
+        let viewer = match cookie(&parts.headers, SESSION_COOKIE) {
+            None => Viewer { session: None, session_hash: None, ip },
+            Some(token) => {
+                let hash = token_hash(token);
+                let lookup = hash.clone();
+                let session = crate::read(state, move |s| s.session(&lookup)).await?;
+                Viewer { session, session_hash: Some(hash), ip }
+            }
         };
-        let hash = token_hash(token);
-        let lookup = hash.clone();
-        let session = crate::read(state, move |s| s.session(&lookup)).await?;
-        Ok(Viewer { session, session_hash: Some(hash), ip })
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
     }
 }
 

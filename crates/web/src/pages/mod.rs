@@ -38,6 +38,8 @@ fn render(template: &impl Template) -> Result<Response, PageError> {
 pub(crate) struct Site {
     /// "https://news.example.org", without a trailing slash.
     pub base: String,
+    /// The signed-in reader's name, for the masthead.
+    pub reader: Option<String>,
 }
 
 impl Site {
@@ -56,8 +58,13 @@ impl FromRequestParts<AppState> for Site {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Who is signed in, for the masthead: asked of the store only when a session cookie came.
+        let reader = match crate::community::Viewer::from_request_parts(parts, state).await {
+            Ok(viewer) => viewer.user().map(|u| u.name.clone()),
+            Err(_) => None,
+        };
         if let Some(base) = &state.public_url {
-            return Ok(Site { base: base.trim_end_matches('/').to_owned() });
+            return Ok(Site { base: base.trim_end_matches('/').to_owned(), reader });
         }
         // A Host header is the client's to choose: only a plain host name or address with a port is
         // taken, so that nothing a client sends ends up in a page as markup.
@@ -71,7 +78,7 @@ impl FromRequestParts<AppState> for Site {
                     && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
             })
             .unwrap_or("localhost");
-        Ok(Site { base: format!("http://{host}") })
+        Ok(Site { base: format!("http://{host}"), reader })
     }
 }
 
@@ -106,6 +113,8 @@ pub(crate) struct Meta {
     /// The part of the site the page belongs to, marked in the navigation: "top", "outlets",
     /// "entities", "search", "about" or "" for none.
     pub section: &'static str,
+    /// The signed-in reader's name; empty when signed out.
+    pub reader: String,
 }
 
 impl Meta {
@@ -128,6 +137,7 @@ impl Meta {
             json_ld: String::new(),
             feed: None,
             section,
+            reader: site.reader.clone().unwrap_or_default(),
         }
     }
 
@@ -140,6 +150,7 @@ impl Meta {
             json_ld: String::new(),
             feed: None,
             section: "",
+            reader: String::new(),
         }
     }
 
