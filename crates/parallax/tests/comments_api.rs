@@ -55,7 +55,9 @@ fn the_api_posts_and_votes_for_a_reader_with_a_token_or_a_session() {
     ];
     assert_eq!(browser.post("/signup", &pairs).status, 303);
     let csrf = browser.get("/account").field("csrf").unwrap();
-    let made = browser.post("/account/token", &[("csrf", &csrf)]);
+    let refused = browser.post("/account/token", &[("csrf", &csrf), ("current", "not the password")]);
+    assert_eq!(refused.status, 401, "a token is made only with the password");
+    let made = browser.post("/account/token", &[("csrf", &csrf), ("current", "a long enough secret")]);
     let at = made.body.find("<code>").expect("the new token is shown") + 6;
     let api_token = made.body[at..at + 64].to_owned();
     let bearer = format!("Authorization: Bearer {api_token}");
@@ -134,4 +136,18 @@ fn the_api_posts_and_votes_for_a_reader_with_a_token_or_a_session() {
     assert_eq!(vote(json!(0), id).2, json!({ "up": 0, "down": 0 }));
     assert_eq!(vote(json!(5), id).0, 400);
     assert_eq!(vote(json!(1), 999).0, 404);
+
+    // A new password withdraws the tokens given out under the old one.
+    let csrf = browser.get("/account").field("csrf").unwrap();
+    let changed = browser.post(
+        "/account/password",
+        &[
+            ("csrf", &csrf),
+            ("current", "a long enough secret"),
+            ("password", "a newer long secret"),
+            ("again", "a newer long secret"),
+        ],
+    );
+    assert_eq!(changed.status, 303);
+    assert_eq!(vote(json!(1), id).0, 401, "the old token no longer works");
 }

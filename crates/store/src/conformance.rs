@@ -581,6 +581,10 @@ pub(crate) fn check_accounts(store: &dyn Store) {
     store.add_reset_token(ana.id, "reset-old", chrono::Utc::now() - chrono::Duration::seconds(1)).unwrap();
     assert_eq!(store.use_reset_token("reset-old", "x").unwrap(), None, "an expired token is refused");
 
+    store.add_api_token(ana.id, "api-0").unwrap();
+    store.add_reset_token(ana.id, "reset-2", later).unwrap();
+    assert!(store.use_reset_token("reset-2", "hash-newer").unwrap().is_some());
+    assert_eq!(store.api_token_user("api-0").unwrap(), None, "a reset withdraws the API tokens");
     store.add_api_token(ana.id, "api-1").unwrap();
     assert_eq!(store.api_token_user("api-1").unwrap().map(|u| u.id), Some(ana.id));
     store.open_session(ana.id, "session-c", "csrf-c", later).unwrap();
@@ -658,6 +662,13 @@ pub(crate) fn check_comments(store: &dyn Store) {
     assert_eq!((edited.source.as_str(), edited.edited_at.is_some()), ("First!", true));
     assert_eq!(store.delete_comment(deeper, ana.id).unwrap(), AuthorChange::Done);
     assert_eq!(store.delete_comment(deeper, ana.id).unwrap(), AuthorChange::Closed);
+    for action in [Moderation::Restore, Moderation::Hide, Moderation::Remove] {
+        assert!(
+            !store.moderate(deeper, action, moderator.id, "x").unwrap(),
+            "what its author withdrew stays so"
+        );
+    }
+    assert!(!store.report_comment(deeper, ben.id, "?").unwrap(), "a withdrawn comment is not reported");
     assert_eq!(store.comment(deeper).unwrap().unwrap().state, CommentState::Deleted, "kept, withheld");
     assert_eq!(post(&ben, Some(deeper), "k6", "To the deleted"), Posted::ParentClosed);
 
@@ -690,9 +701,12 @@ pub(crate) fn check_comments(store: &dyn Store) {
     assert_eq!((queue[0].comment.id, queue[0].reasons.len(), queue[0].comment.reports), (reply, 2, 2));
     assert!(store.moderate(reply, Moderation::Hide, moderator.id, "rude").unwrap());
     assert!(store.reported_comments(10).unwrap().is_empty(), "handled reports leave the queue");
+
     assert_eq!(store.comment(reply).unwrap().unwrap().state, CommentState::Hidden);
     assert!(store.moderate(reply, Moderation::Restore, moderator.id, "on second thought").unwrap());
     assert_eq!(store.comment(reply).unwrap().unwrap().state, CommentState::Visible);
+    assert!(store.report_comment(reply, ana.id, "rude!").unwrap());
+    assert!(store.reported_comments(10).unwrap().is_empty(), "a settled report is not reopened");
 
     // A locked thread takes nothing new; a banned author posts nothing.
     store.lock_thread(on_story, true, moderator.id, "heated").unwrap();
@@ -701,6 +715,21 @@ pub(crate) fn check_comments(store: &dyn Store) {
     store.lock_thread(on_story, false, moderator.id, "calm").unwrap();
     assert!(store.ban_user(ben.id, true, moderator.id, "spam").unwrap());
     assert_eq!(post(&ben, None, "k8", "Banned"), Posted::Banned);
+
+    // A story merged into another brings its discussion along.
+    let other = article("Beijing talks, day two", Some("TASS"), None);
+    let Inserted::New { story: absorbed, .. } = insert(store, &other, "c2", None) else { panic!("insert") };
+    let on_absorbed = NewComment {
+        target: Target::Story(absorbed),
+        parent: None,
+        author: ana.id,
+        source: "x",
+        html: "x",
+        key: "k9",
+    };
+    let Posted::New(moved) = store.post_comment(&on_absorbed).unwrap() else { panic!("posted") };
+    store.merge_stories(story, absorbed, 0.9).unwrap();
+    assert!(store.comments(on_story).unwrap().iter().any(|c| c.id == moved), "comments move with a merge");
 
     // A purge removes the row for good and moves its replies up.
     assert!(store.purge_comment(reply, moderator.id, "illegal content").unwrap());

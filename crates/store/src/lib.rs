@@ -444,6 +444,9 @@ pub trait Store: Send + Sync {
     /// Issues an API token (its hash) for an account.
     fn add_api_token(&self, user: UserId, token_hash: &str) -> Result<(), StoreError>;
 
+    /// Withdraws every API token of an account.
+    fn revoke_api_tokens(&self, user: UserId) -> Result<(), StoreError>;
+
     /// The account an API token (by its hash) acts for, unless banned.
     fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
 

@@ -191,7 +191,16 @@ pub(super) fn use_reset_token(
     let Some(user) = user.map(UserId) else { return Ok(None) };
     set_password(conn, user, password_hash)?;
     close_sessions(conn, user)?;
+    revoke_api_tokens(conn, user)?;
+    audit(conn, Some(user), "use password reset", &format!("user {user}"), "")?;
     Ok(Some(user))
+}
+
+/// Ends every API token of an account (its password changed or was reset: what was given out under
+/// the old one is withdrawn with it).
+pub(super) fn revoke_api_tokens(conn: &Connection, user: UserId) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user.get()]).during("revoking API tokens")?;
+    Ok(())
 }
 
 pub(super) fn add_api_token(conn: &Connection, user: UserId, token_hash: &str) -> Result<(), StoreError> {
@@ -200,7 +209,7 @@ pub(super) fn add_api_token(conn: &Connection, user: UserId, token_hash: &str) -
         params![token_hash, user.get(), timestamp(Utc::now())],
     )
     .during("issuing an API token")?;
-    Ok(())
+    audit(conn, Some(user), "issue API token", &format!("user {user}"), "")
 }
 
 pub(super) fn api_token_user(conn: &Connection, token_hash: &str) -> Result<Option<User>, StoreError> {
@@ -478,12 +487,14 @@ pub(super) fn report_comment(
     user: UserId,
     reason: &str,
 ) -> Result<bool, StoreError> {
-    if comment(conn, id)?.is_none() {
+    // Only a comment that is shown can be reported: a withdrawn one's text stays withheld, and a
+    // report a moderator settled is not reopened by sending it again.
+    if !comment(conn, id)?.is_some_and(|c| c.state == CommentState::Visible) {
         return Ok(false);
     }
     conn.execute(
         "INSERT INTO comment_reports (comment_id, user_id, reason, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (comment_id, user_id) DO UPDATE SET reason = excluded.reason, resolved_at = NULL",
+         ON CONFLICT (comment_id, user_id) DO UPDATE SET reason = excluded.reason WHERE resolved_at IS NULL",
         params![id.get(), user.get(), reason, timestamp(Utc::now())],
     )
     .during("reporting a comment")?;
@@ -542,8 +553,12 @@ pub(super) fn moderate(
         Moderation::Restore => CommentState::Visible,
         Moderation::Remove => CommentState::Removed,
     };
+    // What its author withdrew stays withdrawn: no moderator brings it back.
     let changed = conn
-        .execute("UPDATE comments SET state = ?1 WHERE id = ?2", params![state.stored(), id.get()])
+        .execute(
+            "UPDATE comments SET state = ?1 WHERE id = ?2 AND state <> 'deleted'",
+            params![state.stored(), id.get()],
+        )
         .during("moderating a comment")?;
     if changed == 0 {
         return Ok(false);

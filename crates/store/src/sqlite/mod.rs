@@ -234,6 +234,27 @@ impl Store for SqliteStore {
             .during("re-pointing splits")?;
         tx.execute("DELETE FROM story_splits WHERE story_id = ?1", [absorbed])
             .during("forgetting a split")?;
+        // The absorbed story's discussion, ratings and lock go with its reports.
+        tx.execute(
+            "UPDATE comments SET target_id = ?1 WHERE target_kind = 'story' AND target_id = ?2",
+            params![kept, absorbed],
+        )
+        .during("moving a merged story's comments")?;
+        tx.execute(
+            "INSERT OR IGNORE INTO story_ratings (story_id, user_id, helpful)
+             SELECT ?1, user_id, helpful FROM story_ratings WHERE story_id = ?2",
+            params![kept, absorbed],
+        )
+        .during("moving a merged story's ratings")?;
+        tx.execute("DELETE FROM story_ratings WHERE story_id = ?1", [absorbed]).during("moving ratings")?;
+        tx.execute(
+            "INSERT OR IGNORE INTO thread_locks (target_kind, target_id, locked_by, locked_at)
+             SELECT 'story', ?1, locked_by, locked_at FROM thread_locks WHERE target_kind = 'story' AND target_id = ?2",
+            params![kept, absorbed],
+        )
+        .during("moving a merged story's lock")?;
+        tx.execute("DELETE FROM thread_locks WHERE target_kind = 'story' AND target_id = ?1", [absorbed])
+            .during("moving a lock")?;
         tx.execute("DELETE FROM stories WHERE id = ?1", [absorbed]).during("removing a merged story")?;
         tx.execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, kept])
             .during("updating a story")?;
@@ -893,6 +914,10 @@ impl Store for SqliteStore {
 
     fn add_api_token(&self, user: UserId, token_hash: &str) -> Result<(), StoreError> {
         self.write("issuing an API token", |tx| community::add_api_token(tx, user, token_hash))
+    }
+
+    fn revoke_api_tokens(&self, user: UserId) -> Result<(), StoreError> {
+        self.write("revoking API tokens", |tx| community::revoke_api_tokens(tx, user))
     }
 
     fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {

@@ -14,23 +14,25 @@ use chrono::Utc;
 use parallax_store::{Role, User};
 
 use super::{
-    FORM_COOKIE, SESSION_COOKIE, SESSION_DAYS, SIGN_IN_PER_IP, SIGN_IN_PER_NAME, SIGN_UP_PER_IP, Viewer,
-    constant_time_eq, cookie, hash_password, ip_key, name_problem, new_token, password_problem, token_hash,
-    verify_password, within_limits,
+    FORM_COOKIE, PASSWORD_CHECKS_PER_USER, SESSION_COOKIE, SESSION_DAYS, SIGN_IN_PER_IP, SIGN_IN_PER_NAME,
+    SIGN_UP_PER_IP, Viewer, constant_time_eq, cookie, hash_password, ip_key, name_problem, new_token,
+    password_problem, password_work, token_hash, verify_against_nothing, verify_password, within_limits,
 };
 use crate::error::PageError;
 use crate::pages::{Meta, Site};
 use crate::{AppState, read};
 
-/// A password check or hash is CPU work of tens of milliseconds: done off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, PageError> {
-    Ok(tokio::task::spawn_blocking(f).await?)
-}
-
 /// Where to go after signing in: a path on this site, never another site.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        // Whitespace and control characters are refused too: a browser drops a tab or newline from
+        // "/\t/evil.example" and goes to another site.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),
@@ -218,7 +220,7 @@ pub(crate) async fn sign_up(
         return refused(&site, &form, true, StatusCode::BAD_REQUEST, "The two passwords differ.");
     }
     let password = form.password.clone();
-    let hash = blocking(move || hash_password(&password)).await??;
+    let hash = password_work(move || hash_password(&password)).await??;
     let key = name.clone();
     let Some(user) = read(&state, move |s| s.create_user(&key, &hash, Role::Reader)).await? else {
         return refused(&site, &form, true, StatusCode::CONFLICT, "That name is taken.");
@@ -240,20 +242,29 @@ pub(crate) async fn sign_in(
         ));
     }
     let name = form.name.trim().to_owned();
-    within_limits(&state, &[(SIGN_IN_PER_IP, ip_key(viewer.ip)), (SIGN_IN_PER_NAME, name.to_lowercase())])
-        .await?;
-    if !form.website.is_empty() || name.is_empty() || form.password.len() > super::MAX_PASSWORD_BYTES {
+    // A name no account can have is refused before it is counted: nothing long is kept for it.
+    if name.is_empty() || name.chars().count() > 32 {
+        return refused(&site, &form, false, StatusCode::UNAUTHORIZED, "The name or the password is wrong.");
+    }
+    // Guesses at one name count per address, so that nobody can lock a reader out by failing to
+    // sign in as them from elsewhere; all guesses from one address count together as well.
+    let ip = ip_key(viewer.ip);
+    let per_name = format!("{}@{ip}", name.to_lowercase());
+    within_limits(&state, &[(SIGN_IN_PER_IP, ip), (SIGN_IN_PER_NAME, per_name)]).await?;
+    if !form.website.is_empty() || form.password.len() > super::MAX_PASSWORD_BYTES {
         return refused(&site, &form, false, StatusCode::UNAUTHORIZED, "The name or the password is wrong.");
     }
     let key = name.clone();
     let found = read(&state, move |s| s.credentials(&key)).await?;
     let password = form.password.clone();
-    // An unknown name costs as much time as a wrong password, so timing tells no names apart.
-    let (user, hash) = match found {
-        Some(c) => (Some(c.user), c.password_hash),
-        None => (None, hash_password("a password that no account has").unwrap_or_default()),
+    // An unknown name costs one check as a wrong password does, so timing tells no names apart.
+    let (user, matches) = match found {
+        Some(c) => {
+            let hash = c.password_hash;
+            (Some(c.user), password_work(move || verify_password(&password, &hash)).await?)
+        }
+        None => (None, password_work(move || verify_against_nothing(&password)).await.map(|()| false)?),
     };
-    let matches = blocking(move || verify_password(&password, &hash)).await?;
     let Some(user) = user.filter(|_| matches) else {
         return refused(&site, &form, false, StatusCode::UNAUTHORIZED, "The name or the password is wrong.");
     };
@@ -345,14 +356,14 @@ pub(crate) async fn change_password(
     if !viewer.csrf_matches(&form.csrf) {
         return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
     }
-    within_limits(&state, &[(SIGN_IN_PER_NAME, user.name.to_lowercase())]).await?;
+    within_limits(&state, &[(PASSWORD_CHECKS_PER_USER, user.id.to_string())]).await?;
     let mut page = account_page(&site, &viewer, &user);
     let name = user.name.clone();
     let stored =
         read(&state, move |s| s.credentials(&name)).await?.map(|c| c.password_hash).unwrap_or_default();
     let current = form.current.clone();
     if form.current.len() > super::MAX_PASSWORD_BYTES
-        || !blocking(move || verify_password(&current, &stored)).await?
+        || !password_work(move || verify_password(&current, &stored)).await?
     {
         page.error = "The current password is wrong.".to_owned();
         return Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response());
@@ -366,12 +377,13 @@ pub(crate) async fn change_password(
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
     let password = form.password.clone();
-    let hash = blocking(move || hash_password(&password)).await??;
+    let hash = password_work(move || hash_password(&password)).await??;
     let id = user.id;
     // Every other session (a stolen cookie among them) ends with the old password.
     read(&state, move |s| {
         s.set_password(id, &hash)?;
-        s.close_sessions(id)
+        s.close_sessions(id)?;
+        s.revoke_api_tokens(id)
     })
     .await?;
     let mut response = start_session(&state, &site, &user, "/account?changed=1").await?;
@@ -379,17 +391,38 @@ pub(crate) async fn change_password(
     Ok(response)
 }
 
+/// The API-token form: the password again, since a token outlives the session that asks for it.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+}
+
 pub(crate) async fn new_api_token(
     State(state): State<AppState>,
     site: Site,
     viewer: Viewer,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
     let Some(user) = viewer.user().cloned() else {
         return Ok(Redirect::to("/signin?next=/account").into_response());
     };
     if !viewer.csrf_matches(&form.csrf) {
         return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
+    }
+    within_limits(&state, &[(PASSWORD_CHECKS_PER_USER, user.id.to_string())]).await?;
+    let name = user.name.clone();
+    let stored =
+        read(&state, move |s| s.credentials(&name)).await?.map(|c| c.password_hash).unwrap_or_default();
+    let current = form.current.clone();
+    if form.current.len() > super::MAX_PASSWORD_BYTES
+        || !password_work(move || verify_password(&current, &stored)).await?
+    {
+        let mut page = account_page(&site, &viewer, &user);
+        page.error = "The password is wrong: a token is made only with it.".to_owned();
+        return Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response());
     }
     let token = new_token()?;
     let (hash, id) = (token_hash(&token), user.id);
@@ -480,7 +513,7 @@ pub(crate) async fn reset(
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
     let password = form.password.clone();
-    let hash = blocking(move || hash_password(&password)).await??;
+    let hash = password_work(move || hash_password(&password)).await??;
     let token = token_hash(&page.token);
     let used = read(&state, move |s| s.use_reset_token(&token, &hash)).await?;
     if used.is_none() {

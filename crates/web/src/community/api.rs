@@ -142,7 +142,11 @@ pub(crate) async fn thread(
             }
         })
         .collect();
-    crate::api::json(&Thread { target, locked, sort: sort.as_str(), comments: items })
+    let mut response = crate::api::json(&Thread { target, locked, sort: sort.as_str(), comments: items })?;
+    // A discussion changes as readers and moderators act: clients ask again each time (an ETag
+    // keeps that cheap) rather than keep a comment a moderator has since hidden.
+    response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    Ok(response)
 }
 
 /// A comment posted through the API.

@@ -100,11 +100,16 @@ pub fn password_problem(password: &str, name: &str) -> Option<String> {
 /// What is wrong with a new account name, if anything: 3 to 32 letters, digits, `.`, `_` or `-`,
 /// starting with a letter or digit.
 pub fn name_problem(name: &str) -> Option<String> {
+    // ASCII only: letters of other scripts that look like Latin ones ("Rооt" with Cyrillic o) would
+    // let one reader pass for another.
     let count = name.chars().count();
-    let allowed = name.chars().all(|c| c.is_alphanumeric() || "._-".contains(c));
-    let starts = name.chars().next().is_some_and(char::is_alphanumeric);
+    let allowed = name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let starts = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if !(3..=32).contains(&count) || !allowed || !starts {
-        return Some("A name has 3 to 32 letters, digits, dots, dashes or underscores, and starts with a letter or digit.".to_owned());
+        return Some(
+            "A name has 3 to 32 letters (a to z), digits, dots, dashes or underscores, and starts with a letter or digit."
+                .to_owned(),
+        );
     }
     None
 }
@@ -198,6 +203,9 @@ pub(crate) const SIGN_IN_PER_IP: Limit =
     Limit { what: "sign-in-ip", max: 20, window: Duration::from_secs(600) };
 pub(crate) const SIGN_IN_PER_NAME: Limit =
     Limit { what: "sign-in-name", max: 8, window: Duration::from_secs(600) };
+/// Checks of a signed-in reader's password (changing it, making an API token).
+pub(crate) const PASSWORD_CHECKS_PER_USER: Limit =
+    Limit { what: "password-user", max: 8, window: Duration::from_secs(600) };
 pub(crate) const SIGN_UP_PER_IP: Limit =
     Limit { what: "sign-up-ip", max: 5, window: Duration::from_secs(3600) };
 /// Comments, edits and reports: well above what anyone writes by hand in a minute, far below a flood.
@@ -228,9 +236,41 @@ pub(crate) async fn within_limits(state: &AppState, checks: &[(Limit, String)]) 
     }
 }
 
-/// The key a request's address counts under for rate limits: the address, or "unknown".
+/// The key a request's address counts under for rate limits: an IPv4 address, or the /64 network
+/// of an IPv6 one (a single host is given a whole /64, so counting its addresses apart would let
+/// it go round every limit), or "unknown".
 pub(crate) fn ip_key(ip: Option<IpAddr>) -> String {
-    ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    match ip {
+        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Password hashes computed at once, at most: each takes 19 MiB and tens of milliseconds, so a flood
+/// of sign-ins waits its turn instead of taking the machine's memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Runs password work (hashing, checking) off the async workers, a few at a time.
+pub(crate) async fn password_work<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PageError> {
+    let _turn = HASHING.acquire().await.map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
+/// Checks a password against no account's hash, as long as checking a real one takes: so that
+/// signing in as a name that does not exist takes as long as with a wrong password.
+pub(crate) fn verify_against_nothing(password: &str) {
+    static NOBODY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password("a password that no account has").unwrap_or_default());
+    let _ = verify_password(password, &NOBODY);
 }
 
 #[cfg(test)]
@@ -265,7 +305,7 @@ mod tests {
     #[test]
     fn names_and_passwords_are_checked() {
         assert_eq!(name_problem("ana_b-2"), None);
-        for bad in ["ab", "-ana", "a b c", "<script>", &"x".repeat(33)] {
+        for bad in ["ab", "-ana", "a b c", "<script>", &"x".repeat(33), "Rооt", "Ｒoot"] {
             assert!(name_problem(bad).is_some(), "{bad}");
         }
         assert!(password_problem("short", "ana").is_some());
