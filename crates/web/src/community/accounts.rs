@@ -532,9 +532,15 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_signing_in() {
         assert_eq!(local_path(Some("/story/3")), "/story/3");
-        for outside in
-            ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", ""]
-        {
+        for outside in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "/\t/evil.example",
+            "/\n/x",
+        ] {
             assert_eq!(local_path(Some(outside)), "/", "{outside}");
         }
         assert_eq!(local_path(None), "/");

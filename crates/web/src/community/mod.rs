@@ -316,6 +316,20 @@ mod tests {
     }
 
     #[test]
+    fn addresses_count_as_hosts_do() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(
+            ip_key(ip("2001:db8:1:2:aaaa::1")),
+            ip_key(ip("2001:db8:1:2:bbbb::9")),
+            "one /64, one key"
+        );
+        assert_ne!(ip_key(ip("2001:db8:1:2::1")), ip_key(ip("2001:db8:1:3::1")));
+        assert_eq!(ip_key(ip("::ffff:192.0.2.7")), "192.0.2.7");
+        assert_eq!(ip_key(ip("192.0.2.7")), "192.0.2.7");
+        assert_eq!(ip_key(None), "unknown");
+    }
+
+    #[test]
     fn cookies_are_read_by_name() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, "a=1; parallax_session=tok; b=2".parse().unwrap());
