@@ -51,12 +51,20 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Rendered responses kept for a few seconds.
     pub cache: Arc<PageCache>,
+    /// Addresses of reverse proxies in front of the site, whose `X-Forwarded-For` names the reader's
+    /// address (for rate limits); requests from anywhere else are taken at their own address.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 impl AppState {
     /// A site over a store, its address taken from requests, pages kept for [`DEFAULT_PAGE_TTL`].
     pub fn new(store: Arc<dyn Store>) -> Self {
-        AppState { store, public_url: None, cache: Arc::new(PageCache::new(cache::DEFAULT_TTL)) }
+        AppState {
+            store,
+            public_url: None,
+            cache: Arc::new(PageCache::new(cache::DEFAULT_TTL)),
+            trusted_proxies: Arc::from(Vec::new()),
+        }
     }
 }
 

@@ -135,6 +135,16 @@ fn site_state(store: Arc<SqliteStore>) -> Result<AppState> {
         );
         state.public_url = Some(url);
     }
+    if let Some(list) = std::env::var("PARALLAX_TRUSTED_PROXIES").ok().filter(|l| !l.trim().is_empty()) {
+        let proxies = list
+            .split(',')
+            .map(|p| p.trim().parse::<std::net::IpAddr>())
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| {
+                format!("PARALLAX_TRUSTED_PROXIES must be addresses separated by commas, not {list:?}")
+            })?;
+        state.trusted_proxies = Arc::from(proxies);
+    }
     if let Ok(seconds) = std::env::var("PARALLAX_PAGE_CACHE_SECONDS") {
         let seconds: u64 = seconds.trim().parse().ok().filter(|s| *s <= 3600).with_context(|| {
             format!("PARALLAX_PAGE_CACHE_SECONDS must be a number of seconds up to 3600, not {seconds:?}")

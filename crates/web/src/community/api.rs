@@ -3,10 +3,10 @@
 //! (`Authorization: Bearer TOKEN`, made on the account page) or with the reader's session cookie and
 //! the session's form token in `X-CSRF-Token`, which a page of another site cannot read.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use chrono::{DateTime, Utc};
@@ -31,7 +31,7 @@ impl FromRequestParts<AppState> for ApiReader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let ip = super::client_ip(parts, state);
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)

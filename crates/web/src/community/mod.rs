@@ -163,6 +163,28 @@ impl Viewer {
     }
 }
 
+/// The reader's address: the peer's, unless the peer is a trusted reverse proxy, in which case the
+/// last address in `X-Forwarded-For` that is not itself a trusted proxy (earlier ones are the
+/// client's to write, so they are never believed).
+pub(crate) fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())?;
+    Some(forwarded_client(peer, &state.trusted_proxies, &parts.headers))
+}
+
+fn forwarded_client(peer: IpAddr, trusted: &[IpAddr], headers: &HeaderMap) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    forwarded.into_iter().rev().find(|hop| !trusted.contains(hop)).unwrap_or(peer)
+}
+
 /// Equality of two byte strings in time that depends only on their lengths.
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -176,7 +198,7 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(viewer) = parts.extensions.get::<Viewer>() {
             return Ok(viewer.clone());
         }
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let ip = client_ip(parts, state);
         let viewer = match cookie(&parts.headers, SESSION_COOKIE) {
             None => Viewer { session: None, session_hash: None, ip },
             Some(token) => {
@@ -313,6 +335,25 @@ mod tests {
         assert!(password_problem(&"x".repeat(2000), "ana").is_some());
         assert_eq!(password_problem("a long enough secret", "ana"), None);
         assert_eq!(password_problem("a long enough secret", ""), None, "no name to compare with");
+    }
+
+    #[test]
+    fn only_trusted_proxies_name_the_reader() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.2".parse().unwrap());
+        let trusted = [ip("127.0.0.1"), ip("10.0.0.2")];
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &trusted, &headers),
+            ip("203.0.113.9"),
+            "the last untrusted hop"
+        );
+        assert_eq!(
+            forwarded_client(ip("198.51.100.1"), &trusted, &headers),
+            ip("198.51.100.1"),
+            "a client's own header is not believed"
+        );
+        assert_eq!(forwarded_client(ip("127.0.0.1"), &trusted, &HeaderMap::new()), ip("127.0.0.1"));
     }
 
     #[test]
