@@ -63,10 +63,9 @@ pub(super) fn create_user(
     if inserted == 0 {
         return Ok(None);
     }
+    // Every account is on the record from its first moment, whoever opened it.
     let id = UserId(conn.last_insert_rowid());
-    if role != Role::Reader {
-        audit(conn, None, "create account", &format!("user {id}"), &format!("as {}", role.as_str()))?;
-    }
+    audit(conn, None, "create account", &format!("user {id}"), &format!("as {}", role.as_str()))?;
     user(conn, id)
 }
 
