@@ -183,83 +183,15 @@ pub(crate) fn xml_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xml_tree::Node;
     use chrono::TimeZone;
-    use quick_xml::escape::resolve_predefined_entity;
-    use quick_xml::events::{BytesStart, Event};
-    use quick_xml::{Reader, XmlVersion};
-
-    /// An element as parsed, for asserting on structure.
-    #[derive(Debug, Default)]
-    struct Node {
-        name: String,
-        attrs: Vec<(String, String)>,
-        children: Vec<Node>,
-        text: String,
-    }
-
-    impl Node {
-        fn attr(&self, name: &str) -> Option<&str> {
-            self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-        }
-
-        fn child(&self, name: &str) -> Option<&Node> {
-            self.children.iter().find(|c| c.name == name)
-        }
-
-        fn children(&self, name: &str) -> Vec<&Node> {
-            self.children.iter().filter(|c| c.name == name).collect()
-        }
-
-        fn text_of(&self, name: &str) -> &str {
-            self.child(name).map(|c| c.text.as_str()).unwrap_or_else(|| panic!("no <{name}>"))
-        }
-    }
-
-    fn element(start: &BytesStart<'_>) -> Node {
-        let name = start.name().as_ref().to_owned();
-        let attrs = start
-            .attributes()
-            .map(|a| {
-                let a = a.expect("well-formed attribute");
-                let key = a.key.as_ref().to_owned();
-                (key, a.normalized_value(XmlVersion::Implicit1_0).expect("known entities").into_owned())
-            })
-            .collect();
-        Node { name, attrs, ..Node::default() }
-    }
 
     /// The root element; panics unless the document is well-formed and starts with an XML
     /// declaration.
     fn parse(xml: &str) -> Node {
-        let mut reader = Reader::from_str(xml);
-        let mut stack = vec![Node::default()];
-        let mut declared = false;
-        loop {
-            match reader.read_event().expect("well-formed XML") {
-                Event::Decl(_) => declared = true,
-                Event::Start(e) => stack.push(element(&e)),
-                Event::Empty(e) => stack.last_mut().expect("open").children.push(element(&e)),
-                Event::End(_) => {
-                    let node = stack.pop().expect("open element");
-                    stack.last_mut().expect("a parent").children.push(node);
-                }
-                Event::Text(t) => stack.last_mut().expect("open").text.push_str(&t.xml10_content()),
-                Event::GeneralRef(r) => {
-                    let resolved = match r.resolve_char_ref().expect("valid reference") {
-                        Some(c) => c.to_string(),
-                        None => resolve_predefined_entity(&r.into_inner()).expect("known entity").to_owned(),
-                    };
-                    stack.last_mut().expect("open").text.push_str(&resolved);
-                }
-                Event::Eof => break,
-                _ => {}
-            }
-        }
+        let (root, declared) = crate::xml_tree::parse(xml);
         assert!(declared, "no XML declaration");
-        assert_eq!(stack.len(), 1, "unclosed elements");
-        let mut document = stack.pop().expect("document");
-        assert_eq!(document.children.len(), 1, "one root element");
-        document.children.remove(0)
+        root
     }
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {

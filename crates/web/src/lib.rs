@@ -30,6 +30,8 @@ mod params;
 mod reader;
 mod security;
 mod view;
+#[cfg(test)]
+mod xml_tree;
 
 pub use cache::{DEFAULT_TTL as DEFAULT_PAGE_TTL, PageCache};
 pub use error::WebError;

@@ -350,21 +350,11 @@ pub(crate) async fn change_password(
     viewer: Viewer,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let Some(user) = viewer.user().cloned() else {
+    let Some((user, matches)) = confirmed_reader(&state, &viewer, &form.csrf, &form.current).await? else {
         return Ok(Redirect::to("/signin?next=/account").into_response());
     };
-    if !viewer.csrf_matches(&form.csrf) {
-        return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
-    }
-    within_limits(&state, &[(PASSWORD_CHECKS_PER_USER, user.id.to_string())]).await?;
     let mut page = account_page(&site, &viewer, &user);
-    let name = user.name.clone();
-    let stored =
-        read(&state, move |s| s.credentials(&name)).await?.map(|c| c.password_hash).unwrap_or_default();
-    let current = form.current.clone();
-    if form.current.len() > super::MAX_PASSWORD_BYTES
-        || !password_work(move || verify_password(&current, &stored)).await?
-    {
+    if !matches {
         page.error = "The current password is wrong.".to_owned();
         return Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response());
     }
@@ -391,6 +381,30 @@ pub(crate) async fn change_password(
     Ok(response)
 }
 
+/// The signed-in reader an account form acts for, and whether the password it carries is theirs:
+/// the session and the form's token checked, and the reader's password checks counted.
+async fn confirmed_reader(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    password: &str,
+) -> Result<Option<(User, bool)>, PageError> {
+    let Some(user) = viewer.user().cloned() else { return Ok(None) };
+    if !viewer.csrf_matches(csrf) {
+        return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
+    }
+    within_limits(state, &[(PASSWORD_CHECKS_PER_USER, user.id.to_string())]).await?;
+    if password.len() > super::MAX_PASSWORD_BYTES {
+        return Ok(Some((user, false)));
+    }
+    let name = user.name.clone();
+    let stored =
+        read(state, move |s| s.credentials(&name)).await?.map(|c| c.password_hash).unwrap_or_default();
+    let given = password.to_owned();
+    let matches = password_work(move || verify_password(&given, &stored)).await?;
+    Ok(Some((user, matches)))
+}
+
 /// The API-token form: the password again, since a token outlives the session that asks for it.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct TokenForm {
@@ -406,20 +420,10 @@ pub(crate) async fn new_api_token(
     viewer: Viewer,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    let Some(user) = viewer.user().cloned() else {
+    let Some((user, matches)) = confirmed_reader(&state, &viewer, &form.csrf, &form.current).await? else {
         return Ok(Redirect::to("/signin?next=/account").into_response());
     };
-    if !viewer.csrf_matches(&form.csrf) {
-        return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
-    }
-    within_limits(&state, &[(PASSWORD_CHECKS_PER_USER, user.id.to_string())]).await?;
-    let name = user.name.clone();
-    let stored =
-        read(&state, move |s| s.credentials(&name)).await?.map(|c| c.password_hash).unwrap_or_default();
-    let current = form.current.clone();
-    if form.current.len() > super::MAX_PASSWORD_BYTES
-        || !password_work(move || verify_password(&current, &stored)).await?
-    {
+    if !matches {
         let mut page = account_page(&site, &viewer, &user);
         page.error = "The password is wrong: a token is made only with it.".to_owned();
         return Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response());
