@@ -8,122 +8,41 @@
 
 mod support;
 
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use support::{Server, parallax, samples, stdout};
+use support::{Browser, Page, Server, parallax, samples, stdout};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// A response as read off the wire.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+/// The comment a redirect leads to (`…#c12`).
+fn comment_id(reply: &Page) -> i64 {
+    let location = reply.location();
+    let (_, id) = location.rsplit_once("#c").unwrap_or_else(|| panic!("no comment in {location}"));
+    id.parse().unwrap_or_else(|_| panic!("no comment id in {location}"))
 }
 
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
+/// A reader in these tests: a browser from an address of its own, with the site's forms at hand.
+struct Client(Browser);
 
-    fn location(&self) -> &str {
-        self.header("location").unwrap_or_else(|| panic!("no Location in {} {:?}", self.status, self.headers))
-    }
+impl std::ops::Deref for Client {
+    type Target = Browser;
 
-    /// The comment a redirect leads to (`…#c12`).
-    fn comment_id(&self) -> i64 {
-        let location = self.location();
-        let (_, id) = location.rsplit_once("#c").unwrap_or_else(|| panic!("no comment in {location}"));
-        id.parse().unwrap_or_else(|_| panic!("no comment id in {location}"))
+    fn deref(&self) -> &Browser {
+        &self.0
     }
 }
 
-/// A browser enough for these pages: cookies kept, forms posted, one connection per request, from
-/// an address of its own.
-struct Client {
-    server: SocketAddr,
-    source: Ipv4Addr,
-    cookies: HashMap<String, String>,
+impl std::ops::DerefMut for Client {
+    fn deref_mut(&mut self) -> &mut Browser {
+        &mut self.0
+    }
 }
 
 impl Client {
     fn new(server: &Server, source: [u8; 4]) -> Client {
-        Client {
-            server: server.addr.parse().expect("server address"),
-            source: source.into(),
-            cookies: HashMap::new(),
-        }
-    }
-
-    /// A connection from this client's own loopback address (std cannot bind before connecting).
-    fn connect(&self) -> TcpStream {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build().expect("runtime");
-        let (source, server) = (SocketAddr::new(IpAddr::V4(self.source), 0), self.server);
-        let stream = runtime
-            .block_on(async move {
-                let socket = tokio::net::TcpSocket::new_v4()?;
-                socket.bind(source)?;
-                socket.connect(server).await?.into_std()
-            })
-            .unwrap_or_else(|e| panic!("connect from {source}: {e}"));
-        stream.set_nonblocking(false).expect("blocking");
-        stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
-        stream
-    }
-
-    fn send(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Reply {
-        let mut stream = self.connect();
-        let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.server);
-        if !self.cookies.is_empty() {
-            let jar: Vec<String> = self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
-        }
-        let body = form.map(encode_form).unwrap_or_default();
-        if form.is_some() {
-            head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-        }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-        stream.write_all(head.as_bytes()).expect("send head");
-        stream.write_all(body.as_bytes()).expect("send body");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read response");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").expect("response head");
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|s| s.parse().ok())
-            .expect("status");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        for (_, cookie) in headers.iter().filter(|(n, _)| n == "set-cookie") {
-            let pair = cookie.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                if value.is_empty() || cookie.contains("Max-Age=0") {
-                    self.cookies.remove(name);
-                } else {
-                    self.cookies.insert(name.to_owned(), value.to_owned());
-                }
-            }
-        }
-        Reply { status, headers, body: body.to_owned() }
-    }
-
-    fn get(&mut self, path: &str) -> Reply {
-        self.send("GET", path, None)
-    }
-
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        self.send("POST", path, Some(form))
+        Client(Browser::from_address(&server.addr, source))
     }
 
     fn sign_up(&mut self, name: &str) {
@@ -141,7 +60,7 @@ impl Client {
             ],
         );
         assert_eq!(reply.status, 303, "signing up {name}: {}", reply.body);
-        assert!(self.cookies.contains_key("parallax_session"), "{name} got no session");
+        assert!(self.cookie("parallax_session").is_some(), "{name} got no session");
     }
 
     fn sign_in(&mut self, name: &str) {
@@ -160,7 +79,7 @@ impl Client {
     }
 
     /// Posts a comment (a reply when `parent` is given) from the page's own form and key.
-    fn comment(&mut self, page: &str, parent: Option<i64>, source: &str) -> Reply {
+    fn comment(&mut self, page: &str, parent: Option<i64>, source: &str) -> Page {
         let body = self.get(page).body;
         let (kind, id) = page.trim_start_matches('/').split_once('/').expect("a story or article page");
         let parent = parent.map(|p| p.to_string()).unwrap_or_default();
@@ -178,21 +97,6 @@ impl Client {
             ],
         )
     }
-}
-
-fn encode_form(fields: &[(&str, &str)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    char::from(b).to_string()
-                }
-                b' ' => "+".to_owned(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    fields.iter().map(|(n, v)| format!("{}={}", encode(n), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// The value of the first hidden input with this name.
@@ -298,9 +202,9 @@ fn readers_discuss_and_moderators_moderate() {
     let first = ana.comment(&page, None, "The harbour *really* matters here.");
     assert_eq!(first.status, 303, "{}", first.body);
     assert!(first.location().starts_with(&format!("{page}#c")));
-    let c1 = first.comment_id();
-    let c2 = ben.comment(&page, Some(c1), "I disagree with that.").comment_id();
-    let c3 = ana.comment(&page, Some(c2), "Then say why.").comment_id();
+    let c1 = comment_id(&first);
+    let c2 = comment_id(&ben.comment(&page, Some(c1), "I disagree with that."));
+    let c3 = comment_id(&ana.comment(&page, Some(c2), "Then say why."));
     let body = ben.get(&page).body;
     assert_eq!((depth(&body, c1), depth(&body, c2), depth(&body, c3)), (1, 2, 3));
     assert!(body.contains("<em>really</em>"));
@@ -409,7 +313,7 @@ fn readers_discuss_and_moderators_moderate() {
     assert!(!ana.get(&page).body.contains("Answering the deleted one."));
 
     // Votes: up, changed, withdrawn; each reader once.
-    let cv = ana.comment(&page, None, "Vote on me.").comment_id();
+    let cv = comment_id(&ana.comment(&page, None, "Vote on me."));
     let vote = |client: &mut Client, csrf: &str, value: &str| {
         let reply = client.post(&format!("/comments/{cv}/vote"), &[("csrf", csrf), ("value", value)]);
         assert_eq!(reply.status, 303, "{}", reply.body);

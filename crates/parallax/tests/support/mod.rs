@@ -158,10 +158,12 @@ pub fn listed_reports(data: &Path, field: &str) -> Vec<String> {
         .collect()
 }
 
-/// A browser-like client for one site: keeps the cookies it is given, sends form posts.
+/// A browser-like client for one site: keeps the cookies it is given, sends form posts, one
+/// connection per request, from a loopback address of its own when given one.
 pub struct Browser {
     pub addr: String,
     cookies: Vec<(String, String)>,
+    source: Option<std::net::Ipv4Addr>,
 }
 
 /// A response as a browser sees it.
@@ -176,6 +178,11 @@ impl Page {
     /// The first value of a header, by name in any case.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Where a redirect leads.
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or_else(|| panic!("no Location in {} {:?}", self.status, self.headers))
     }
 
     /// The value of a form field (`name="..." value="..."`) in the page.
@@ -206,7 +213,37 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 
 impl Browser {
     pub fn new(addr: &str) -> Self {
-        Browser { addr: addr.to_owned(), cookies: Vec::new() }
+        Browser { addr: addr.to_owned(), cookies: Vec::new(), source: None }
+    }
+
+    /// A browser connecting from its own loopback address (127.x.y.z), as a separate reader would:
+    /// per-address limits count it apart.
+    pub fn from_address(addr: &str, source: [u8; 4]) -> Self {
+        Browser { addr: addr.to_owned(), cookies: Vec::new(), source: Some(source.into()) }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = match self.source {
+            None => TcpStream::connect(&self.addr).expect("connect"),
+            Some(source) => {
+                // std cannot bind before connecting: a one-off runtime's socket can.
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_io().build().expect("runtime");
+                let server: std::net::SocketAddr = self.addr.parse().expect("server address");
+                let from = std::net::SocketAddr::new(source.into(), 0);
+                let stream = runtime
+                    .block_on(async move {
+                        let socket = tokio::net::TcpSocket::new_v4()?;
+                        socket.bind(from)?;
+                        socket.connect(server).await?.into_std()
+                    })
+                    .unwrap_or_else(|e| panic!("connect from {from}: {e}"));
+                stream.set_nonblocking(false).expect("blocking");
+                stream
+            }
+        };
+        stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+        stream
     }
 
     /// The value of a cookie the site has set.
@@ -231,8 +268,7 @@ impl Browser {
     }
 
     fn send(&mut self, method: &str, path: &str, body: Option<String>) -> Page {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+        let mut stream = self.connect();
         let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.addr);
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
