@@ -81,10 +81,9 @@ fn reset_password(store: &dyn Store, args: &ResetPasswordArgs) -> Result<ExitCod
     let token = new_token()?;
     let expires = chrono::Utc::now() + chrono::Duration::hours(i64::from(args.hours));
     store.add_reset_token(user.id, &token_hash(&token), expires)?;
-    println!("/reset?token={token}");
-    eprintln!(
-        "A one-time link for {} to choose a new password, valid for {} hours: open it on the site (prefix the site's address).",
-        user.name, args.hours
-    );
+    // The site's own address when it is configured, else the path to open on it.
+    let site = std::env::var("PARALLAX_PUBLIC_URL").unwrap_or_default();
+    println!("{}/reset?token={token}", site.trim().trim_end_matches('/'));
+    eprintln!("A one-time link for {} to choose a new password, valid for {} hours.", user.name, args.hours);
     Ok(ExitCode::SUCCESS)
 }
