@@ -12,12 +12,12 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{Browser, Page, Server, parallax, samples, stdout};
+use support::{Browser, HttpResponse, Server, parallax, samples, stdout};
 
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The comment a redirect leads to (`…#c12`).
-fn comment_id(reply: &Page) -> i64 {
+fn comment_id(reply: &HttpResponse) -> i64 {
     let location = reply.location();
     let (_, id) = location.rsplit_once("#c").unwrap_or_else(|| panic!("no comment in {location}"));
     id.parse().unwrap_or_else(|_| panic!("no comment id in {location}"))
@@ -79,7 +79,7 @@ impl Client {
     }
 
     /// Posts a comment (a reply when `parent` is given) from the page's own form and key.
-    fn comment(&mut self, page: &str, parent: Option<i64>, source: &str) -> Page {
+    fn comment(&mut self, page: &str, parent: Option<i64>, source: &str) -> HttpResponse {
         let body = self.get(page).body;
         let (kind, id) = page.trim_start_matches('/').split_once('/').expect("a story or article page");
         let parent = parent.map(|p| p.to_string()).unwrap_or_default();

@@ -94,15 +94,8 @@ impl Drop for Server {
 
 /// A plain HTTP/1.0 GET, so that the response ends when the connection closes.
 pub fn http_get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("response head");
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
-    (status, body.to_owned())
+    let response = http_request(addr, "GET", path);
+    (response.status, response.body)
 }
 
 /// A response as read off the wire.
@@ -117,17 +110,26 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The first value of a header, by its name in any case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Where a redirect leads.
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or_else(|| panic!("no Location in {} {:?}", self.status, self.headers))
+    }
+
+    /// The value of a form field (`name="..." value="..."`) in the page.
+    pub fn field(&self, name: &str) -> Option<String> {
+        let at = self.body.find(&format!("name=\"{name}\""))?;
+        let rest = &self.body[at..];
+        let value = rest.find("value=\"")? + 7;
+        let end = rest[value..].find('"')?;
+        Some(rest[value..value + end].to_owned())
     }
 }
 
-/// A plain HTTP/1.0 request without a body, read until the connection closes.
-pub fn http_request(addr: &str, method: &str, path: &str) -> HttpResponse {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-    write!(stream, "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n")
-        .expect("send request");
+/// Reads a response until the connection closes (HTTP/1.0).
+fn read_response(mut stream: TcpStream) -> HttpResponse {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -143,6 +145,15 @@ pub fn http_request(addr: &str, method: &str, path: &str) -> HttpResponse {
         .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
         .collect();
     HttpResponse { status, headers, body: body.to_owned() }
+}
+
+/// A plain HTTP/1.0 request without a body, read until the connection closes.
+pub fn http_request(addr: &str, method: &str, path: &str) -> HttpResponse {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n")
+        .expect("send request");
+    read_response(stream)
 }
 
 /// One field (`outlet`, `title`, ...) of every report `parallax stories --json` lists, story by story.
@@ -164,35 +175,6 @@ pub struct Browser {
     pub addr: String,
     cookies: Vec<(String, String)>,
     source: Option<std::net::Ipv4Addr>,
-}
-
-/// A response as a browser sees it.
-#[derive(Debug)]
-pub struct Page {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Page {
-    /// The first value of a header, by name in any case.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// Where a redirect leads.
-    pub fn location(&self) -> &str {
-        self.header("location").unwrap_or_else(|| panic!("no Location in {} {:?}", self.status, self.headers))
-    }
-
-    /// The value of a form field (`name="..." value="..."`) in the page.
-    pub fn field(&self, name: &str) -> Option<String> {
-        let at = self.body.find(&format!("name=\"{name}\""))?;
-        let rest = &self.body[at..];
-        let value = rest.find("value=\"")? + 7;
-        let end = rest[value..].find('"')?;
-        Some(rest[value..value + end].to_owned())
-    }
 }
 
 /// Form-encodes pairs.
@@ -259,15 +241,15 @@ impl Browser {
         }
     }
 
-    pub fn get(&mut self, path: &str) -> Page {
+    pub fn get(&mut self, path: &str) -> HttpResponse {
         self.send("GET", path, None)
     }
 
-    pub fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+    pub fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> HttpResponse {
         self.send("POST", path, Some(form(pairs)))
     }
 
-    fn send(&mut self, method: &str, path: &str, body: Option<String>) -> Page {
+    fn send(&mut self, method: &str, path: &str, body: Option<String>) -> HttpResponse {
         let mut stream = self.connect();
         let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.addr);
         if !self.cookies.is_empty() {
@@ -281,21 +263,8 @@ impl Browser {
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         stream.write_all(head.as_bytes()).expect("send head");
         stream.write_all(body.as_bytes()).expect("send body");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read response");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").expect("response head");
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|s| s.parse().ok())
-            .expect("status");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        for (_, value) in headers.iter().filter(|(n, _)| n == "set-cookie") {
+        let response = read_response(stream);
+        for (_, value) in response.headers.iter().filter(|(n, _)| n == "set-cookie") {
             let pair = value.split(';').next().unwrap_or("");
             if let Some((name, value)) = pair.split_once('=') {
                 // An empty value is how a site takes a cookie back.
@@ -303,6 +272,6 @@ impl Browser {
                 self.set_cookie(name.trim(), value);
             }
         }
-        Page { status, headers, body: body.to_owned() }
+        response
     }
 }

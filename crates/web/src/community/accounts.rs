@@ -15,8 +15,9 @@ use parallax_store::{Role, User};
 
 use super::{
     FORM_COOKIE, PASSWORD_CHECKS_PER_USER, SESSION_COOKIE, SESSION_DAYS, SIGN_IN_PER_IP, SIGN_IN_PER_NAME,
-    SIGN_UP_PER_IP, Viewer, constant_time_eq, cookie, hash_password, ip_key, name_problem, new_token,
-    password_problem, password_work, token_hash, verify_against_nothing, verify_password, within_limits,
+    SIGN_UP_PER_IP, Viewer, constant_time_eq, cookie, foreign_form, hash_password, ip_key, name_problem,
+    new_token, password_problem, password_work, token_hash, verify_against_nothing, verify_password,
+    within_limits,
 };
 use crate::error::PageError;
 use crate::pages::{Meta, Site};
@@ -65,10 +66,11 @@ fn form_token(headers: &HeaderMap) -> Result<(String, bool), PageError> {
     }
 }
 
-/// Whether a signed-out form's token matches its cookie.
-fn form_token_matches(headers: &HeaderMap, given: &str) -> bool {
-    cookie(headers, FORM_COOKIE)
-        .is_some_and(|expected| !given.is_empty() && constant_time_eq(expected.as_bytes(), given.as_bytes()))
+/// A signed-out form's token must match its cookie.
+fn check_form_token(headers: &HeaderMap, given: &str) -> Result<(), PageError> {
+    let matches = cookie(headers, FORM_COOKIE)
+        .is_some_and(|expected| !given.is_empty() && constant_time_eq(expected.as_bytes(), given.as_bytes()));
+    if matches { Ok(()) } else { Err(foreign_form()) }
 }
 
 /// Renders a signed-out form page, setting its token cookie when new.
@@ -202,12 +204,7 @@ pub(crate) async fn sign_up(
     headers: HeaderMap,
     Form(form): Form<AccountForm>,
 ) -> Result<Response, PageError> {
-    if !form_token_matches(&headers, &form.token) {
-        return Err(PageError::Forbidden(
-            "This form has expired or did not come from this site. Please reload it and try again."
-                .to_owned(),
-        ));
-    }
+    check_form_token(&headers, &form.token)?;
     within_limits(&state, &[(SIGN_UP_PER_IP, ip_key(viewer.ip))]).await?;
     if !form.website.is_empty() {
         return refused(&site, &form, true, StatusCode::BAD_REQUEST, "This form was filled in by a program.");
@@ -235,12 +232,7 @@ pub(crate) async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<AccountForm>,
 ) -> Result<Response, PageError> {
-    if !form_token_matches(&headers, &form.token) {
-        return Err(PageError::Forbidden(
-            "This form has expired or did not come from this site. Please reload it and try again."
-                .to_owned(),
-        ));
-    }
+    check_form_token(&headers, &form.token)?;
     let name = form.name.trim().to_owned();
     // A name no account can have is refused before it is counted: nothing long is kept for it.
     if name.is_empty() || name.chars().count() > 32 {
@@ -290,7 +282,7 @@ pub(crate) async fn sign_out(
 ) -> Result<Response, PageError> {
     if let Some(hash) = viewer.session_hash.clone() {
         if viewer.session.is_some() && !viewer.csrf_matches(&form.csrf) {
-            return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
+            return Err(foreign_form());
         }
         read(&state, move |s| s.close_session(&hash)).await?;
     }
@@ -391,7 +383,7 @@ async fn confirmed_reader(
 ) -> Result<Option<(User, bool)>, PageError> {
     let Some(user) = viewer.user().cloned() else { return Ok(None) };
     if !viewer.csrf_matches(csrf) {
-        return Err(PageError::Forbidden("This form did not come from this site.".to_owned()));
+        return Err(foreign_form());
     }
     within_limits(state, &[(PASSWORD_CHECKS_PER_USER, user.id.to_string())]).await?;
     if password.len() > super::MAX_PASSWORD_BYTES {
@@ -496,12 +488,7 @@ pub(crate) async fn reset(
     headers: HeaderMap,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, PageError> {
-    if !form_token_matches(&headers, &form.form_token) {
-        return Err(PageError::Forbidden(
-            "This form has expired or did not come from this site. Please reload it and try again."
-                .to_owned(),
-        ));
-    }
+    check_form_token(&headers, &form.form_token)?;
     within_limits(&state, &[(SIGN_IN_PER_IP, ip_key(viewer.ip))]).await?;
     let mut page = ResetPage {
         meta: Meta::page(&site, "/reset"),

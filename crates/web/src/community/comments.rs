@@ -48,9 +48,6 @@ const MAX_KEY_CHARS: usize = 128;
 /// What a refusal says when the thread is locked.
 pub(crate) const CLOSED: &str = "This discussion is closed.";
 
-/// What a refusal says when a form's token is missing or wrong.
-pub(crate) const FOREIGN_FORM: &str = "This form did not come from this site, or its page is out of date. Please reload the page and try again.";
-
 /// The order of top-level comments; replies are always oldest first, so that an exchange reads in
 /// the order it happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -571,7 +568,7 @@ pub(crate) fn refused(status: StatusCode, message: impl Into<String>, back: &str
 fn acting_reader(viewer: &Viewer, csrf: &str, back: &str) -> Result<User, Stop> {
     let Some(user) = viewer.user() else { return Err(Stop::SignIn(back.to_owned())) };
     if !viewer.csrf_matches(csrf) {
-        return Err(PageError::Forbidden(FOREIGN_FORM.to_owned()).into());
+        return Err(super::foreign_form().into());
     }
     if let Some(ban) = &user.banned {
         return Err(refused(StatusCode::FORBIDDEN, format!("Your account is banned: {}", ban.reason), back));

@@ -185,6 +185,15 @@ fn forwarded_client(peer: IpAddr, trusted: &[IpAddr], headers: &HeaderMap) -> Ip
     forwarded.into_iter().rev().find(|hop| !trusted.contains(hop)).unwrap_or(peer)
 }
 
+/// The answer to a form whose token is missing or wrong: forged elsewhere, or from a page left open
+/// past its session.
+pub(crate) fn foreign_form() -> PageError {
+    PageError::Forbidden(
+        "This form did not come from this site, or its page is out of date. Please reload the page and try again."
+            .to_owned(),
+    )
+}
+
 /// Equality of two byte strings in time that depends only on their lengths.
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -14,8 +14,8 @@ use parallax_store::{AuditEntry, CommentState, Moderation, ReportedComment, Role
 
 use super::Viewer;
 use super::comments::{
-    FOREIGN_FORM, MAX_REASON_CHARS, Stop, checked_reason, local_back, page_of, parse_target, per_reader,
-    placeholder, refused, target_exists,
+    MAX_REASON_CHARS, Stop, checked_reason, local_back, page_of, parse_target, per_reader, placeholder,
+    refused, target_exists,
 };
 use crate::error::PageError;
 use crate::pages::{Meta, Segment, pager};
@@ -41,7 +41,7 @@ fn moderator_viewing(viewer: &Viewer, path: &str) -> Result<User, Stop> {
 fn moderator_acting(viewer: &Viewer, csrf: &str, back: &str) -> Result<User, Stop> {
     let Some(user) = viewer.user() else { return Err(Stop::SignIn(back.to_owned())) };
     if !viewer.csrf_matches(csrf) {
-        return Err(PageError::Forbidden(FOREIGN_FORM.to_owned()).into());
+        return Err(crate::community::foreign_form().into());
     }
     if !user.role.moderates() || user.banned.is_some() {
         return Err(refused(StatusCode::FORBIDDEN, "Only moderators may do this.", back));
