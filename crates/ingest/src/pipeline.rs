@@ -52,6 +52,9 @@ pub struct Pipeline<'s> {
     copies: NearDuplicates,
     /// Articles stored since the last maintenance pass.
     unmaintained: usize,
+    /// The newest stored article the clustering state holds (0 when none): assignments are decided
+    /// knowing every article up to it, and stored only while no other process stored one after it.
+    known_through: ArticleId,
 }
 
 /// What a maintenance pass changed in the store.
@@ -62,6 +65,10 @@ pub struct Maintained {
     /// Articles split off their story, with the new story they now form.
     pub splits: Vec<(Split, StoryId)>,
 }
+
+/// Times an article's story is decided again because other processes kept storing articles first,
+/// before it is given back to be tried later.
+const MAX_DECISIONS: usize = 50;
 
 /// Articles stored between two maintenance passes of the stories.
 const MAINTAIN_EVERY: usize = 50;
@@ -86,11 +93,13 @@ impl<'s> Pipeline<'s> {
         refresh_analyses(store, &mut registry)?;
         let (span, limit) = (config.retention(), config.max_live_articles);
         let mut clusterer = Clusterer::new(config);
+        let mut known_through = ArticleId(0);
         for member in store.cluster_members(span, limit)? {
             clusterer.add(member.article, member.story, &member.evidence);
+            known_through = known_through.max(member.article);
         }
         let copies = recent_signatures(store)?;
-        Ok(Pipeline { store, clusterer, registry, copies, unmaintained: 0 })
+        Ok(Pipeline { store, clusterer, registry, copies, unmaintained: 0, known_through })
     }
 
     /// Extracts an article from a document's bytes and ingests it.
@@ -162,16 +171,31 @@ impl<'s> Pipeline<'s> {
             article.language = analysis.language.clone();
         }
         let evidence = Evidence::new(&analysis, article.published.map(|t| t.to_utc()));
-        let assignment = self.clusterer.assign(&evidence);
-        let new = NewArticle {
-            article,
-            content_hash: &hash,
-            analysis: &analysis,
-            assignment: &assignment,
-            signature: Some(&signature_bytes),
+        let mut decisions = 0;
+        let (inserted, assignment) = loop {
+            let assignment = self.clusterer.assign(&evidence);
+            let new = NewArticle {
+                article,
+                content_hash: &hash,
+                analysis: &analysis,
+                assignment: &assignment,
+                signature: Some(&signature_bytes),
+                decided_after: Some(self.known_through),
+            };
+            match self.store.insert_article(&new)? {
+                // Another process stored articles since: decide again knowing them.
+                Inserted::Stale { .. } if decisions < MAX_DECISIONS => {
+                    decisions += 1;
+                    self.catch_up()?;
+                }
+                Inserted::Stale { .. } => return Err(StoreError::Contended { tries: decisions }.into()),
+                inserted => break (inserted, assignment),
+            }
         };
-        Ok(match self.store.insert_article(&new)? {
+        Ok(match inserted {
+            Inserted::Stale { .. } => unreachable!("stale decisions are made again above"),
             Inserted::New { id, story, opened_story } => {
+                self.known_through = id;
                 self.clusterer.add_assigned(id, story, &evidence, &assignment);
                 self.registry.learn(&analysis);
                 if let Some(signature) = signature {
@@ -189,6 +213,17 @@ impl<'s> Pipeline<'s> {
             }
             Inserted::Duplicate { id } => Outcome::Duplicate { id },
         })
+    }
+}
+
+impl Pipeline<'_> {
+    /// Adds what other processes stored after the newest article the clustering state holds.
+    fn catch_up(&mut self) -> Result<(), IngestError> {
+        for member in self.store.cluster_members_after(self.known_through)? {
+            self.clusterer.add(member.article, member.story, &member.evidence);
+            self.known_through = self.known_through.max(member.article);
+        }
+        Ok(())
     }
 }
 
@@ -304,10 +339,11 @@ mod tests {
                 analysis: &analysis,
                 assignment: &assignment,
                 signature: None,
+                decided_after: None,
             };
             match store.insert_article(&new).unwrap() {
                 Inserted::New { story, id, .. } => (story, id),
-                Inserted::Duplicate { .. } => panic!("{title} is new"),
+                Inserted::Duplicate { .. } | Inserted::Stale { .. } => panic!("{title} is new"),
             }
         };
         // As a store left by bridging reports that carried one story from the talks to the floods.

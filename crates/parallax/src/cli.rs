@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
 use clap::{Args, Parser, Subcommand};
+use parallax_store::{DatabaseUrl, StoreError};
 
 /// Parallax groups reports of the same event from many outlets into stories and shows them side by
 /// side.
@@ -15,6 +16,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "PARALLAX_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
+    /// The database, instead of the data directory's: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "PARALLAX_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -23,6 +28,14 @@ impl Cli {
     /// The data directory to use.
     pub fn data_dir(&self) -> PathBuf {
         self.data.clone().unwrap_or_else(|| PathBuf::from("parallax-data"))
+    }
+
+    /// The database to use: the one `--database-url` names, else the data directory's.
+    pub fn database(&self) -> Result<DatabaseUrl, StoreError> {
+        match self.database_url.as_deref().filter(|url| !url.trim().is_empty()) {
+            Some(url) => DatabaseUrl::parse(url),
+            None => Ok(DatabaseUrl::data_dir(&self.data_dir())),
+        }
     }
 }
 
@@ -56,6 +69,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load the bundled demo stories into a fresh data directory and serve them.
     Demo(ServeArgs),
+    /// Create the database's schema or bring it up to date (PostgreSQL databases need this before
+    /// the first `serve` or `run`, and after each upgrade of Parallax).
+    Migrate,
+    /// Copy a whole deployment (articles, stories, outlets, feeds, queue, readers, comments, audit
+    /// log) from one database to another, e.g. from SQLite to PostgreSQL; run again, it resumes.
+    Copy(CopyArgs),
     /// Administer readers' accounts: create one, give a role, issue a password reset.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -70,6 +89,19 @@ pub enum AdminCommand {
     SetRole(SetRoleArgs),
     /// Print a one-time password reset link for an account (valid for --hours, default 24).
     ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database to copy from (sqlite://PATH or postgres://...).
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The database to copy to; its schema is created or brought up to date first.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Don't draw a progress bar (plain lines are printed instead).
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]

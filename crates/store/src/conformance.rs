@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use parallax_cluster::Assignment;
-use parallax_core::{Article, Block, CommentId, StoryId};
+use parallax_core::{Article, ArticleId, Block, CommentId, StoryId};
 use parallax_nlp::analyze;
 
 use parallax_nlp::EntityKind;
@@ -12,6 +12,115 @@ use crate::{
     AuthorChange, CommentState, Inserted, Moderation, NewArticle, NewComment, Page, Posted, Ratings, Role,
     SearchOrder, SearchQuery, Splits, Store, StoreError, Target, User,
 };
+
+/// One `#[test]` per check above, each on a fresh store that `$open()` returns (with whatever must
+/// live as long as it, a temporary directory or a scratch database, first).
+macro_rules! conformance_tests {
+    ($open:path) => {
+        #[test]
+        fn assignment_freshness() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_assignment_freshness(&store);
+        }
+
+        #[test]
+        fn poll_taking() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_poll_taking(&store);
+        }
+
+        #[test]
+        fn insert_and_read() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_insert_and_read(&store);
+        }
+
+        #[test]
+        fn duplicates() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_duplicates(&store);
+        }
+
+        #[test]
+        fn missing() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_missing(&store);
+        }
+
+        #[test]
+        fn cluster_members() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_cluster_members(&store);
+        }
+
+        #[test]
+        fn analysis_refresh() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_analysis_refresh(&store);
+        }
+
+        #[test]
+        fn story_merges() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_story_merges(&store);
+        }
+
+        #[test]
+        fn story_splits() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_story_splits(&store);
+        }
+
+        #[test]
+        fn feeds() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_feeds(&store);
+        }
+
+        #[test]
+        fn queue() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_queue(&store);
+        }
+
+        #[test]
+        fn copies() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_copies(&store);
+        }
+
+        #[test]
+        fn search() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_search(&store);
+        }
+
+        #[test]
+        fn entities_outlets_and_rank() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_entities_outlets_and_rank(&store);
+        }
+
+        #[test]
+        fn accounts() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_accounts(&store);
+        }
+
+        #[test]
+        fn comments() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_comments(&store);
+        }
+
+        #[test]
+        fn rate_limits() {
+            let (_guard, store) = $open();
+            $crate::conformance::check_rate_limits(&store);
+        }
+    };
+}
+pub(crate) use conformance_tests;
 
 fn article(title: &str, outlet: Option<&str>, url: Option<&str>) -> Article {
     let mut a = Article::new(title);
@@ -27,6 +136,16 @@ fn assignment(story: Option<StoryId>) -> Assignment {
 }
 
 fn insert(store: &dyn Store, a: &Article, hash: &str, story: Option<StoryId>) -> Inserted {
+    insert_decided(store, a, hash, story, None)
+}
+
+fn insert_decided(
+    store: &dyn Store,
+    a: &Article,
+    hash: &str,
+    story: Option<StoryId>,
+    decided_after: Option<ArticleId>,
+) -> Inserted {
     let analysis = analyze(a);
     let assignment = assignment(story);
     store
@@ -36,8 +155,53 @@ fn insert(store: &dyn Store, a: &Article, hash: &str, story: Option<StoryId>) ->
             analysis: &analysis,
             assignment: &assignment,
             signature: Some(hash.as_bytes()),
+            decided_after,
         })
         .unwrap()
+}
+
+/// An assignment decided before the newest stored article is refused (another process stored it
+/// meanwhile), one decided knowing it goes through, and one naming a story merged away since lands
+/// in the story it was merged into; clusterers catch up with what was stored after what they know.
+pub(crate) fn check_assignment_freshness(store: &dyn Store) {
+    let Inserted::New { id: first, story: dam, .. } =
+        insert_decided(store, &article("Dam opens on the river", None, None), "f1", None, None)
+    else {
+        panic!("first insert")
+    };
+    let late = article("Dam opening draws crowds", None, None);
+    assert_eq!(
+        insert_decided(store, &late, "f2", None, Some(ArticleId(0))),
+        Inserted::Stale { newest: first },
+        "decided before the first article was stored"
+    );
+    assert_eq!(store.counts().unwrap().articles, 1, "a stale decision writes nothing");
+    let Inserted::New { id: second, story, opened_story: false } =
+        insert_decided(store, &late, "f2", Some(dam), Some(first))
+    else {
+        panic!("a decision knowing the newest article goes through")
+    };
+    assert_eq!(story, dam);
+
+    let Inserted::New { story: bridge, .. } =
+        insert(store, &article("Bridge closes for repairs", None, None), "f3", None)
+    else {
+        panic!("third insert")
+    };
+    store.merge_stories(bridge, dam, 0.9).unwrap();
+    let Inserted::New { story, opened_story: false, .. } =
+        insert(store, &article("Dam and bridge reopen", None, None), "f4", Some(dam))
+    else {
+        panic!("an assignment to a merged story")
+    };
+    assert_eq!(story, bridge, "goes to the story it was merged into");
+
+    let caught_up: Vec<ArticleId> =
+        store.cluster_members_after(first).unwrap().into_iter().map(|m| m.article).collect();
+    assert_eq!(caught_up.len(), 3);
+    assert_eq!(caught_up[0], second);
+    assert!(caught_up.windows(2).all(|w| w[0] < w[1]), "oldest first");
+    assert!(store.cluster_members_after(caught_up[2]).unwrap().is_empty());
 }
 
 /// Articles round-trip, open and join stories, and list newest story first.
@@ -197,7 +361,7 @@ pub(crate) fn check_story_splits(store: &dyn Store) {
         joined,
     ) {
         Inserted::New { story, id, .. } => (story, id),
-        Inserted::Duplicate { .. } => panic!("insert"),
+        other => panic!("insert: {other:?}"),
     };
     let (talks, _) = story("Shoigu meets Wang Yi", "s1", None);
     let (_, flood) = story("Valencia floods", "s2", Some(talks));
@@ -219,6 +383,26 @@ pub(crate) fn check_story_splits(store: &dyn Store) {
 }
 
 /// Feeds are followed once, under outlets shared with articles, and listed by outlet.
+/// A due poll is taken by one process: the first to mark the feed polled since it read the feed.
+pub(crate) fn check_poll_taking(store: &dyn Store) {
+    use crate::{FeedAdded, NewFeed};
+    let feed = NewFeed {
+        outlet: "Corvale Herald",
+        url: "https://herald.example/rss",
+        site_url: None,
+        poll_seconds: 900,
+        fetch_pages: true,
+    };
+    let FeedAdded::New(id) = store.add_feed(&feed).unwrap() else { panic!("a new feed") };
+    let read = store.feeds().unwrap().remove(0);
+    assert_eq!(read.last_polled, None);
+    assert!(store.take_poll(id, read.last_polled).unwrap(), "the first process takes the poll");
+    assert!(!store.take_poll(id, read.last_polled).unwrap(), "a second one, having read the same, does not");
+    let again = store.feeds().unwrap().remove(0);
+    assert!(again.last_polled.is_some());
+    assert!(store.take_poll(id, again.last_polled).unwrap(), "the next due poll is taken afresh");
+}
+
 pub(crate) fn check_feeds(store: &dyn Store) {
     use crate::{FeedAdded, NewFeed};
     let herald = NewFeed {

@@ -32,6 +32,43 @@ pub enum StoreError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// The PostgreSQL server could not be reached or refused the connection.
+    #[error("cannot connect to {target}")]
+    Connect {
+        /// The database URL, without its password.
+        target: String,
+        /// Why.
+        source: tokio_postgres::Error,
+    },
+    /// The database's schema is older than this build's: `parallax migrate` brings it up to date.
+    #[error("database schema version {found} is older than this build's ({needed}); run `parallax migrate`")]
+    SchemaBehind {
+        /// The version found.
+        found: i64,
+        /// The version this build needs.
+        needed: i64,
+    },
+    /// A database URL names no store Parallax has.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
+    UnsupportedUrl(String),
+    /// The runtime that drives database connections could not be started or stopped.
+    #[error("database runtime failed")]
+    Runtime(#[source] std::io::Error),
+    /// An article's story was decided again and again while other processes kept storing articles
+    /// first; it is left to be tried later.
+    #[error("the story assignment was outdated {tries} times in a row by other processes' articles")]
+    Contended {
+        /// Decisions made.
+        tries: usize,
+    },
+    /// A PostgreSQL query failed.
+    #[error("database error while {operation}")]
+    Postgres {
+        /// What was being done.
+        operation: &'static str,
+        /// The server's or the connection's error.
+        source: tokio_postgres::Error,
+    },
     /// A query failed.
     #[error("database error while {operation}")]
     Query {
@@ -62,7 +99,22 @@ pub enum StoreError {
     },
 }
 
-/// Attaches the operation to a SQLite error.
+impl StoreError {
+    /// Whether the change lost a deadlock or a serialisation conflict to another process, and may
+    /// simply be tried again.
+    pub fn is_conflict(&self) -> bool {
+        use tokio_postgres::error::SqlState;
+        match self {
+            StoreError::Postgres { source, .. } => matches!(
+                source.code(),
+                Some(code) if *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// Attaches the operation to a database error.
 pub(crate) trait QueryContext<T> {
     fn during(self, operation: &'static str) -> Result<T, StoreError>;
 }
@@ -70,5 +122,11 @@ pub(crate) trait QueryContext<T> {
 impl<T> QueryContext<T> for Result<T, rusqlite::Error> {
     fn during(self, operation: &'static str) -> Result<T, StoreError> {
         self.map_err(|source| StoreError::Query { operation, source })
+    }
+}
+
+impl<T> QueryContext<T> for Result<T, tokio_postgres::Error> {
+    fn during(self, operation: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Postgres { operation, source })
     }
 }

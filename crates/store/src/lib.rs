@@ -21,8 +21,10 @@ mod community;
 #[cfg(test)]
 mod conformance;
 mod error;
+mod postgres;
 mod queue;
 mod sqlite;
+pub mod transfer;
 
 pub use catalog::{
     EntityMention, EntityRecord, OutletRecord, SEARCH_PAGE, SearchHit, SearchOrder, SearchQuery,
@@ -33,16 +35,101 @@ pub use community::{
     Ratings, ReportedComment, Role, Session, Target, User,
 };
 pub use error::StoreError;
+pub use postgres::{PostgresStore, ScratchDatabase};
 pub use queue::{Job, JobEnd, JobFailure, MAX_CLAIMS, NewJob, QueueCounts};
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use parallax_cluster::{Assignment, Evidence};
 use parallax_core::{
     Article, ArticleId, ArticleSummary, CommentId, OutletId, StoredArticle, Story, StoryId, UserId,
 };
 use parallax_nlp::{Analysis, EntityKind};
+
+/// A database, as its URL names it: `sqlite://PATH` (a database file, or a data directory holding
+/// `parallax.db`) or `postgres://USER@HOST:PORT/DATABASE` (`postgresql://` too).
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Reads a database URL.
+    pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
+        let url = url.trim();
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        }
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+
+    /// The SQLite database file of a data directory.
+    pub fn data_dir(dir: &std::path::Path) -> DatabaseUrl {
+        DatabaseUrl::Sqlite(dir.to_owned())
+    }
+
+    /// Opens the store. An SQLite file is created or brought up to date as it opens (the embedded
+    /// default needs no set-up); a PostgreSQL schema must be at this build's version already
+    /// (`parallax migrate` brings it there), so that no web process migrates under another.
+    pub fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(match self {
+            DatabaseUrl::Sqlite(path) => Arc::new(open_sqlite(path)?),
+            DatabaseUrl::Postgres(url) => Arc::new(PostgresStore::open(url)?),
+        })
+    }
+
+    /// Creates the database's schema or brings it up to date; returns the versions before and after
+    /// (`None` before for SQLite, which upgrades as it opens).
+    pub fn migrate(&self) -> Result<(Option<i64>, i64), StoreError> {
+        match self {
+            DatabaseUrl::Sqlite(path) => Ok((None, open_sqlite(path)?.schema_version()?)),
+            DatabaseUrl::Postgres(url) => {
+                PostgresStore::migrate(url).map(|(_, before, after)| (Some(before), after))
+            }
+        }
+    }
+}
+
+/// An SQLite store from a path naming a data directory (an existing directory, or a path without
+/// an extension) or a database file.
+fn open_sqlite(path: &std::path::Path) -> Result<SqliteStore, StoreError> {
+    if path.is_dir() || path.extension().is_none() {
+        SqliteStore::open_dir(path)
+    } else {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::DataDir { path: parent.to_owned(), source })?;
+        }
+        SqliteStore::open(path)
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => f.write_str(&postgres::redact(url)),
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
 
 /// Everything stored about one new article.
 #[derive(Debug, Clone)]
@@ -58,6 +145,11 @@ pub struct NewArticle<'a> {
     /// The text's near-duplicate signature (empty when the text is too short for one; `None` when
     /// it was not worked out).
     pub signature: Option<&'a [u8]>,
+    /// The newest stored article the assignment was decided knowing, when it was decided on what the
+    /// store held: should the store hold a newer one (another process stored it meanwhile), nothing
+    /// is written and the insert reports [`Inserted::Stale`], for the decision to be made again.
+    /// `None` stores the article whatever was stored meanwhile.
+    pub decided_after: Option<ArticleId>,
 }
 
 /// The outcome of an insert.
@@ -76,6 +168,11 @@ pub enum Inserted {
     Duplicate {
         /// The stored article's id.
         id: ArticleId,
+    },
+    /// Articles were stored after the one the assignment was decided after; nothing was written.
+    Stale {
+        /// The newest stored article.
+        newest: ArticleId,
     },
 }
 
@@ -244,6 +341,14 @@ pub trait Store: Send + Sync {
     /// Changes a feed's settings; returns whether the feed exists.
     fn update_feed(&self, feed: i64, settings: &FeedSettings) -> Result<bool, StoreError>;
 
+    /// Takes a feed's poll for this process: marks the feed polled now, unless another process did
+    /// since `last_polled` was read (as [`FeedRecord::last_polled`]); whether this process polls it.
+    fn take_poll(
+        &self,
+        feed: i64,
+        last_polled: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<bool, StoreError>;
+
     /// Records a poll of a feed, now, and queues the jobs it found, in one transaction; returns how
     /// many of the jobs were new to the queue.
     fn record_poll(&self, feed: i64, poll: &PollRecord, jobs: &[NewJob<'_>]) -> Result<usize, StoreError>;
@@ -308,7 +413,11 @@ pub trait Store: Send + Sync {
     /// them was linked to.
     fn find_duplicate(&self, url: Option<&str>, content_hash: &str) -> Result<Option<ArticleId>, StoreError>;
 
-    /// Stores an article with its analysis, outlet and story in one transaction.
+    /// Stores an article with its analysis, outlet and story in one transaction. Assignments are
+    /// decided one at a time across every process on the store (each insert checks, under one lock
+    /// with the decisions of others, that no article came in after its decision was made: see
+    /// [`NewArticle::decided_after`]), so two reports of one event never open two stories by a race.
+    /// An assignment to a story merged away since goes to the story it was merged into.
     fn insert_article(&self, new: &NewArticle<'_>) -> Result<Inserted, StoreError>;
 
     /// The articles clustering still matches against, with their story, time and terms, oldest
@@ -316,6 +425,10 @@ pub trait Store: Send + Sync {
     /// the newest publication time, or undated.
     fn cluster_members(&self, span: chrono::Duration, limit: usize)
     -> Result<Vec<ClusterMember>, StoreError>;
+
+    /// The articles stored after `after`, oldest first: what another process stored since a clusterer
+    /// last looked, for it to catch up.
+    fn cluster_members_after(&self, after: ArticleId) -> Result<Vec<ClusterMember>, StoreError>;
 
     /// Stories, most recently updated first, each with its reports.
     fn stories(&self, page: Page) -> Result<Vec<Story>, StoreError>;
@@ -526,4 +639,35 @@ pub trait Store: Send + Sync {
     /// Counts one hit against `key` in the current window of `window`; whether it stays within
     /// `max`. Kept in the database, so every process shares the count.
     fn rate_limit(&self, key: &str, window: std::time::Duration, max: u32) -> Result<bool, StoreError>;
+
+    /// Wakes waiters when another process (or this one) queues jobs, where the store can tell;
+    /// idle workers wait on it as well as on their timer.
+    fn job_wakeups(&self) -> Result<Arc<tokio::sync::Notify>, StoreError>;
+
+    /// How many rows a table holds.
+    fn table_rows(&self, table: &transfer::Table) -> Result<u64, StoreError>;
+
+    /// A table's rows in key order: those whose key comes after `after` (which may give only the
+    /// key's first columns), at most `limit`.
+    fn export_rows(
+        &self,
+        table: &transfer::Table,
+        after: Option<&[transfer::Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<transfer::Value>>, StoreError>;
+
+    /// The greatest value of a table's first key column, when it is an integer: where a copy left
+    /// off.
+    fn last_key(&self, table: &transfer::Table) -> Result<Option<i64>, StoreError>;
+
+    /// Writes rows as they are, in one transaction, leaving those whose key is already stored;
+    /// returns how many were new.
+    fn import_rows(
+        &self,
+        table: &transfer::Table,
+        rows: &[Vec<transfer::Value>],
+    ) -> Result<usize, StoreError>;
+
+    /// After an import: ids handed out from now on come after the imported ones.
+    fn finish_import(&self) -> Result<(), StoreError>;
 }

@@ -1,7 +1,7 @@
 //! `parallax fetch-now` and `parallax run`, and the worker `parallax serve --with-worker` runs: feeds
 //! polled into the work queue, the queue worked through the pipeline, progress shown.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use parallax_store::{FeedRecord, Store};
 use tokio::sync::watch;
 
 use crate::cli::FetchNowArgs;
+use crate::progress::ProgressBar;
 
 /// A fetcher under the address policy the environment sets.
 pub(crate) fn fetcher() -> Result<Fetcher> {
@@ -112,59 +113,17 @@ fn print_item(report: &ItemReport) {
     }
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal.
-struct Progress {
-    terminal: bool,
-    drawn: bool,
-}
-
-impl Progress {
-    fn new() -> Self {
-        Progress { terminal: std::io::stderr().is_terminal(), drawn: false }
-    }
-
-    fn draw(&mut self, tally: &Tally, total: usize) {
-        if !self.terminal {
-            return;
-        }
-        const WIDTH: usize = 30;
-        let done = tally.done().min(total);
-        let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K[{}{}] {done}/{total} items · {} new · {} copies · {} known · {} failed",
-            "#".repeat(filled),
-            "-".repeat(WIDTH - filled),
-            tally.stored,
-            tally.copies,
-            tally.known,
-            tally.failed + tally.retried,
-        );
-        let _ = err.flush();
-        self.drawn = true;
-    }
-
-    /// Clears the bar so that a line can be printed.
-    fn clear(&mut self) {
-        if self.drawn {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-            self.drawn = false;
-        }
-    }
-}
-
 /// Works through the due jobs until none is due or `stop` is set; a batch under way is finished.
 async fn work_queue(
     worker: &mut Worker<'_>,
     store: &dyn Store,
     stop: &watch::Receiver<bool>,
     tally: &mut Tally,
-    progress: &mut Progress,
+    progress: &mut ProgressBar,
 ) -> Result<()> {
     let started = tally.done();
     let mut total = started + usize::try_from(store.queue_counts()?.pending()).unwrap_or(usize::MAX);
-    progress.draw(tally, total);
+    draw(progress, tally, total);
     while !*stop.borrow() {
         let reports = worker.work_batch().await?;
         if reports.is_empty() {
@@ -180,7 +139,7 @@ async fn work_queue(
             }
         }
         total = total.max(tally.done());
-        progress.draw(tally, total);
+        draw(progress, tally, total);
     }
     progress.clear();
     if tally.stored > 0 {
@@ -217,7 +176,7 @@ pub fn fetch_now(store: &dyn Store, args: &FetchNowArgs) -> Result<ExitCode> {
             failed_feeds += usize::from(report.error.is_some());
             print_poll(feed, &report);
         }
-        work_queue(&mut worker, store, &stop, &mut tally, &mut Progress::new()).await
+        work_queue(&mut worker, store, &stop, &mut tally, &mut ProgressBar::new()).await
     })?;
     println!("{} from {} feeds ({failed_feeds} failed)", tally.summary(), feeds.len());
     let still = store.queue_counts()?;
@@ -243,7 +202,9 @@ pub(crate) async fn follow(
     mut stop: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut worker = Worker::new(store, fetcher.clone(), lease()?)?;
-    let mut progress = Progress::new();
+    let mut progress = ProgressBar::new();
+    // Other processes' polls queue work too: their notice cuts the wait short.
+    let wakeups = store.job_wakeups()?;
     loop {
         let wait = match follow_round(store, &fetcher, &mut worker, &stop, &mut progress).await {
             Ok(()) => {
@@ -265,6 +226,7 @@ pub(crate) async fn follow(
         tokio::select! {
             _ = stop.changed() => return Ok(()),
             () = tokio::time::sleep(wait) => {}
+            () = wakeups.notified() => {}
         }
     }
 }
@@ -275,13 +237,17 @@ async fn follow_round(
     fetcher: &Fetcher,
     worker: &mut Worker<'_>,
     stop: &watch::Receiver<bool>,
-    progress: &mut Progress,
+    progress: &mut ProgressBar,
 ) -> Result<()> {
     let now = chrono::Utc::now();
     let feeds = store.feeds()?;
     for feed in feeds.iter().filter(|f| next_poll(f).is_none_or(|at| at <= now)) {
         if *stop.borrow() {
             return Ok(());
+        }
+        // Another process following the same database polled it first.
+        if !store.take_poll(feed.id, feed.last_polled)? {
+            continue;
         }
         let report = poll_feed(store, fetcher, feed).await;
         print_poll(feed, &report);
@@ -314,4 +280,19 @@ pub fn run(store: &dyn Store) -> Result<ExitCode> {
     })?;
     println!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The queue's progress: items done of those known, and what became of them.
+fn draw(progress: &mut ProgressBar, tally: &Tally, total: usize) {
+    progress.draw(
+        tally.done() as u64,
+        total as u64,
+        format_args!(
+            "items · {} new · {} copies · {} known · {} failed",
+            tally.stored,
+            tally.copies,
+            tally.known,
+            tally.failed + tally.retried
+        ),
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use parallax_extract::Hints;
 use parallax_ingest::{DocumentReport, Pipeline};
-use parallax_store::SqliteStore;
+use parallax_store::{DatabaseUrl, SqliteStore, Store};
 use parallax_web::{AppState, PageCache};
 
 use super::ingest::Tally;
@@ -26,11 +26,9 @@ const DEMO_SAMPLES: [(&str, &[u8]); 2] = [
     ),
 ];
 
-pub fn serve(store: SqliteStore, args: &ServeArgs) -> Result<ExitCode> {
-    let database = store.path().to_owned();
-    run_server(store, args, move |addr| {
-        println!("Parallax is serving {} on http://{addr}/", database.display())
-    })
+pub fn serve(store: Arc<dyn Store>, database: &DatabaseUrl, args: &ServeArgs) -> Result<ExitCode> {
+    let database = database.to_string();
+    run_server(store, args, move |addr| println!("Parallax is serving {database} on http://{addr}/"))
 }
 
 pub fn demo(data: Option<&Path>, args: &ServeArgs) -> Result<ExitCode> {
@@ -49,11 +47,11 @@ pub fn demo(data: Option<&Path>, args: &ServeArgs) -> Result<ExitCode> {
     let store = SqliteStore::open_dir(&dir).with_context(|| format!("opening {}", dir.display()))?;
     let tally = load_demo(&store)?;
     println!("Demo corpus loaded into {}: {}", dir.display(), tally.summary());
-    run_server(store, args, |addr| println!("Parallax demo: http://{addr}/"))
+    run_server(Arc::new(store), args, |addr| println!("Parallax demo: http://{addr}/"))
 }
 
 /// Ingests the embedded corpus: the news documents first, then the two sample reports.
-pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
+pub fn load_demo(store: &dyn Store) -> Result<Tally> {
     let mut pipeline = Pipeline::open(store)?;
     let mut tally = Tally::default();
     pipeline.ingest_json_lines(
@@ -71,12 +69,11 @@ pub fn load_demo(store: &SqliteStore) -> Result<Tally> {
 }
 
 fn run_server(
-    store: SqliteStore,
+    store: Arc<dyn Store>,
     args: &ServeArgs,
     on_ready: impl FnOnce(std::net::SocketAddr) + Send + 'static,
 ) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let store = Arc::new(store);
     let state = site_state(store.clone())?;
     let fetcher = if args.with_worker { Some(super::follow::fetcher()?) } else { None };
     runtime.block_on(async {
@@ -123,7 +120,7 @@ fn run_server(
 }
 
 /// The site's settings from the environment: its public address and how long pages are kept.
-fn site_state(store: Arc<SqliteStore>) -> Result<AppState> {
+fn site_state(store: Arc<dyn Store>) -> Result<AppState> {
     let mut state = AppState::new(store);
     if let Some(url) = std::env::var("PARALLAX_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()) {
         let url = url.trim().trim_end_matches('/').to_owned();

@@ -1,6 +1,6 @@
 //! The schema, as an ordered list of migrations tracked by SQLite's `user_version`.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::StoreError;
 use crate::error::QueryContext;
@@ -242,7 +242,14 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         return Err(StoreError::TooNew { found: current, supported });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction().during("starting a migration")?;
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).during("starting a migration")?;
+        // Another process opening the file at the same moment may have applied it first.
+        let now: i64 =
+            tx.query_row("PRAGMA user_version", [], |r| r.get(0)).during("reading the schema version")?;
+        if now > index as i64 {
+            continue;
+        }
         tx.execute_batch(sql).during("applying a migration")?;
         after(index + 1, &tx)?;
         tx.pragma_update(None, "user_version", index as i64 + 1).during("recording the schema version")?;

@@ -4,6 +4,7 @@ mod catalog;
 mod community;
 mod migrations;
 mod queue;
+mod transfer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use parallax_core::{
     Article, ArticleId, ArticleSummary, CommentId, OutletId, StoredArticle, Story, StoryId, UserId,
 };
 use parallax_nlp::{Analysis, EntityKind};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::community::{
     AuditEntry, AuthorChange, Comment, Credentials, Moderation, NewComment, Posted, Ratings, ReportedComment,
@@ -39,6 +40,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Woken when this process queues jobs (one process owns an SQLite file).
+    wakeups: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -59,12 +62,24 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let mut writer = connect(path)?;
         migrations::migrate(&mut writer)?;
-        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            wakeups: Default::default(),
+        })
     }
 
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The schema version the file is at.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.read(|conn| {
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).during("reading the schema version")
+        })
     }
 
     /// Runs a change in one transaction on the writer connection.
@@ -74,7 +89,7 @@ impl SqliteStore {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during(what)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).during(what)?;
         let value = f(&tx)?;
         tx.commit().during(what)?;
         Ok(value)
@@ -177,6 +192,18 @@ fn load_stories(conn: &Connection, heads: Vec<(StoryId, String, String)>) -> Res
         .collect())
 }
 
+type MemberRow = (ArticleId, StoryId, Option<DateTime<Utc>>, String);
+
+/// An article's id, story, publication time and analysis, as clustering reads them.
+fn member_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    Ok((ArticleId(r.get(0)?), StoryId(r.get(1)?), parse_time(r.get(2)?), r.get(3)?))
+}
+
+fn member((article, story, published, analysis): MemberRow) -> Result<ClusterMember, StoreError> {
+    let analysis: Analysis = from_json(&analysis, "analysis")?;
+    Ok(ClusterMember { article, story, evidence: Evidence::new(&analysis, published) })
+}
+
 /// The JSON columns of an article row read on their own.
 #[derive(Clone, Copy)]
 enum JsonColumn {
@@ -218,7 +245,7 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting a merge")?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).during("starting a merge")?;
         let now = timestamp(Utc::now());
         let (kept, absorbed) = (kept.get(), absorbed.get());
         tx.execute("UPDATE articles SET story_id = ?1 WHERE story_id = ?2", params![kept, absorbed])
@@ -291,7 +318,7 @@ impl Store for SqliteStore {
         probability: f32,
     ) -> Result<StoryId, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting a split")?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).during("starting a split")?;
         let now = timestamp(Utc::now());
         let mut moving = Vec::new();
         for &article in articles {
@@ -360,7 +387,9 @@ impl Store for SqliteStore {
 
     fn add_feed(&self, feed: &NewFeed<'_>) -> Result<FeedAdded, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting to add a feed")?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .during("starting to add a feed")?;
         let known: Option<i64> = tx
             .query_row("SELECT id FROM feeds WHERE url = ?1", [feed.url], |r| r.get(0))
             .optional()
@@ -415,7 +444,9 @@ impl Store for SqliteStore {
 
     fn update_feed(&self, feed: i64, settings: &FeedSettings) -> Result<bool, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting a feed update")?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .during("starting a feed update")?;
         let outlet = match &settings.outlet {
             Some(name) => Some(outlet_id(&tx, name, &timestamp(Utc::now()))?),
             None => None,
@@ -432,9 +463,22 @@ impl Store for SqliteStore {
         Ok(updated == 1)
     }
 
+    fn take_poll(&self, feed: i64, last_polled: Option<DateTime<Utc>>) -> Result<bool, StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = conn
+            .execute(
+                "UPDATE feeds SET last_polled = ?2 WHERE id = ?1 AND last_polled IS ?3",
+                params![feed, timestamp(Utc::now()), last_polled.map(timestamp)],
+            )
+            .during("taking a feed's poll")?;
+        Ok(taken == 1)
+    }
+
     fn record_poll(&self, feed: i64, poll: &PollRecord, jobs: &[NewJob<'_>]) -> Result<usize, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting to record a poll")?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .during("starting to record a poll")?;
         let now = timestamp(Utc::now());
         tx.execute(
             "UPDATE feeds SET last_polled = ?2, last_error = ?3, etag = ?4, last_modified = ?5, retry_at = ?6,
@@ -445,6 +489,9 @@ impl Store for SqliteStore {
         .during("recording a poll")?;
         let queued = queue::enqueue(&tx, Some(feed), jobs, &now)?;
         tx.commit().during("committing a poll")?;
+        if queued > 0 {
+            self.wakeups.notify_one();
+        }
         Ok(queued)
     }
 
@@ -473,7 +520,9 @@ impl Store for SqliteStore {
 
     fn insert_copy(&self, copy: &NewCopy<'_>) -> Result<Option<ArticleId>, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting to keep a copy")?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .during("starting to keep a copy")?;
         let a = copy.article;
         if let Some(id) = find_duplicate(&tx, a.url.as_deref(), copy.content_hash)? {
             return Ok(Some(id));
@@ -562,9 +611,19 @@ impl Store for SqliteStore {
 
     fn insert_article(&self, new: &NewArticle<'_>) -> Result<Inserted, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction().during("starting an insert")?;
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).during("starting an insert")?;
         if let Some(id) = find_duplicate(&tx, new.article.url.as_deref(), new.content_hash)? {
             return Ok(Inserted::Duplicate { id });
+        }
+        // The writer connection serialises inserts, so this sees every article stored before.
+        if let Some(after) = new.decided_after {
+            let newest: Option<i64> = tx
+                .query_row("SELECT max(id) FROM articles", [], |r| r.get(0))
+                .during("reading the newest article")?;
+            if let Some(newest) = newest.filter(|&newest| newest > after.get()) {
+                return Ok(Inserted::Stale { newest: ArticleId(newest) });
+            }
         }
         let now = timestamp(Utc::now());
         let outlet_id: Option<i64> = match &new.article.outlet {
@@ -573,6 +632,14 @@ impl Store for SqliteStore {
         };
         let joined = match new.assignment.story {
             Some(story) => {
+                // A story merged away since the decision goes on as the story it was merged into.
+                let story = tx
+                    .query_row("SELECT story_id FROM story_aliases WHERE alias = ?1", [story.get()], |r| {
+                        r.get(0).map(StoryId)
+                    })
+                    .optional()
+                    .during("following a story alias")?
+                    .unwrap_or(story);
                 let updated = tx
                     .execute("UPDATE stories SET updated_at = ?1 WHERE id = ?2", params![now, story.get()])
                     .during("updating a story")?;
@@ -638,7 +705,9 @@ impl Store for SqliteStore {
     fn replace_analysis(&self, id: ArticleId, analysis: &Analysis) -> Result<(), StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         {
-            let tx = conn.transaction().during("starting an analysis update")?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .during("starting an analysis update")?;
             tx.execute(
                 "UPDATE articles SET analysis_json = ?1, analysis_version = ?2 WHERE id = ?3",
                 params![json(analysis), analysis.version, id.get()],
@@ -678,24 +747,25 @@ impl Store for SqliteStore {
                 )
                 .during("reading clustering state")?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = stmt
-                .query_map(params![since, limit], |r| {
-                    Ok((
-                        ArticleId(r.get(0)?),
-                        StoryId(r.get(1)?),
-                        parse_time(r.get(2)?),
-                        r.get::<_, String>(3)?,
-                    ))
-                })
-                .during("reading clustering state")?;
-            let mut members = Vec::new();
-            for row in rows {
-                let (article, story, published, analysis) = row.during("reading clustering state")?;
-                let analysis: Analysis = from_json(&analysis, "analysis")?;
-                members.push(ClusterMember { article, story, evidence: Evidence::new(&analysis, published) });
-            }
+            let rows =
+                stmt.query_map(params![since, limit], member_row).during("reading clustering state")?;
+            let mut members = rows
+                .map(|row| member(row.during("reading clustering state")?))
+                .collect::<Result<Vec<_>, _>>()?;
             members.reverse();
             Ok(members)
+        })
+    }
+
+    fn cluster_members_after(&self, after: ArticleId) -> Result<Vec<ClusterMember>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT id, story_id, published, analysis_json FROM articles WHERE id > ?1 ORDER BY id",
+                )
+                .during("reading new clustering state")?;
+            let rows = stmt.query_map([after.get()], member_row).during("reading new clustering state")?;
+            rows.map(|row| member(row.during("reading new clustering state")?)).collect()
         })
     }
 
@@ -1013,6 +1083,40 @@ impl Store for SqliteStore {
 
     fn rate_limit(&self, key: &str, window: std::time::Duration, max: u32) -> Result<bool, StoreError> {
         self.write("counting for a rate limit", |tx| community::rate_limit(tx, key, window, max))
+    }
+
+    fn job_wakeups(&self) -> Result<std::sync::Arc<tokio::sync::Notify>, StoreError> {
+        Ok(self.wakeups.clone())
+    }
+
+    fn table_rows(&self, table: &crate::transfer::Table) -> Result<u64, StoreError> {
+        self.read(|conn| transfer::table_rows(conn, table))
+    }
+
+    fn export_rows(
+        &self,
+        table: &crate::transfer::Table,
+        after: Option<&[crate::transfer::Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<crate::transfer::Value>>, StoreError> {
+        self.read(|conn| transfer::export_rows(conn, table, after, limit))
+    }
+
+    fn last_key(&self, table: &crate::transfer::Table) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| transfer::last_key(conn, table))
+    }
+
+    fn import_rows(
+        &self,
+        table: &crate::transfer::Table,
+        rows: &[Vec<crate::transfer::Value>],
+    ) -> Result<usize, StoreError> {
+        self.write("copying rows", |tx| transfer::import_rows(tx, table, rows))
+    }
+
+    fn finish_import(&self) -> Result<(), StoreError> {
+        // SQLite hands out the next rowid after the greatest one stored.
+        Ok(())
     }
 
     fn counts(&self) -> Result<Counts, StoreError> {

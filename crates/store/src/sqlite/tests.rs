@@ -1,60 +1,12 @@
 use super::*;
 use crate::conformance;
 
+conformance::conformance_tests!(store);
+
 fn store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(&dir.path().join("data")).unwrap();
     (dir, store)
-}
-
-#[test]
-fn feeds_are_followed_once() {
-    conformance::check_feeds(&store().1);
-}
-
-#[test]
-fn queue() {
-    conformance::check_queue(&store().1);
-}
-
-#[test]
-fn copies() {
-    conformance::check_copies(&store().1);
-}
-
-#[test]
-fn insert_and_read() {
-    conformance::check_insert_and_read(&store().1);
-}
-
-#[test]
-fn duplicates() {
-    conformance::check_duplicates(&store().1);
-}
-
-#[test]
-fn missing() {
-    conformance::check_missing(&store().1);
-}
-
-#[test]
-fn analysis_refresh() {
-    conformance::check_analysis_refresh(&store().1);
-}
-
-#[test]
-fn story_merges() {
-    conformance::check_story_merges(&store().1);
-}
-
-#[test]
-fn story_splits() {
-    conformance::check_story_splits(&store().1);
-}
-
-#[test]
-fn cluster_members() {
-    conformance::check_cluster_members(&store().1);
 }
 
 #[test]
@@ -76,16 +28,6 @@ fn a_corrupt_row_is_reported_not_panicked_on() {
     store.writer.lock().unwrap().execute("UPDATE articles SET article_json = '{' WHERE id = 1", []).unwrap();
     let err = store.article(ArticleId(1)).unwrap_err();
     assert_eq!(err.to_string(), "stored article is unreadable");
-}
-
-#[test]
-fn search() {
-    conformance::check_search(&store().1);
-}
-
-#[test]
-fn entities_outlets_and_rank() {
-    conformance::check_entities_outlets_and_rank(&store().1);
 }
 
 #[test]
@@ -126,19 +68,4 @@ fn a_database_from_before_the_listing_indexes_gets_them_built() {
     );
     let people = reopened.outlets().unwrap().into_iter().find(|o| o.name == "People News").unwrap();
     assert!(people.stances.sentences > 0, "stance counts are rebuilt");
-}
-
-#[test]
-fn accounts() {
-    conformance::check_accounts(&store().1);
-}
-
-#[test]
-fn comments() {
-    conformance::check_comments(&store().1);
-}
-
-#[test]
-fn rate_limits() {
-    conformance::check_rate_limits(&store().1);
 }
