@@ -147,15 +147,14 @@ pub(super) fn insert_copy(
         if let Some(id) = duplicate(tx, a.url.as_deref(), copy.content_hash)? {
             return Ok(Some(id));
         }
-        let Some(story) = tx.opt(
-            "SELECT story_id FROM articles WHERE id = $1",
-            &[&copy.original.get()],
-            "finding a copy's original",
-        )?
-        else {
-            return Err(StoreError::NoSuchArticle { id: copy.original });
-        };
-        let story: i64 = story.get(0);
+        let story: Option<i64> = tx
+            .opt(
+                "SELECT story_id FROM articles WHERE id = $1",
+                &[&copy.original.get()],
+                "finding a copy's original",
+            )?
+            .map(|r| r.get(0));
+        let Some(story) = story else { return Err(StoreError::NoSuchArticle { id: copy.original }) };
         let outlet = a.outlet.as_deref().map(|name| outlet_id(tx, name)).transpose()?;
         tx.exec(
             "INSERT INTO article_copies (article_id, outlet_id, canonical_url, content_hash, title, published,

@@ -765,7 +765,7 @@ mod tests {
             [format!("…{} [w30] [Zürich] [w31] {}…", run(18, 29), run(32, 44))],
             "a passage around the match, marked, with \"…\" where words are left out"
         );
-        assert_eq!(snippets("w60"), [format!("…{} [w60].", run(47, 59))], "the text's own end");
+        assert_eq!(snippets("w60"), [format!("…{} [w60].\n", run(47, 59))], "the text's own end");
         assert_eq!(snippets("few"), ["Only a [few] words here, about the Who.\n"], "all of a short text");
         assert_eq!(
             snippets("play"),

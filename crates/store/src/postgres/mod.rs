@@ -126,7 +126,7 @@ impl PostgresStore {
     /// the one this build writes: `parallax migrate` (or [`PostgresStore::migrate`]) brings it there.
     pub fn open(url: &str) -> Result<Self, StoreError> {
         let store = Self::connect(url)?;
-        let found = store.read(|db| migrations::version(db))?;
+        let found = store.read(migrations::version)?;
         let needed = migrations::supported();
         if found > needed {
             return Err(StoreError::TooNew { found, supported: needed });
