@@ -195,6 +195,11 @@ pub(crate) fn check_assignment_freshness(store: &dyn Store) {
         panic!("an assignment to a merged story")
     };
     assert_eq!(story, bridge, "goes to the story it was merged into");
+    // Another process's maintenance deciding the same merge, or its reverse, later changes nothing.
+    store.merge_stories(bridge, dam, 0.9).unwrap();
+    store.merge_stories(dam, bridge, 0.9).unwrap();
+    assert_eq!(store.story(bridge).unwrap().unwrap().articles.len(), 4);
+    assert_eq!(store.story_alias(dam).unwrap(), Some(bridge));
 
     let caught_up: Vec<ArticleId> =
         store.cluster_members_after(first).unwrap().into_iter().map(|m| m.article).collect();

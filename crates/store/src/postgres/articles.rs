@@ -230,6 +230,17 @@ pub(super) fn set_signature(
     })
 }
 
+/// The story `id` is now (itself, or the story it was merged into), if it still exists.
+fn live_story(tx: &impl Db, id: StoryId) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .opt(
+            "SELECT id FROM stories WHERE id = coalesce((SELECT story_id FROM story_aliases WHERE alias = $1), $1)",
+            &[&id.get()],
+            "finding a story to merge",
+        )?
+        .map(|row| row.get(0)))
+}
+
 pub(super) fn merge_stories(
     store: &PostgresStore,
     kept: StoryId,
@@ -239,9 +250,15 @@ pub(super) fn merge_stories(
     if kept == absorbed {
         return Ok(());
     }
-    let (kept, absorbed) = (kept.get(), absorbed.get());
     store.write("merging stories", |tx| {
         lock_stories(tx)?;
+        // Another process's maintenance may have merged either story since this one was decided.
+        let (Some(kept), Some(absorbed)) = (live_story(tx, kept)?, live_story(tx, absorbed)?) else {
+            return Ok(());
+        };
+        if kept == absorbed {
+            return Ok(());
+        }
         tx.exec(
             "UPDATE articles SET story_id = $1 WHERE story_id = $2",
             &[&kept, &absorbed],
@@ -583,7 +600,7 @@ pub(super) fn article(store: &PostgresStore, id: ArticleId) -> Result<Option<Sto
     })
 }
 
-/// Reads and decodes one JSON column of an article, by a query of it taking the article's id.
+/// One JSON column of an article, decoded; `sql` selects it by the article's id.
 fn json_column<T: DeserializeOwned>(
     store: &PostgresStore,
     sql: &'static str,

@@ -337,6 +337,65 @@ fn snippet_from() -> String {
     )
 }
 
+/// The parts of the search's queries that differ between looking for words and listing what the
+/// filters allow.
+struct Shape {
+    /// The articles that may match, as `a` (with `x`, the search index, and `q`, the query).
+    from: &'static str,
+    /// What a match must meet besides the filters, ending in `AND`.
+    matches: &'static str,
+    /// The order of the hits: over the page's query, and over the page's rows.
+    order: (&'static str, &'static str),
+    /// What the page's query orders by, as `score`.
+    score: &'static str,
+    /// The marked title and snippet of a hit, and what they need joined to the page's rows.
+    title: String,
+    snippet: &'static str,
+    joins: String,
+    /// What ranks matching stories, the highest value of their reports first.
+    best: &'static str,
+}
+
+impl Shape {
+    /// Newest first (undated last), the latest stored first among those of one time.
+    const NEWEST: (&str, &str) =
+        ("a.published DESC NULLS LAST, a.id DESC", "page.published DESC NULLS LAST, page.id DESC");
+
+    fn words(order: SearchOrder) -> Shape {
+        let ranked = order == SearchOrder::Relevance;
+        Shape {
+            from: "article_search x JOIN articles a ON a.id = x.article_id CROSS JOIN q",
+            matches: "x.document @@ q.query AND",
+            order: if ranked {
+                ("score DESC, a.id DESC", "page.score DESC, page.id DESC")
+            } else {
+                Self::NEWEST
+            },
+            score: if ranked { RANKING } else { "NULL::real" },
+            title: format!(
+                "ts_headline({CONFIG}, x.title, q.query, {})",
+                headline_options("HighlightAll=true")
+            ),
+            snippet: SNIPPET,
+            joins: format!("JOIN article_search x ON x.article_id = a.id CROSS JOIN q {}", snippet_from()),
+            best: RANKING,
+        }
+    }
+
+    fn listing() -> Shape {
+        Shape {
+            from: "articles a",
+            matches: "",
+            order: Self::NEWEST,
+            score: "NULL::real",
+            title: "a.title".to_owned(),
+            snippet: "a.lead",
+            joins: String::new(),
+            best: "a.published",
+        }
+    }
+}
+
 pub(super) fn search(store: &PostgresStore, query: &SearchQuery) -> Result<SearchResults, StoreError> {
     let terms = Terms::read(&query.text);
     if terms.is_none() && query.is_empty() {
@@ -360,29 +419,14 @@ pub(super) fn search(store: &PostgresStore, query: &SearchQuery) -> Result<Searc
         if all.is_empty() { String::new() } else { format!("WITH {}", all.join(", ")) }
     };
     let (limit, offset) = limit(query.page);
-    let newest = ("a.published DESC NULLS LAST, a.id DESC", "page.published DESC NULLS LAST, page.id DESC");
-    let (from, matches, order, score, title, snippet, extra, best) = if terms.is_some() {
-        let ranked = query.order == SearchOrder::Relevance;
-        (
-            "article_search x JOIN articles a ON a.id = x.article_id CROSS JOIN q",
-            "x.document @@ q.query AND",
-            if ranked { ("score DESC, a.id DESC", "page.score DESC, page.id DESC") } else { newest },
-            if ranked { RANKING } else { "NULL::real" },
-            format!("ts_headline({CONFIG}, x.title, q.query, {})", headline_options("HighlightAll=true")),
-            SNIPPET,
-            format!("JOIN article_search x ON x.article_id = a.id CROSS JOIN q {}", snippet_from()),
-            RANKING,
-        )
-    } else {
-        ("articles a", "", newest, "NULL::real", "a.title".to_owned(), "a.lead", String::new(), "a.published")
-    };
-
+    let shape = if terms.is_some() { Shape::words(query.order) } else { Shape::listing() };
+    let Shape { from, matches, order, score, title, snippet, joins, best } = shape;
     let count_sql = format!("{} SELECT count(*) FROM {from} WHERE {matches} {FILTERS}", with(None));
     let page_sql = format!(
         "{}
          SELECT {SUMMARY_COLUMNS}, s.title, {title}, {snippet}
          FROM page JOIN articles a ON a.id = page.id JOIN stories s ON s.id = a.story_id
-             LEFT JOIN outlets o ON o.id = a.outlet_id {extra}
+             LEFT JOIN outlets o ON o.id = a.outlet_id {joins}
          ORDER BY {}",
         with(Some(format!(
             "page AS (SELECT a.id, {score} AS score, a.published FROM {from} WHERE {matches} {FILTERS}
@@ -772,6 +816,9 @@ mod tests {
             [format!("{}…", run(1, 27))],
             "a title match shows the body's beginning"
         );
+
+        assert_eq!(search("few\0words").total, 1, "a NUL byte is a space, not an error");
+        assert_eq!(search("½").total, 0, "a term the parser finds no word in matches nothing");
 
         let folds: bool = store
             .read(|db| {

@@ -47,7 +47,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         signature BYTEA
     );
     CREATE INDEX articles_story ON articles (story_id, published, id);
-    CREATE INDEX articles_outlet ON articles (outlet_id, published DESC, id DESC);
+    CREATE INDEX articles_outlet ON articles (outlet_id, published DESC NULLS LAST, id DESC);
     CREATE INDEX articles_published ON articles (published);
     CREATE TABLE article_entities (
         article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,

@@ -247,7 +247,13 @@ impl Store for SqliteStore {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).during("starting a merge")?;
         let now = timestamp(Utc::now());
-        let (kept, absorbed) = (kept.get(), absorbed.get());
+        // Another process's maintenance may have merged either story since this one was decided.
+        let (Some(kept), Some(absorbed)) = (live_story(&tx, kept)?, live_story(&tx, absorbed)?) else {
+            return Ok(());
+        };
+        if kept == absorbed {
+            return Ok(());
+        }
         tx.execute("UPDATE articles SET story_id = ?1 WHERE story_id = ?2", params![kept, absorbed])
             .during("moving articles to the merged story")?;
         tx.execute("UPDATE story_aliases SET story_id = ?1 WHERE story_id = ?2", params![kept, absorbed])
@@ -1136,6 +1142,17 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests;
+
+/// The story `id` is now (itself, or the story it was merged into), if it still exists.
+fn live_story(tx: &rusqlite::Transaction<'_>, id: StoryId) -> Result<Option<i64>, StoreError> {
+    tx.query_row(
+        "SELECT id FROM stories WHERE id = coalesce((SELECT story_id FROM story_aliases WHERE alias = ?1), ?1)",
+        [id.get()],
+        |r| r.get(0),
+    )
+    .optional()
+    .during("finding a story to merge")
+}
 
 /// The id of the outlet of this name (any case), created when new.
 fn outlet_id(tx: &rusqlite::Transaction<'_>, name: &str, now: &str) -> Result<i64, StoreError> {
