@@ -15,7 +15,8 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use parallax_core::Block;
@@ -71,6 +72,29 @@ struct Inner {
     feed_hosts: Vec<SocketAddr>,
     /// The addresses pages are dealt out over.
     page_hosts: Vec<SocketAddr>,
+    /// Every request: the address it came to (by its listener's index), when, and what for.
+    requests: Mutex<Vec<(usize, Instant, Asked)>>,
+}
+
+/// What a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    Robots,
+    Feed,
+    Other,
+}
+
+/// The requests the farm answered over a span of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    /// Requests of any kind.
+    pub requests: usize,
+    /// Requests for `robots.txt`.
+    pub robots: usize,
+    /// Requests for feeds.
+    pub feeds: usize,
+    /// The most requests one address got within the window.
+    pub busiest: usize,
 }
 
 impl Farm {
@@ -97,13 +121,14 @@ impl Farm {
                 (feeds, pages)
             }
         };
-        let inner = Arc::new(Inner { outlets, items, texts, feed_hosts, page_hosts });
-        for listener in listeners {
+        let requests = Mutex::new(Vec::new());
+        let inner = Arc::new(Inner { outlets, items, texts, feed_hosts, page_hosts, requests });
+        for (index, listener) in listeners.into_iter().enumerate() {
             let inner = Arc::clone(&inner);
             std::thread::spawn(move || {
                 for stream in listener.incoming().flatten() {
                     let inner = Arc::clone(&inner);
-                    std::thread::spawn(move || inner.answer(stream));
+                    std::thread::spawn(move || inner.answer(index, stream));
                 }
             });
         }
@@ -141,6 +166,37 @@ impl Farm {
         (0..self.outlets()).flat_map(|o| (0..self.items()).map(move |j| self.page_url(o, j))).collect()
     }
 
+    /// The requests answered since `since`, with the most that one address got within any `window`.
+    pub fn traffic(&self, since: Instant, window: Duration) -> Traffic {
+        let requests = self.inner.requests.lock().unwrap_or_else(|e| e.into_inner());
+        let mut by_host: std::collections::HashMap<usize, Vec<Instant>> = std::collections::HashMap::new();
+        let (mut count, mut robots, mut feeds) = (0, 0, 0);
+        for &(host, at, asked) in requests.iter().filter(|(_, at, _)| *at >= since) {
+            count += 1;
+            robots += usize::from(asked == Asked::Robots);
+            feeds += usize::from(asked == Asked::Feed);
+            by_host.entry(host).or_default().push(at);
+        }
+        let busiest = by_host
+            .values_mut()
+            .map(|times| {
+                times.sort();
+                let mut first = 0;
+                (0..times.len())
+                    .map(|last| {
+                        while times[last] - times[first] > window {
+                            first += 1;
+                        }
+                        last - first + 1
+                    })
+                    .max()
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0);
+        Traffic { requests: count, robots, feeds, busiest }
+    }
+
     /// Loopback addresses the farm serves from.
     pub fn hosts(&self) -> usize {
         let inner = &self.inner;
@@ -159,7 +215,7 @@ impl Inner {
         format!("http://{host}/o{o}/p{j}.html")
     }
 
-    fn answer(&self, mut stream: TcpStream) {
+    fn answer(&self, listener: usize, mut stream: TcpStream) {
         let mut request = Vec::new();
         let mut byte = [0u8; 1];
         while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
@@ -167,6 +223,13 @@ impl Inner {
         }
         let request = String::from_utf8_lossy(&request);
         let path = request.split_whitespace().nth(1).unwrap_or("/");
+        let asked = match path {
+            "/robots.txt" => Asked::Robots,
+            _ if path.ends_with("/feed.xml") => Asked::Feed,
+            _ => Asked::Other,
+        };
+        let arrived = (listener, Instant::now(), asked);
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(arrived);
         let parts: Vec<&str> = path.trim_start_matches("/o").splitn(2, '/').collect();
         let outlet: Option<usize> = parts.first().and_then(|o| o.parse().ok()).filter(|o| *o < self.outlets);
         let (status, kind, body) = match (outlet, parts.get(1)) {
@@ -268,7 +331,8 @@ mod tests {
         assert_eq!(farm.hosts(), 6);
         let urls = farm.page_urls();
         assert_eq!(urls.len(), 6);
-        let hosts: std::collections::HashSet<&str> = urls.iter().map(|u| &u[..u.rfind("/o").unwrap()]).collect();
+        let hosts: std::collections::HashSet<&str> =
+            urls.iter().map(|u| &u[..u.rfind("/o").unwrap()]).collect();
         assert_eq!(hosts.len(), 4);
         let (status, feed) = get(&farm.feed_url(1));
         assert_eq!(status, "HTTP/1.1 200 OK");
@@ -279,8 +343,17 @@ mod tests {
         let (status, page) = get(&farm.page_url(1, 2));
         assert_eq!(status, "HTTP/1.1 200 OK");
         assert!(page.contains("Filed by outlet 1 as report 2."));
-        // The fourth item runs the first text again, reworded.
-        assert!(get(&farm.page_url(1, 0)).1.contains("ground shook in the night reportedly"));
+        // The fifth item runs the first text again, reworded.
+        assert!(get(&farm.page_url(0, 0)).1.contains("ground shook in the night"));
+        assert!(get(&farm.page_url(1, 1)).1.contains("ground shook in also the night"));
         assert_eq!(get(&farm.page_url(1, 0).replace("p0.html", "p9.html")).0, "HTTP/1.1 404 Not Found");
+        let since = Instant::now();
+        get(&farm.feed_url(0));
+        let robots = farm.page_url(0, 0).replace("o0/p0.html", "robots.txt");
+        assert_eq!(get(&robots).0, "HTTP/1.1 404 Not Found");
+        get(&farm.page_url(0, 0));
+        get(&farm.page_url(0, 1));
+        let traffic = farm.traffic(since, Duration::from_secs(60));
+        assert_eq!(traffic, Traffic { requests: 4, robots: 1, feeds: 1, busiest: 2 });
     }
 }

@@ -30,13 +30,24 @@
 //!   binary and loads its front page, a story page and a search page with `wrk` over loopback, next to
 //!   nginx serving the same front page as a file; prints requests/s, p50 and p99 latency and bytes per
 //!   response, the ratio to nginx and whether the targets are met. Needs `wrk` and `nginx` installed.
+//! - `scale [--outlets N] [--items M] [--seconds S] [--connections C] [--page-hosts K] [--kill-at F]
+//!   [--build]`: follows a loopback farm of N × M reports (20 × 25 by default) with the release
+//!   `parallax` binary on scratch PostgreSQL databases, first with one `run` worker and one `serve`
+//!   process, then with three workers (one killed with SIGKILL once a share F of the reports, 0.3 by
+//!   default, is stored) and two web processes; prints items stored per second, requests/s with p50
+//!   and p99 on the front page and a story page (loaded with `wrk`), and checks that every report was
+//!   stored once into consistent stories, PASS or FAIL (exits non-zero when one fails). Needs
+//!   PostgreSQL (`PARALLAX_TEST_POSTGRES`) and `wrk`.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Instant;
 
+mod farm;
 mod follow;
 mod scale;
+mod scale_out;
+mod site;
 mod understand;
 mod web;
 
@@ -79,8 +90,9 @@ fn main() -> Result<()> {
             scale::run(file, &sizes, &config)
         }
         ["web", options @ ..] => web::run(options),
+        ["scale", options @ ..] => scale_out::run(options),
         _ => bail!(
-            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N... | follow N M [FILE.jsonl] | web [--seconds N] [--connections N] [--build]"
+            "usage: parallax-bench extract DIR > pred.json | metadata DIR LABELS.json | analyze FILE.jsonl [--rounds N] | understand DOCS.jsonl LABELS.json | cluster FILE.jsonl [--threshold X] [--merge-threshold X] [--model MODEL.json] [--maintain-every N] [--topics odd|even] [--rounds N] [--explain FILE.jsonl] > pred.json | cluster-fit FILE.jsonl... [--topics odd|even] > MODEL.json | cluster-scale FILE.jsonl [--model MODEL.json] N... | follow N M [FILE.jsonl] | web [--seconds N] [--connections N] [--build] | scale [--outlets N] [--items M] [--seconds S] [--connections C] [--page-hosts K] [--kill-at F] [--build]"
         ),
     }
 }

@@ -40,17 +40,19 @@
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// What a browser sends, and what the load generator sends too.
-const ACCEPT_ENCODING: &str = "gzip, br";
+use crate::site::{
+    self, ACCEPT_ENCODING, Load, Process, Response, fetch, find_tool, first_story, parallax_binary,
+    strip_tags, tail, text,
+};
+
 /// How long the demo may take to load before the harness gives up.
 const STARTUP_LIMIT: Duration = Duration::from_secs(600);
 /// Warm-up before each measured run.
@@ -109,7 +111,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     eprintln!("web: {cores} cores; wrk at {}, nginx at {}", wrk.display(), nginx.display());
 
-    let binary = parallax_binary(options.build)?;
+    let binary = parallax_binary("web", options.build)?;
     let parallax = Parallax::start(&binary, None)?;
     let addr = parallax.addr;
 
@@ -173,54 +175,10 @@ pub fn run(args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Finds an executable on PATH, or in the sbin directories where nginx lives.
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|candidate| {
-            use std::os::unix::fs::PermissionsExt;
-            candidate.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
-
-/// The release `parallax` binary of the target directory this harness lives in, built when missing.
-fn parallax_binary(force_build: bool) -> Result<PathBuf> {
-    let exe = std::env::current_exe().context("locating the benchmark executable")?;
-    let profile_dir = exe.parent().context("the benchmark executable has no directory")?;
-    let target_dir = profile_dir.parent().context("the benchmark executable is not in a target directory")?;
-    let binary = target_dir.join("release").join("parallax");
-    if force_build || !binary.exists() {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("Cargo.toml");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        eprintln!("web: building {} (cargo build --release -p parallax)", binary.display());
-        let status = Command::new(cargo)
-            .args(["build", "--release", "-p", "parallax", "--manifest-path"])
-            .arg(&manifest)
-            .arg("--target-dir")
-            .arg(target_dir)
-            .status()
-            .context("running cargo build")?;
-        if !status.success() {
-            bail!("cargo build --release -p parallax failed ({status})");
-        }
-    }
-    let age = binary
-        .metadata()
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| SystemTime::now().duration_since(t).ok())
-        .map(|d| format!("built {} min ago", d.as_secs() / 60))
-        .unwrap_or_else(|| "age unknown".to_owned());
-    eprintln!("web: using {} ({age}; --build rebuilds it)", binary.display());
-    Ok(binary)
-}
-
 /// The demo site, running until dropped.
 struct Parallax {
-    child: Child,
     addr: SocketAddr,
+    _process: Process,
     _data: tempfile::TempDir,
 }
 
@@ -229,95 +187,15 @@ impl Parallax {
     /// `None`).
     fn start(binary: &Path, page_cache_seconds: Option<u32>) -> Result<Self> {
         let data = tempfile::Builder::new().prefix("parallax-bench-web-").tempdir()?;
-        let log_path = data.path().join("stderr.log");
-        let log = std::fs::File::create(&log_path)?;
         let mut command = Command::new(binary);
         if let Some(seconds) = page_cache_seconds {
             command.env("PARALLAX_PAGE_CACHE_SECONDS", seconds.to_string());
         }
-        let mut child = command
-            .args(["demo", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data.path().join("db"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let stdout = child.stdout.take().context("no stdout")?;
-        let mut site = Parallax { child, addr: SocketAddr::from(([127, 0, 0, 1], 0)), _data: data };
-
-        // Lines are read on a thread of their own, which goes on draining them after the start.
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let start = Instant::now();
-        let mut shown = 0;
-        loop {
-            match received.recv_timeout(Duration::from_secs(1)) {
-                Ok(line) => {
-                    if shown > 0 {
-                        // Ends the progress line.
-                        eprintln!();
-                        shown = 0;
-                    }
-                    eprintln!("web: parallax: {line}");
-                    if let Some(addr) = served_addr(&line) {
-                        site.addr = addr;
-                        break;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    let status = site.child.wait()?;
-                    bail!(
-                        "parallax demo stopped ({status}) before serving; its stderr ends with:\n{}",
-                        tail(&log_path)
-                    );
-                }
-            }
-            let elapsed = start.elapsed().as_secs();
-            if elapsed >= STARTUP_LIMIT.as_secs() {
-                bail!("parallax demo did not serve within {} s; stderr:\n{}", elapsed, tail(&log_path));
-            }
-            if elapsed >= 5 && elapsed >= shown + 5 {
-                shown = elapsed;
-                eprint!("\rweb: loading the demo corpus… {elapsed} s");
-                let _ = std::io::stderr().flush();
-            }
-        }
-        std::thread::spawn(move || received.into_iter().for_each(drop));
-        eprintln!(
-            "web: parallax serves on http://{} after {:.1} s",
-            site.addr,
-            start.elapsed().as_secs_f64()
-        );
-        Ok(site)
+        command.args(["demo", "--addr", "127.0.0.1:0", "--data"]).arg(data.path().join("db"));
+        let mut process = Process::spawn("parallax demo", command, data.path())?;
+        let addr = process.served_address("web", STARTUP_LIMIT)?;
+        Ok(Parallax { addr, _process: process, _data: data })
     }
-}
-
-impl Drop for Parallax {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The address in a line like `Parallax demo: http://127.0.0.1:PORT/`.
-fn served_addr(line: &str) -> Option<SocketAddr> {
-    let rest = &line[line.find("http://")? + "http://".len()..];
-    rest[..rest.find('/')?].parse().ok()
-}
-
-/// The last lines of a log file.
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 /// A throwaway nginx serving one page, running until dropped.
@@ -475,143 +353,6 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(encoder.finish()?)
 }
 
-/// One response, as read off the wire.
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn expect_ok(self, what: &str) -> Result<Self> {
-        if self.status != 200 {
-            bail!("{what} answered {}", self.status);
-        }
-        Ok(self)
-    }
-
-    fn encoding(&self) -> &str {
-        self.header("content-encoding").unwrap_or("identity")
-    }
-
-    /// The body without its content encoding.
-    fn decoded(&self) -> Result<Vec<u8>> {
-        match self.encoding() {
-            "identity" => Ok(self.body.clone()),
-            "gzip" => {
-                let mut out = Vec::new();
-                flate2::read::GzDecoder::new(self.body.as_slice()).read_to_end(&mut out)?;
-                Ok(out)
-            }
-            "br" => {
-                let mut out = Vec::new();
-                brotli::Decompressor::new(self.body.as_slice(), 4096).read_to_end(&mut out)?;
-                Ok(out)
-            }
-            other => bail!("cannot decode a {other} body"),
-        }
-    }
-
-    /// Status, size, encoding and the caching headers, for the log.
-    fn summary(&self) -> String {
-        let show = |name: &str| self.header(name).unwrap_or("absent").to_owned();
-        format!(
-            "{} {} bytes, content-encoding {}, content-type {}, cache-control {}, etag {}, last-modified {}, vary {}",
-            self.status,
-            self.body.len(),
-            self.encoding(),
-            show("content-type"),
-            show("cache-control"),
-            show("etag"),
-            show("last-modified"),
-            show("vary"),
-        )
-    }
-}
-
-/// One GET over a fresh connection, with the body read whole (chunked bodies are joined).
-fn fetch(addr: SocketAddr, path: &str, accept_encoding: Option<&str>) -> Result<Response> {
-    let mut stream = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(encoding) = accept_encoding {
-        request.push_str(&format!("Accept-Encoding: {encoding}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).with_context(|| format!("reading http://{addr}{path}"))?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").context("no end of headers in the response")?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .context("no status line in the response")?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked =
-        headers.iter().any(|(n, v)| n == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
-    if chunked {
-        body = dechunk(&body)?;
-    } else if let Some(length) = headers.iter().find(|(n, _)| n == "content-length") {
-        body.truncate(length.1.parse().context("content-length")?);
-    }
-    Ok(Response { status, headers, body })
-}
-
-fn dechunk(mut data: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = data.windows(2).position(|w| w == b"\r\n").context("truncated chunk")?;
-        let size_text = String::from_utf8_lossy(&data[..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .context("bad chunk size")?;
-        data = &data[line_end + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        out.extend_from_slice(data.get(..size).context("truncated chunk")?);
-        data = data.get(size + 2..).context("truncated chunk")?;
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The first `/story/N` link of a page, with the text of the link.
-fn first_story(html: &str) -> Option<(String, String)> {
-    let mut rest = html;
-    while let Some(at) = rest.find("href=\"/story/") {
-        let after = &rest[at + "href=\"".len()..];
-        let end = after.find('"')?;
-        let path = &after[..end];
-        let id = &path["/story/".len()..];
-        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-            let inner = &after[end..];
-            let title = inner
-                .find('>')
-                .and_then(|open| {
-                    inner[open + 1..].find("</a>").map(|close| &inner[open + 1..open + 1 + close])
-                })
-                .map(strip_tags)
-                .unwrap_or_default();
-            return Some((path.to_owned(), title));
-        }
-        rest = after;
-    }
-    None
-}
-
 /// The text of a page's first `<h1>`, else of its `<title>`.
 fn page_title(html: &str) -> Option<String> {
     ["<h1", "<title"].into_iter().find_map(|tag| {
@@ -620,27 +361,6 @@ fn page_title(html: &str) -> Option<String> {
         let close = html[open..].find("</")? + open;
         Some(strip_tags(&html[open..close]))
     })
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A word of a title that a reader would search for: the one that comes up most often in the page the
@@ -672,73 +392,13 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-/// What wrk measured for one URL.
-struct Load {
-    requests_per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    /// Responses that were not 2xx or 3xx, and socket errors.
-    failures: String,
-}
-
 /// Warms the URL up, then measures it with wrk.
 fn load(wrk: &Path, addr: SocketAddr, path: &str, options: &Options) -> Result<Load> {
-    let url = format!("http://{addr}{path}");
-    let header = format!("Accept-Encoding: {ACCEPT_ENCODING}");
-    let connections = options.connections.to_string();
-    let run = |seconds: u32| -> Result<String> {
-        let output = Command::new(wrk)
-            .args(["-t1", "-c", &connections, "-d", &format!("{seconds}s"), "--latency", "-H", &header, &url])
-            .stdin(Stdio::null())
-            .output()
-            .context("running wrk")?;
-        if !output.status.success() {
-            bail!("wrk failed ({}): {}", output.status, String::from_utf8_lossy(&output.stderr).trim());
-        }
-        Ok(text(&output.stdout))
-    };
-    eprintln!("web: wrk {url}: {WARM_UP_SECONDS} s warm-up, {} s measured", options.seconds);
-    run(WARM_UP_SECONDS)?;
-    let report = run(options.seconds)?;
-    parse_wrk(&report).with_context(|| format!("reading wrk's report:\n{report}"))
-}
-
-fn parse_wrk(report: &str) -> Result<Load> {
-    let mut requests_per_second = None;
-    let (mut p50_ms, mut p99_ms) = (None, None);
-    let mut failures = Vec::new();
-    for line in report.lines().map(str::trim) {
-        if let Some(value) = line.strip_prefix("Requests/sec:") {
-            requests_per_second = Some(value.trim().parse::<f64>().context("Requests/sec")?);
-        } else if let Some(value) = line.strip_prefix("50%") {
-            p50_ms = Some(wrk_time_ms(value.trim())?);
-        } else if let Some(value) = line.strip_prefix("99%") {
-            p99_ms = Some(wrk_time_ms(value.trim())?);
-        } else if line.starts_with("Non-2xx") || line.starts_with("Socket errors") {
-            failures.push(line.to_owned());
-        }
-    }
-    Ok(Load {
-        requests_per_second: requests_per_second.context("no Requests/sec line")?,
-        p50_ms: p50_ms.context("no 50% line (is --latency on?)")?,
-        p99_ms: p99_ms.context("no 99% line (is --latency on?)")?,
-        failures: failures.join("; "),
-    })
-}
-
-/// A wrk duration (`635.00us`, `1.01ms`, `2.00s`, `1.50m`, `1.00h`) in milliseconds.
-fn wrk_time_ms(value: &str) -> Result<f64> {
-    let split = value.find(|c: char| c.is_ascii_alphabetic()).context("a duration without a unit")?;
-    let number: f64 = value[..split].parse().with_context(|| format!("duration {value:?}"))?;
-    let scale = match &value[split..] {
-        "us" => 1e-3,
-        "ms" => 1.0,
-        "s" => 1e3,
-        "m" => 60e3,
-        "h" => 3600e3,
-        unit => bail!("unknown unit {unit:?} in {value:?}"),
-    };
-    Ok(number * scale)
+    let url = vec![format!("http://{addr}{path}")];
+    eprintln!("web: wrk {}: {WARM_UP_SECONDS} s warm-up, {} s measured", url[0], options.seconds);
+    site::wrk(wrk, &url, options.connections, WARM_UP_SECONDS)?;
+    let mut loads = site::wrk(wrk, &url, options.connections, options.seconds)?;
+    loads.pop().context("wrk measured nothing")
 }
 
 /// One line of the table.
@@ -834,54 +494,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wrk_durations_convert_to_milliseconds() {
-        assert!((wrk_time_ms("635.00us").unwrap() - 0.635).abs() < 1e-9);
-        assert!((wrk_time_ms("1.01ms").unwrap() - 1.01).abs() < 1e-9);
-        assert!((wrk_time_ms("2.50s").unwrap() - 2500.0).abs() < 1e-9);
-        assert!((wrk_time_ms("1.00m").unwrap() - 60_000.0).abs() < 1e-9);
-        assert!(wrk_time_ms("3.00").is_err());
-    }
-
-    #[test]
-    fn a_wrk_report_is_read() {
-        let report = "Running 10s test @ http://127.0.0.1:1/
-  1 threads and 32 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency     1.20ms  300.00us   9.87ms   90.00%
-    Req/Sec    25.00k     1.00k   27.00k    80.00%
-  Latency Distribution
-     50%  980.00us
-     75%    1.10ms
-     90%    1.40ms
-     99%    2.34ms
-  250000 requests in 10.00s, 1.00GB read
-  Non-2xx or 3xx responses: 12
-Requests/sec:  24999.50
-Transfer/sec:    102.40MB
-";
-        let load = parse_wrk(report).unwrap();
-        assert_eq!(load.requests_per_second, 24999.5);
-        assert!((load.p50_ms - 0.98).abs() < 1e-9);
-        assert!((load.p99_ms - 2.34).abs() < 1e-9);
-        assert_eq!(load.failures, "Non-2xx or 3xx responses: 12");
-    }
-
-    #[test]
-    fn the_first_story_and_a_search_word_are_found() {
-        let html = r#"<a href="/about">About</a><li><a class="s" href="/story/17"><b>Shoigu</b> visits troops &amp; talks</a>"#;
-        let (path, title) = first_story(html).unwrap();
-        assert_eq!(path, "/story/17");
-        assert_eq!(title, "Shoigu visits troops & talks");
-        assert_eq!(search_word(&title, "").as_deref(), Some("Shoigu"));
+    fn a_search_word_is_found() {
+        assert_eq!(search_word("Shoigu visits troops & talks", "").as_deref(), Some("Shoigu"));
         assert_eq!(search_word("The quake hits hard", "").as_deref(), Some("quake"));
         let page = "Sumatra quake. Aftershocks on Sumatra. An island of Indonesia.";
         assert_eq!(search_word("Quake hits Indonesian island of Sumatra", page).as_deref(), Some("Sumatra"));
-        assert_eq!(served_addr("Parallax demo: http://127.0.0.1:4321/"), Some(([127, 0, 0, 1], 4321).into()));
-    }
-
-    #[test]
-    fn chunked_bodies_are_joined() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2;x=1\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
     }
 
     #[test]

@@ -201,8 +201,11 @@ pub(crate) async fn follow(
     fetcher: Fetcher,
     mut stop: watch::Receiver<bool>,
 ) -> Result<()> {
-    let mut worker = Worker::new(store, fetcher.clone(), lease()?)?;
+    let lease = lease()?;
+    let mut worker = Worker::new(store, fetcher.clone(), lease)?;
     let mut progress = ProgressBar::new();
+    // A worker that dies leaves its jobs leased: the others look again once a lease could have run out.
+    let longest_sleep = LONGEST_SLEEP.min(lease).max(Duration::from_millis(200));
     // Other processes' polls queue work too: their notice cuts the wait short.
     let wakeups = store.job_wakeups()?;
     loop {
@@ -211,7 +214,7 @@ pub(crate) async fn follow(
                 let next = store.feeds().ok().and_then(|feeds| feeds.iter().filter_map(next_poll).min());
                 next.and_then(|at| (at - chrono::Utc::now()).to_std().ok())
                     .unwrap_or(Duration::ZERO)
-                    .clamp(Duration::from_millis(200), LONGEST_SLEEP)
+                    .clamp(Duration::from_millis(200), longest_sleep)
             }
             // The store failing (a full disk, a lock held too long) is waited out, not hammered.
             Err(error) => {
