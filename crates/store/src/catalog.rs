@@ -276,6 +276,24 @@ pub struct StoryHead {
     pub outlets: u64,
 }
 
+// What both stores' listings and search share.
+
+/// How far ahead of its latest report a story ranks for each doubling of the outlets covering it:
+/// a story two outlets cover ranks as if it were a day newer than one only one outlet covers, one
+/// eight outlets cover as if three days newer.
+pub(crate) const BREADTH_SECONDS_PER_DOUBLING: f64 = 24.0 * 3600.0;
+
+/// Marks around matched words in snippets; control characters, which article text never holds
+/// (they are removed before indexing), so that the marks cannot be confused with the text.
+pub(crate) const MATCH_START: char = '\u{1}';
+pub(crate) const MATCH_END: char = '\u{2}';
+
+/// Words of context a snippet shows.
+pub(crate) const SNIPPET_WORDS: u32 = 28;
+
+/// Stories listed beside the first page of search results.
+pub(crate) const MATCHING_STORIES: u32 = 5;
+
 #[cfg(test)]
 mod tests {
     use super::*;

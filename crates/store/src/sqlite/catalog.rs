@@ -15,21 +15,7 @@ use crate::{
     Snippet, StanceCounts, StoreError, StoryHead, StoryMatch,
 };
 
-/// How far ahead of its latest report a story ranks for each doubling of the outlets covering it:
-/// a story two outlets cover ranks as if it were a day newer than one only one outlet covers, one
-/// eight outlets cover as if three days newer.
-const BREADTH_SECONDS_PER_DOUBLING: f64 = 24.0 * 3600.0;
-
-/// Marks around matched words in snippets; control characters, which article text never holds
-/// (they are removed before indexing), so that the marks cannot be confused with the text.
-const MATCH_START: char = '\u{1}';
-const MATCH_END: char = '\u{2}';
-
-/// Words of context a snippet shows.
-const SNIPPET_WORDS: u32 = 28;
-
-/// Stories listed beside the first page of search results.
-const MATCHING_STORIES: u32 = 5;
+use crate::catalog::{BREADTH_SECONDS_PER_DOUBLING, MATCH_END, MATCH_START, MATCHING_STORIES, SNIPPET_WORDS};
 
 /// BM25 weights of the indexed columns: a word in the title counts as much as four in the body.
 const RANKING: &str = "bm25(article_search, 4.0, 1.0)";
