@@ -294,6 +294,58 @@ pub(crate) const SNIPPET_WORDS: u32 = 28;
 /// Stories listed beside the first page of search results.
 pub(crate) const MATCHING_STORIES: u32 = 5;
 
+/// Words and phrases read of a query, wanted and unwanted each: a reader never types more, and
+/// every one is a clause of the query the database plans.
+pub(crate) const MAX_TERMS: usize = 32;
+
+/// What a reader typed, read as words and phrases that must occur and ones that must not.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct QueryTerms {
+    /// What must occur.
+    pub(crate) wanted: Vec<String>,
+    /// What must not.
+    pub(crate) unwanted: Vec<String>,
+}
+
+impl QueryTerms {
+    /// Reads the text as SQLite's search does, or `None` when it holds no word to look for: words
+    /// split at spaces, `"quoted words"` kept together, a leading `-` excluding what follows, and
+    /// terms without a letter or digit dropped.
+    pub(crate) fn read(text: &str) -> Option<QueryTerms> {
+        let mut terms = QueryTerms { wanted: Vec::new(), unwanted: Vec::new() };
+        let mut rest = text.trim_start();
+        while !rest.is_empty() {
+            let negated = rest.starts_with('-');
+            if negated {
+                rest = &rest[1..];
+            }
+            let term;
+            if let Some(phrase) = rest.strip_prefix('"') {
+                let end = phrase.find('"').unwrap_or(phrase.len());
+                term = &phrase[..end];
+                rest = phrase.get(end + 1..).unwrap_or("");
+            } else {
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                term = &rest[..end];
+                rest = &rest[end..];
+            }
+            rest = rest.trim_start();
+            if !term.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            // Control characters are never indexed, and PostgreSQL refuses NUL in text.
+            let term = term.replace(char::is_control, " ");
+            if negated { terms.unwanted.push(term) } else { terms.wanted.push(term) }
+        }
+        if terms.wanted.is_empty() {
+            return None;
+        }
+        terms.wanted.truncate(MAX_TERMS);
+        terms.unwanted.truncate(MAX_TERMS);
+        Some(terms)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

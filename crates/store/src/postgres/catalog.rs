@@ -17,11 +17,9 @@ use crate::{
     Snippet, StanceCounts, StoreError, StoryHead, StoryMatch,
 };
 
-use crate::catalog::{BREADTH_SECONDS_PER_DOUBLING, MATCH_END, MATCH_START, MATCHING_STORIES, SNIPPET_WORDS};
-
-/// Words and phrases read of a query, wanted and unwanted each: a reader never types more, and
-/// every one is a clause of the query the server plans.
-const MAX_TERMS: usize = 32;
+use crate::catalog::{
+    BREADTH_SECONDS_PER_DOUBLING, MATCH_END, MATCH_START, MATCHING_STORIES, QueryTerms, SNIPPET_WORDS,
+};
 
 /// The text search configuration the index is built with (migration 1): English stems, no stop
 /// words, accents folded.
@@ -207,52 +205,8 @@ pub(super) fn refresh_story(tx: &impl Db, story: StoryId) -> Result<(), StoreErr
     Ok(())
 }
 
-/// What a reader typed, read as words and phrases that must occur and ones that must not.
-#[derive(Debug, PartialEq, Eq)]
-struct Terms {
-    wanted: Vec<String>,
-    unwanted: Vec<String>,
-}
-
-impl Terms {
-    /// Reads the text as SQLite's search does, or `None` when it holds no word to look for: words
-    /// split at spaces, `"quoted words"` kept together, a leading `-` excluding what follows, and
-    /// terms without a letter or digit dropped.
-    fn read(text: &str) -> Option<Terms> {
-        let mut terms = Terms { wanted: Vec::new(), unwanted: Vec::new() };
-        let mut rest = text.trim_start();
-        while !rest.is_empty() {
-            let negated = rest.starts_with('-');
-            if negated {
-                rest = &rest[1..];
-            }
-            let term;
-            if let Some(phrase) = rest.strip_prefix('"') {
-                let end = phrase.find('"').unwrap_or(phrase.len());
-                term = &phrase[..end];
-                rest = phrase.get(end + 1..).unwrap_or("");
-            } else {
-                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                term = &rest[..end];
-                rest = &rest[end..];
-            }
-            rest = rest.trim_start();
-            if !term.chars().any(char::is_alphanumeric) {
-                continue;
-            }
-            // Control characters are never indexed, and PostgreSQL refuses NUL in text.
-            let term = term.replace(char::is_control, " ");
-            if negated { terms.unwanted.push(term) } else { terms.wanted.push(term) }
-        }
-        if terms.wanted.is_empty() {
-            return None;
-        }
-        terms.wanted.truncate(MAX_TERMS);
-        terms.unwanted.truncate(MAX_TERMS);
-        Some(terms)
-    }
-
-    /// The `tsquery` of the terms as SQL over parameters `$first` on, bound to [`Terms::params`].
+impl QueryTerms {
+    /// The `tsquery` of the terms as SQL over parameters `$first` on, bound to [`QueryTerms::params`].
     ///
     /// Each term is a phrase (a word the parser splits, "e-mail", is one as in FTS5), parsed by
     /// `phraseto_tsquery` from a parameter: nothing a reader types is read as query syntax.
@@ -273,7 +227,7 @@ impl Terms {
         if unwanted.is_empty() { format!("({wanted})") } else { format!("({wanted}) && !!({unwanted})") }
     }
 
-    /// The parameters [`Terms::tsquery`] reads, in order.
+    /// The parameters [`QueryTerms::tsquery`] reads, in order.
     fn params(&self) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
         self.wanted.iter().chain(&self.unwanted).map(|term| term as &(dyn ToSql + Sync))
     }
@@ -383,7 +337,7 @@ impl Shape {
 }
 
 pub(super) fn search(store: &PostgresStore, query: &SearchQuery) -> Result<SearchResults, StoreError> {
-    let terms = Terms::read(&query.text);
+    let terms = QueryTerms::read(&query.text);
     if terms.is_none() && query.is_empty() {
         return Ok(SearchResults::default());
     }
@@ -821,28 +775,28 @@ mod tests {
         }
     }
 
-    fn terms(wanted: &[&str], unwanted: &[&str]) -> Option<Terms> {
+    fn terms(wanted: &[&str], unwanted: &[&str]) -> Option<QueryTerms> {
         let owned = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect();
-        Some(Terms { wanted: owned(wanted), unwanted: owned(unwanted) })
+        Some(QueryTerms { wanted: owned(wanted), unwanted: owned(unwanted) })
     }
 
     #[test]
     fn typed_text_becomes_terms() {
-        assert_eq!(Terms::read("Shoigu Beijing"), terms(&["Shoigu", "Beijing"], &[]));
-        assert_eq!(Terms::read(r#""Wang Yi" talks -Moscow"#), terms(&["Wang Yi", "talks"], &["Moscow"]));
-        assert_eq!(Terms::read(r#"a"b OR NEAR("#), terms(&[r#"a"b"#, "OR", "NEAR("], &[]));
-        assert_eq!(Terms::read("  -only -exclusions "), None);
-        assert_eq!(Terms::read("?! ... --"), None);
-        assert_eq!(Terms::read("a -b -c"), terms(&["a"], &["b", "c"]));
+        assert_eq!(QueryTerms::read("Shoigu Beijing"), terms(&["Shoigu", "Beijing"], &[]));
+        assert_eq!(QueryTerms::read(r#""Wang Yi" talks -Moscow"#), terms(&["Wang Yi", "talks"], &["Moscow"]));
+        assert_eq!(QueryTerms::read(r#"a"b OR NEAR("#), terms(&[r#"a"b"#, "OR", "NEAR("], &[]));
+        assert_eq!(QueryTerms::read("  -only -exclusions "), None);
+        assert_eq!(QueryTerms::read("?! ... --"), None);
+        assert_eq!(QueryTerms::read("a -b -c"), terms(&["a"], &["b", "c"]));
         let long = format!("said {}", "-x ".repeat(300));
-        assert_eq!(Terms::read(&long).map(|t| t.unwanted.len()), Some(MAX_TERMS));
-        assert_eq!(Terms::read(r#""unclosed phrase"#), terms(&["unclosed phrase"], &[]));
-        assert_eq!(Terms::read("nul\0here \u{1}x\u{2}"), terms(&["nul here", " x "], &[]));
+        assert_eq!(QueryTerms::read(&long).map(|t| t.unwanted.len()), Some(crate::catalog::MAX_TERMS));
+        assert_eq!(QueryTerms::read(r#""unclosed phrase"#), terms(&["unclosed phrase"], &[]));
+        assert_eq!(QueryTerms::read("nul\0here \u{1}x\u{2}"), terms(&["nul here", " x "], &[]));
     }
 
     #[test]
     fn terms_become_parameters_never_query_text() {
-        let t = Terms::read(r#"it's "a | b" -c:* -'!'"#).unwrap();
+        let t = QueryTerms::read(r#"it's "a | b" -c:* -'!'"#).unwrap();
         assert_eq!(
             t.tsquery(5),
             "(phraseto_tsquery('parallax_search', $5) && phraseto_tsquery('parallax_search', $6)) \

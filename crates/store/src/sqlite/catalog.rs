@@ -15,7 +15,9 @@ use crate::{
     Snippet, StanceCounts, StoreError, StoryHead, StoryMatch,
 };
 
-use crate::catalog::{BREADTH_SECONDS_PER_DOUBLING, MATCH_END, MATCH_START, MATCHING_STORIES, SNIPPET_WORDS};
+use crate::catalog::{
+    BREADTH_SECONDS_PER_DOUBLING, MATCH_END, MATCH_START, MATCHING_STORIES, QueryTerms, SNIPPET_WORDS,
+};
 
 /// BM25 weights of the indexed columns: a word in the title counts as much as four in the body.
 const RANKING: &str = "bm25(article_search, 4.0, 1.0)";
@@ -156,44 +158,14 @@ pub(super) fn reindex_all(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Words and phrases read of a query, wanted and unwanted each: a reader never types more, and FTS5
-/// refuses expressions past a depth.
-const MAX_TERMS: usize = 32;
-
 /// The FTS5 expression for what a reader typed, or `None` when it holds no word to look for.
 ///
 /// Every word and phrase is quoted, so that nothing a reader types is read as FTS5 syntax.
 fn match_expression(text: &str) -> Option<String> {
-    let mut wanted = Vec::new();
-    let mut unwanted = Vec::new();
-    let mut rest = text.trim_start();
-    while !rest.is_empty() {
-        let negated = rest.starts_with('-');
-        if negated {
-            rest = &rest[1..];
-        }
-        let term;
-        if let Some(phrase) = rest.strip_prefix('"') {
-            let end = phrase.find('"').unwrap_or(phrase.len());
-            term = &phrase[..end];
-            rest = phrase.get(end + 1..).unwrap_or("");
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            term = &rest[..end];
-            rest = &rest[end..];
-        }
-        rest = rest.trim_start();
-        if !term.chars().any(char::is_alphanumeric) {
-            continue;
-        }
-        let quoted = format!("\"{}\"", term.replace('"', "\"\""));
-        if negated { unwanted.push(quoted) } else { wanted.push(quoted) }
-    }
-    if wanted.is_empty() {
-        return None;
-    }
-    wanted.truncate(MAX_TERMS);
-    unwanted.truncate(MAX_TERMS);
+    let terms = QueryTerms::read(text)?;
+    let quote = |term: &String| format!("\"{}\"", term.replace('"', "\"\""));
+    let wanted: Vec<String> = terms.wanted.iter().map(quote).collect();
+    let unwanted: Vec<String> = terms.unwanted.iter().map(quote).collect();
     let mut expression = format!("({})", wanted.join(" AND "));
     if !unwanted.is_empty() {
         expression.push_str(&format!(" NOT ({})", unwanted.join(" OR ")));
@@ -588,7 +560,10 @@ mod tests {
         assert_eq!(match_expression("?! ... --"), None);
         assert_eq!(match_expression("a -b -c").as_deref(), Some(r#"("a") NOT ("b" OR "c")"#));
         let long = format!("said {}", "-x ".repeat(300));
-        assert_eq!(match_expression(&long).map(|e| e.matches("\"x\"").count()), Some(MAX_TERMS));
+        assert_eq!(
+            match_expression(&long).map(|e| e.matches("\"x\"").count()),
+            Some(crate::catalog::MAX_TERMS)
+        );
         assert_eq!(match_expression(r#""unclosed phrase"#).as_deref(), Some(r#"("unclosed phrase")"#));
     }
 }
